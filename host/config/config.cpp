@@ -1,0 +1,251 @@
+#include "config/config.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+#include <sstream>
+
+namespace gamehost::config {
+namespace {
+
+const std::set<std::string> kLogLevels = {"trace", "debug", "info", "warn", "error", "off"};
+const std::set<std::string> kCapabilities = {"bind_user"};
+
+// Reads one TOML table, remembering which keys were used, so that anything left over
+// (a typo) is refused with its line.
+class TableReader {
+ public:
+  TableReader(const toml::table& table, std::string path, std::string name)
+      : table_(table), path_(std::move(path)), name_(std::move(name)) {}
+
+  [[noreturn]] void fail(const toml::node* node, std::string_view key, const std::string& why) const {
+    std::ostringstream out;
+    out << path_;
+    const auto& src = node != nullptr ? node->source() : table_.source();
+    if (src.begin.line != 0) out << ':' << src.begin.line << ':' << src.begin.column;
+    out << ": " << (name_.empty() ? "" : "[" + name_ + "] ") << key << ": " << why;
+    throw ConfigError(out.str());
+  }
+
+  const toml::node* get(std::string_view key) {
+    used_.insert(std::string(key));
+    return table_.get(key);
+  }
+
+  void read(std::string_view key, std::string& out) {
+    if (const auto* n = get(key)) {
+      if (!n->is_string()) fail(n, key, "must be a string");
+      out = n->as_string()->get();
+    }
+  }
+  void read(std::string_view key, bool& out) {
+    if (const auto* n = get(key)) {
+      if (!n->is_boolean()) fail(n, key, "must be true or false");
+      out = n->as_boolean()->get();
+    }
+  }
+  void read(std::string_view key, std::uint32_t& out, std::int64_t min, std::int64_t max) {
+    if (const auto* n = get(key)) {
+      if (!n->is_integer()) fail(n, key, "must be an integer");
+      const auto v = n->as_integer()->get();
+      if (v < min || v > max) {
+        fail(n, key, "must be between " + std::to_string(min) + " and " + std::to_string(max) +
+                         ", got " + std::to_string(v));
+      }
+      out = static_cast<std::uint32_t>(v);
+    }
+  }
+  void read_one_of(std::string_view key, std::string& out, const std::set<std::string>& allowed) {
+    read(key, out);
+    if (!out.empty() && !allowed.contains(out)) {
+      std::string list;
+      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+      fail(get(key), key, "'" + out + "' is not one of: " + list);
+    }
+  }
+  const toml::table* subtable(std::string_view key) {
+    const auto* n = get(key);
+    if (n == nullptr) return nullptr;
+    if (!n->is_table()) fail(n, key, "must be a table");
+    return n->as_table();
+  }
+
+  // Refuses keys nobody read: they are typos or belong to another version.
+  void reject_unknown() const {
+    for (const auto& [key, node] : table_) {
+      if (!used_.contains(std::string(key.str()))) fail(&node, key.str(), "unknown key");
+    }
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  const toml::table& table_;
+  std::string path_;
+  std::string name_;
+  std::set<std::string> used_;
+};
+
+void read_server(TableReader& top, ServerConfig& s) {
+  const auto* t = top.subtable("server");
+  if (t == nullptr) return;
+  TableReader r(*t, top.path(), "server");
+  r.read("io_threads", s.io_threads, 0, 256);
+  r.read("worker_threads", s.worker_threads, 0, 256);
+  r.read("data_dir", s.data_dir);
+  if (s.data_dir.empty()) r.fail(r.get("data_dir"), "data_dir", "must not be empty");
+  r.reject_unknown();
+}
+
+void read_listen(TableReader& top, ListenConfig& l) {
+  const auto* t = top.subtable("listen");
+  if (t == nullptr) return;
+  TableReader r(*t, top.path(), "listen");
+  for (auto [key, value] : {std::pair{"tcp", &l.tcp}, std::pair{"websocket", &l.websocket}}) {
+    r.read(key, *value);
+    if (value->empty()) continue;
+    try {
+      parse_endpoint(*value);
+    } catch (const std::invalid_argument& e) {
+      r.fail(r.get(key), key, e.what());
+    }
+  }
+  if (l.tcp.empty() && l.websocket.empty()) {
+    r.fail(nullptr, "tcp", "at least one of tcp and websocket must be set");
+  }
+  r.reject_unknown();
+}
+
+void read_limits(TableReader& top, LimitsConfig& l) {
+  const auto* t = top.subtable("limits");
+  if (t == nullptr) return;
+  TableReader r(*t, top.path(), "limits");
+  r.read("max_frame_bytes", l.max_frame_bytes, 16, 16 * 1024 * 1024);
+  r.read("max_connections", l.max_connections, 1, 1'000'000);
+  r.read("max_connections_per_ip", l.max_connections_per_ip, 1, 1'000'000);
+  r.read("idle_timeout_ms", l.idle_timeout_ms, 1000, 3'600'000);
+  r.read("heartbeat_interval_ms", l.heartbeat_interval_ms, 100, 3'600'000);
+  r.read("send_queue_frames", l.send_queue_frames, 8, 1'000'000);
+  r.read("rate_limit_per_second", l.rate_limit_per_second, 1, 10'000'000);
+  r.read("rate_limit_burst", l.rate_limit_burst, 1, 10'000'000);
+  if (l.heartbeat_interval_ms >= l.idle_timeout_ms) {
+    r.fail(r.get("heartbeat_interval_ms"), "heartbeat_interval_ms",
+           "must be shorter than idle_timeout_ms, or every idle client is dropped");
+  }
+  r.reject_unknown();
+}
+
+void read_log(TableReader& top, LogConfig& l) {
+  const auto* t = top.subtable("log");
+  if (t == nullptr) return;
+  TableReader r(*t, top.path(), "log");
+  r.read_one_of("level", l.level, kLogLevels);
+  r.read("file", l.file);
+  r.read("console", l.console);
+  r.reject_unknown();
+}
+
+void read_plugins(TableReader& top, PluginsConfig& p) {
+  const auto* t = top.subtable("plugins");
+  if (t == nullptr) return;
+  TableReader r(*t, top.path(), "plugins");
+  r.read("dir", p.dir);
+  r.read("required", p.required);
+  r.read("keyed_lanes", p.keyed_lanes, 0, 4096);
+  const auto* load = r.get("load");
+  if (load != nullptr) {
+    if (!load->is_array()) r.fail(load, "load", "must be an array of plugin names");
+    for (const auto& item : *load->as_array()) {
+      if (!item.is_string()) r.fail(&item, "load", "must be an array of plugin names");
+      PluginConfig pc;
+      pc.name = item.as_string()->get();
+      const bool duplicate = std::any_of(p.load.begin(), p.load.end(),
+                                         [&](const PluginConfig& x) { return x.name == pc.name; });
+      if (duplicate) r.fail(&item, "load", "plugin '" + pc.name + "' is listed twice");
+      p.load.push_back(std::move(pc));
+    }
+  }
+  for (auto& pc : p.load) {
+    pc.file = (std::filesystem::path(p.dir) / (pc.name + ".so")).string();
+    const auto* own = r.subtable(pc.name);
+    if (own == nullptr) continue;
+    TableReader pr(*own, top.path(), "plugins." + pc.name);
+    pr.read("file", pc.file);
+    pr.read_one_of("log_level", pc.log_level, kLogLevels);
+    pr.read("queue_capacity", pc.queue_capacity, 1, 10'000'000);
+    if (const auto* caps = pr.get("capabilities")) {
+      if (!caps->is_array()) pr.fail(caps, "capabilities", "must be an array of strings");
+      for (const auto& c : *caps->as_array()) {
+        if (!c.is_string() || !kCapabilities.contains(c.as_string()->get())) {
+          pr.fail(&c, "capabilities", "unknown capability (known: bind_user)");
+        }
+        pc.capabilities.push_back(c.as_string()->get());
+      }
+    }
+    if (const auto* settings = pr.subtable("settings")) pc.settings = *settings;
+    pr.reject_unknown();
+  }
+  // A table for a plugin that is not loaded is almost always a typo in its name.
+  for (const auto& [key, node] : *t) {
+    const auto k = std::string(key.str());
+    if (k == "dir" || k == "required" || k == "load" || k == "keyed_lanes") continue;
+    const bool listed = std::any_of(p.load.begin(), p.load.end(),
+                                    [&](const PluginConfig& x) { return x.name == k; });
+    if (!listed) r.fail(&node, k, "settings for a plugin that is not in plugins.load");
+  }
+}
+
+Config read(const toml::table& root, const std::string& path) {
+  Config c;
+  c.path = path;
+  TableReader top(root, path, "");
+  read_server(top, c.server);
+  read_listen(top, c.listen);
+  read_limits(top, c.limits);
+  read_log(top, c.log);
+  read_plugins(top, c.plugins);
+  top.reject_unknown();
+  return c;
+}
+
+}  // namespace
+
+Config load_text(std::string_view text, const std::string& path) {
+  try {
+    return read(toml::parse(text, path), path);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream out;
+    out << path << ':' << e.source().begin.line << ':' << e.source().begin.column << ": "
+        << e.description();
+    throw ConfigError(out.str());
+  }
+}
+
+Config load_file(const std::string& path) {
+  try {
+    return read(toml::parse_file(path), path);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream out;
+    out << path << ':' << e.source().begin.line << ':' << e.source().begin.column << ": "
+        << e.description();
+    throw ConfigError(out.str());
+  }
+}
+
+Endpoint parse_endpoint(const std::string& text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    throw std::invalid_argument("'" + text + "' is not host:port");
+  }
+  auto host = text.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  const auto port_text = text.substr(colon + 1);
+  if (port_text.empty() || port_text.size() > 5 ||
+      !std::all_of(port_text.begin(), port_text.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
+    throw std::invalid_argument("'" + text + "' has no valid port");
+  }
+  const auto port = std::stoul(port_text);
+  if (port > 65535) throw std::invalid_argument("'" + text + "': port over 65535");
+  return {host, static_cast<std::uint16_t>(port)};
+}
+
+}  // namespace gamehost::config

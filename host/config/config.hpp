@@ -1,0 +1,84 @@
+// Internal header: the host's configuration, loaded from TOML and validated up front.
+#pragma once
+
+#include <toml++/toml.h>
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace gamehost::config {
+
+// A config the host refuses to start with. what() names the file, line and key.
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct ServerConfig {
+  std::uint32_t io_threads = 0;      // 0 = one per core
+  std::uint32_t worker_threads = 0;  // 0 = one per core
+  std::string data_dir = "data";
+};
+
+struct ListenConfig {
+  std::string tcp = "0.0.0.0:7000";         // "" disables
+  std::string websocket = "0.0.0.0:7001";   // "" disables
+};
+
+struct LimitsConfig {
+  std::uint32_t max_frame_bytes = 64 * 1024;
+  std::uint32_t max_connections = 10000;
+  std::uint32_t max_connections_per_ip = 64;
+  std::uint32_t idle_timeout_ms = 60000;
+  std::uint32_t heartbeat_interval_ms = 15000;
+  std::uint32_t send_queue_frames = 1024;
+  std::uint32_t rate_limit_per_second = 200;
+  std::uint32_t rate_limit_burst = 400;
+};
+
+struct LogConfig {
+  std::string level = "info";
+  std::string file;  // "" = console only
+  bool console = true;
+};
+
+struct PluginConfig {
+  std::string name;
+  std::string file;       // resolved path of the .so
+  std::string log_level;  // "" = [log] level
+  std::vector<std::string> capabilities;
+  std::uint32_t queue_capacity = 10000;
+  toml::table settings;  // the plugin's own [plugins.<name>.settings]
+};
+
+struct PluginsConfig {
+  std::string dir = "plugins";
+  bool required = true;
+  std::uint32_t keyed_lanes = 0;  // 0 = 4 per worker thread
+  std::vector<PluginConfig> load;
+};
+
+struct Config {
+  std::string path;
+  ServerConfig server;
+  ListenConfig listen;
+  LimitsConfig limits;
+  LogConfig log;
+  PluginsConfig plugins;
+};
+
+// Reads and validates the file; throws ConfigError naming file, line and key.
+Config load_file(const std::string& path);
+// The same for TOML text (for tests); `path` is only used in messages.
+Config load_text(std::string_view text, const std::string& path);
+
+// Splits "host:port" (port 0 = any free port); throws std::invalid_argument.
+struct Endpoint {
+  std::string host;
+  std::uint16_t port;
+};
+Endpoint parse_endpoint(const std::string& text);
+
+}  // namespace gamehost::config

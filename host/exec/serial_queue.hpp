@@ -1,0 +1,43 @@
+// Internal header: serialized execution of one plugin (or one of its keyed lanes).
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+
+#include "exec/worker_pool.hpp"
+
+namespace gamehost::exec {
+
+// Runs its tasks one at a time, in push order, on a WorkerPool's threads; different queues
+// run in parallel. Bounded: push() refuses work past `capacity` so a slow plugin delays
+// only itself. Can be paused (tasks are held, in order) and resumed. Thread-safe.
+class SerialQueue : public std::enable_shared_from_this<SerialQueue> {
+ public:
+  using Task = std::function<void()>;
+
+  SerialQueue(WorkerPool& pool, std::size_t capacity) : pool_(pool), capacity_(capacity) {}
+
+  // False when the queue holds `capacity` tasks already (the task is not taken).
+  bool push(Task task);
+  // For work that must not be refused (session closed events, timer firings, replies).
+  void push_unbounded(Task task);
+  void pause();
+  void resume();
+  std::size_t depth() const;
+
+ private:
+  void schedule_locked();
+  void run_batch();
+
+  WorkerPool& pool_;
+  const std::size_t capacity_;
+  mutable std::mutex mutex_;
+  std::deque<Task> tasks_;
+  bool scheduled_ = false;
+  bool paused_ = false;
+};
+
+}  // namespace gamehost::exec

@@ -1,0 +1,180 @@
+#include "net/connection.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <gamehost/abi.h>
+#include <spdlog/spdlog.h>
+
+#include "core/runtime.hpp"
+#include "gamehost/host.pb.h"
+
+namespace gamehost::net {
+namespace {
+// How long a kicked client gets to read its Kick frame before the socket is closed anyway.
+constexpr auto kKickGrace = std::chrono::seconds(2);
+}  // namespace
+
+Connection::Connection(Strand strand, ConnectionHooks& hooks, const ConnectionLimits& limits,
+                       session::SessionId id, session::Transport transport, std::string ip,
+                       std::uint16_t port)
+    : Session(id, transport, std::move(ip), port, core::now_ms()),
+      strand_(std::move(strand)),
+      limits_(limits),
+      hooks_(hooks),
+      rate_(limits.rate_per_second, limits.rate_burst),
+      idle_timer_(strand_),
+      grace_timer_(strand_),
+      last_frame_(std::chrono::steady_clock::now()) {}
+
+Connection::~Connection() {
+  if (on_destroy_) on_destroy_();
+}
+
+void Connection::start() {
+  asio::dispatch(strand_, [self = shared_from_this()] { self->start_transport(); });
+}
+
+void Connection::opened() {
+  if (refusal_code_ != 0) {
+    kick_on_strand(refusal_code_, refusal_text_);
+    return;
+  }
+  opened_ = true;
+  hooks_.on_open(shared_from_this());
+  arm_idle_timer();
+}
+
+bool Connection::is_open() const noexcept { return open_.load(std::memory_order_acquire); }
+
+void Connection::send(std::uint32_t msg_id, session::Payload payload) {
+  bool start = false;
+  bool overflow = false;
+  {
+    std::lock_guard lock(out_mutex_);
+    if (closing_) return;
+    if (outbox_.size() >= limits_.send_queue_frames) {
+      overflow = true;
+    } else {
+      outbox_.push_back(OutFrame{msg_id, std::move(payload), {}});
+      start = !writing_;
+      writing_ = writing_ || start;
+    }
+  }
+  if (overflow) {
+    kick(GH_CODE_SLOW_READER, "send queue full: the client does not read its messages");
+  } else if (start) {
+    asio::post(strand_, [self = shared_from_this()] { self->start_writing_on_strand(); });
+  }
+}
+
+void Connection::start_writing_on_strand() {
+  {
+    std::lock_guard lock(out_mutex_);
+    if (outbox_.empty() || finished_) {
+      writing_ = false;
+      return;
+    }
+    in_flight_.swap(outbox_);
+    outbox_.clear();
+  }
+  write_batch(in_flight_);
+}
+
+void Connection::write_done(const boost::system::error_code& ec) {
+  in_flight_.clear();
+  if (ec) {
+    finish();
+    return;
+  }
+  bool more = false;
+  bool close_now = false;
+  {
+    std::lock_guard lock(out_mutex_);
+    more = !outbox_.empty();
+    if (!more) {
+      writing_ = false;
+      close_now = closing_;
+    }
+  }
+  if (more) {
+    start_writing_on_strand();
+  } else if (close_now) {
+    finish();  // the Kick frame is out
+  }
+}
+
+void Connection::kick(std::uint32_t code, const std::string& text) {
+  asio::dispatch(strand_, [self = shared_from_this(), code, text] { self->kick_on_strand(code, text); });
+}
+
+void Connection::kick_on_strand(std::uint32_t code, const std::string& text) {
+  if (finished_) return;
+  wire::Kick kick;
+  kick.set_code(code);
+  kick.set_text(text);
+  bool start = false;
+  {
+    std::lock_guard lock(out_mutex_);
+    if (closing_) return;
+    closing_ = true;
+    // The notice goes after what is queued, past the queue limit: it is the last frame.
+    outbox_.push_back(OutFrame{session::host_ids::kKick, session::make_payload(kick.SerializeAsString()), {}});
+    start = !writing_;
+    writing_ = true;
+  }
+  spdlog::debug("session {} ({}) kicked: code {} {}", id(), remote_address(), code, text);
+  if (start) start_writing_on_strand();
+  grace_timer_.expires_after(kKickGrace);
+  grace_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+    if (!ec) self->finish();
+  });
+}
+
+void Connection::close() {
+  asio::dispatch(strand_, [self = shared_from_this()] { self->finish(); });
+}
+
+bool Connection::handle_frame(std::uint32_t msg_id, std::string_view payload) {
+  {
+    std::lock_guard lock(out_mutex_);
+    if (closing_) return false;
+  }
+  last_frame_ = std::chrono::steady_clock::now();
+  if (!rate_.try_take(last_frame_)) {
+    send_error(GH_CODE_RATE_LIMITED, msg_id, "over the message rate limit; message dropped");
+    hooks_.on_refused(GH_CODE_RATE_LIMITED);
+    return true;
+  }
+  hooks_.on_frame(shared_from_this(), msg_id, payload);
+  return true;
+}
+
+void Connection::arm_idle_timer() {
+  const auto timeout = std::chrono::milliseconds(limits_.idle_timeout_ms);
+  idle_timer_.expires_at(last_frame_ + timeout);
+  idle_timer_.async_wait([self = shared_from_this(), timeout](const boost::system::error_code& ec) {
+    if (ec || self->finished_) return;
+    if (std::chrono::steady_clock::now() - self->last_frame_ >= timeout) {
+      self->kick_on_strand(GH_CODE_IDLE_TIMEOUT, "no message within the idle timeout");
+    } else {
+      self->arm_idle_timer();
+    }
+  });
+}
+
+void Connection::finish() {
+  if (finished_) return;
+  finished_ = true;
+  open_.store(false, std::memory_order_release);
+  {
+    std::lock_guard lock(out_mutex_);
+    closing_ = true;
+    outbox_.clear();
+  }
+  idle_timer_.cancel();
+  grace_timer_.cancel();
+  shutdown_transport();
+  if (opened_) hooks_.on_close(shared_from_this());
+}
+
+}  // namespace gamehost::net

@@ -1,0 +1,101 @@
+// Internal header (network code only): what TCP and WebSocket connections share - the
+// bounded send queue, kick-then-close, the idle timeout and the rate limit.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <array>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string_view>
+#include <vector>
+
+#include "net/hooks.hpp"
+#include "net/token_bucket.hpp"
+#include "session/session.hpp"
+
+namespace gamehost::net {
+
+namespace asio = boost::asio;
+using Strand = asio::strand<asio::io_context::executor_type>;
+
+class Connection : public session::Session, public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(Strand strand, ConnectionHooks& hooks, const ConnectionLimits& limits,
+             session::SessionId id, session::Transport transport, std::string ip,
+             std::uint16_t port);
+  ~Connection() override;
+
+  // Runs when the connection object goes (returns the admission slot it holds).
+  void on_destroy(std::function<void()> fn) { on_destroy_ = std::move(fn); }
+
+  // Starts the transport (handshake, reading). Thread-safe; runs on the strand.
+  void start();
+  // Before start(): once the transport is up, send a Kick with code/text and close, without
+  // ever opening a session (used when the server or the address is full).
+  void refuse(std::uint32_t code, std::string text) {
+    refusal_code_ = code;
+    refusal_text_ = std::move(text);
+  }
+
+  void send(std::uint32_t msg_id, session::Payload payload) override;
+  void kick(std::uint32_t code, const std::string& text) override;
+  void close() override;
+  bool is_open() const noexcept override;
+
+ protected:
+  struct OutFrame {
+    std::uint32_t msg_id;
+    session::Payload payload;
+    std::array<std::uint8_t, 8> header{};  // filled by the transport
+  };
+
+  // On the strand: begin the transport; call opened() once it can carry frames.
+  virtual void start_transport() = 0;
+  // On the strand: write the batch (in order) and then call write_done(ec).
+  virtual void write_batch(std::vector<OutFrame>& batch) = 0;
+  // On the strand: close the socket; pending operations then complete with errors.
+  virtual void shutdown_transport() = 0;
+
+  void opened();
+  void write_done(const boost::system::error_code& ec);
+  // On the strand: one frame from the client. Returns false once the connection is closing.
+  bool handle_frame(std::uint32_t msg_id, std::string_view payload);
+  // On the strand: the transport ended (error, EOF or shutdown).
+  void finish();
+  // On the strand.
+  void kick_on_strand(std::uint32_t code, const std::string& text);
+  void count_refused(std::uint32_t code) { hooks_.on_refused(code); }
+
+  Strand strand_;
+  const ConnectionLimits limits_;
+
+ private:
+  void start_writing_on_strand();
+  void arm_idle_timer();
+
+  ConnectionHooks& hooks_;
+  TokenBucket rate_;
+  asio::steady_timer idle_timer_;
+  asio::steady_timer grace_timer_;
+  std::chrono::steady_clock::time_point last_frame_;
+
+  std::mutex out_mutex_;
+  std::vector<OutFrame> outbox_;  // guarded by out_mutex_
+  bool writing_ = false;          // guarded by out_mutex_
+  bool closing_ = false;          // guarded by out_mutex_: no more sends taken
+  std::vector<OutFrame> in_flight_;  // strand only
+
+  std::function<void()> on_destroy_;
+  std::uint32_t refusal_code_ = 0;
+  std::string refusal_text_;
+  bool opened_ = false;    // strand only
+  bool finished_ = false;  // strand only
+  std::atomic<bool> open_{true};
+};
+
+}  // namespace gamehost::net

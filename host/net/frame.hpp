@@ -1,0 +1,76 @@
+// Internal header: the wire framing (docs/protocol.md), free of any socket code.
+//   TCP:        u32 length | u32 message id | payload   (little-endian, length = payload bytes)
+//   WebSocket:  one binary message = u32 message id | payload
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace gamehost::net {
+
+inline constexpr std::size_t kTcpHeaderBytes = 8;
+inline constexpr std::size_t kWsHeaderBytes = 4;
+
+inline void put_u32le(std::uint8_t* p, std::uint32_t v) noexcept {
+  p[0] = static_cast<std::uint8_t>(v);
+  p[1] = static_cast<std::uint8_t>(v >> 8);
+  p[2] = static_cast<std::uint8_t>(v >> 16);
+  p[3] = static_cast<std::uint8_t>(v >> 24);
+}
+inline std::uint32_t get_u32le(const std::uint8_t* p) noexcept {
+  return static_cast<std::uint32_t>(p[0]) | static_cast<std::uint32_t>(p[1]) << 8 |
+         static_cast<std::uint32_t>(p[2]) << 16 | static_cast<std::uint32_t>(p[3]) << 24;
+}
+
+// Cuts a TCP byte stream into frames, however the reads split or join them. Not thread-safe
+// (one per connection). Payload views handed to the callback are valid only during it.
+class FrameDecoder {
+ public:
+  enum class Status { ok, too_large };
+
+  explicit FrameDecoder(std::uint32_t max_payload) : max_payload_(max_payload) {}
+
+  // Consumes `n` bytes, calling on_frame(id, payload) for each complete frame, in order.
+  // Returns too_large (and stops) at the first header announcing more than max_payload;
+  // the connection must then be closed: the stream cannot be resynchronised.
+  template <class OnFrame>
+  Status feed(const std::uint8_t* data, std::size_t n, OnFrame&& on_frame) {
+    if (pending_.empty()) return consume(data, n, on_frame);  // common case: no copy
+    pending_.insert(pending_.end(), data, data + n);
+    std::vector<std::uint8_t> buffer;
+    buffer.swap(pending_);
+    return consume(buffer.data(), buffer.size(), on_frame);
+  }
+
+  // Bytes of an incomplete frame held back; non-zero at end of stream means truncated.
+  std::size_t pending_bytes() const noexcept { return pending_.size(); }
+  // The length field of the frame that was refused as too large.
+  std::uint32_t refused_length() const noexcept { return refused_length_; }
+
+ private:
+  template <class OnFrame>
+  Status consume(const std::uint8_t* p, std::size_t n, OnFrame& on_frame) {
+    while (n >= 4) {
+      const auto len = get_u32le(p);
+      if (len > max_payload_) {
+        refused_length_ = len;
+        return Status::too_large;
+      }
+      if (n < kTcpHeaderBytes + len) break;
+      on_frame(get_u32le(p + 4),
+               std::string_view(reinterpret_cast<const char*>(p + kTcpHeaderBytes), len));
+      p += kTcpHeaderBytes + len;
+      n -= kTcpHeaderBytes + len;
+    }
+    pending_.assign(p, p + n);
+    return Status::ok;
+  }
+
+  std::uint32_t max_payload_;
+  std::uint32_t refused_length_ = 0;
+  std::vector<std::uint8_t> pending_;
+};
+
+}  // namespace gamehost::net

@@ -1,0 +1,106 @@
+#include "net/listener.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <gamehost/abi.h>
+#include <spdlog/spdlog.h>
+
+#include "net/tcp_connection.hpp"
+#include "net/ws_connection.hpp"
+
+namespace gamehost::net {
+
+using asio::ip::tcp;
+
+struct Listener::Impl : std::enable_shared_from_this<Impl> {
+  Impl(asio::io_context& io_, session::Transport kind_, session::Registry& sessions_,
+       ConnectionHooks& hooks_, const ConnectionLimits& limits_)
+      : io(io_), acceptor(io_), kind(kind_), sessions(sessions_), hooks(hooks_), limits(limits_) {}
+
+  void accept() {
+    acceptor.async_accept([self = shared_from_this()](
+                                                     const boost::system::error_code& ec, tcp::socket socket) {
+      if (ec == asio::error::operation_aborted || !self->acceptor.is_open()) return;
+      if (!ec) self->admit(std::move(socket));
+      self->accept();
+    });
+  }
+
+  void admit(tcp::socket socket) {
+    boost::system::error_code ec;
+    const auto remote = socket.remote_endpoint(ec);
+    if (ec) return;  // the client left already
+    const auto ip = remote.address().to_string();
+    auto strand = asio::make_strand(io);  // the connection's handlers run here, one at a time
+    std::shared_ptr<Connection> c;
+    const auto id = sessions.next_id();
+    if (kind == session::Transport::tcp) {
+      c = std::make_shared<TcpConnection>(std::move(socket), strand, hooks, limits, id, ip, remote.port());
+    } else {
+      c = std::make_shared<WsConnection>(std::move(socket), strand, hooks, limits, id, ip, remote.port());
+    }
+    switch (sessions.admit(ip)) {
+      case session::Registry::Admission::ok:
+        c->on_destroy([&registry = sessions, ip] { registry.release(ip); });
+        break;
+      case session::Registry::Admission::server_full:
+        hooks.on_refused(GH_CODE_SERVER_FULL);
+        c->refuse(GH_CODE_SERVER_FULL, "the server is full (limits.max_connections)");
+        break;
+      case session::Registry::Admission::address_full:
+        hooks.on_refused(GH_CODE_SERVER_FULL);
+        c->refuse(GH_CODE_SERVER_FULL, "too many connections from " + ip +
+                                            " (limits.max_connections_per_ip)");
+        break;
+    }
+    c->start();
+  }
+
+  asio::io_context& io;
+  tcp::acceptor acceptor;
+  session::Transport kind;
+  session::Registry& sessions;
+  ConnectionHooks& hooks;
+  ConnectionLimits limits;
+};
+
+Listener::Listener(asio::io_context& io, const config::Endpoint& endpoint, session::Transport kind,
+                   session::Registry& sessions, ConnectionHooks& hooks, const ConnectionLimits& limits)
+    : impl_(std::make_shared<Impl>(io, kind, sessions, hooks, limits)) {
+  const auto where = endpoint.host + ":" + std::to_string(endpoint.port);
+  try {
+    const tcp::endpoint ep(asio::ip::make_address(endpoint.host), endpoint.port);
+    impl_->acceptor.open(ep.protocol());
+    impl_->acceptor.set_option(tcp::acceptor::reuse_address(true));
+    impl_->acceptor.bind(ep);
+    impl_->acceptor.listen(asio::socket_base::max_listen_connections);
+  } catch (const std::exception& e) {
+    throw std::runtime_error("cannot listen on " + where + ": " + e.what());
+  }
+}
+
+Listener::~Listener() { stop(); }
+
+void Listener::start() { impl_->accept(); }
+
+void Listener::stop() {
+  // The acceptor is used by network threads: close it on one of them.
+  asio::post(impl_->io, [impl = impl_] {
+    boost::system::error_code ec;
+    impl->acceptor.close(ec);
+  });
+}
+
+std::uint16_t Listener::port() const {
+  boost::system::error_code ec;
+  return impl_->acceptor.local_endpoint(ec).port();
+}
+
+std::string Listener::address() const {
+  boost::system::error_code ec;
+  const auto ep = impl_->acceptor.local_endpoint(ec);
+  return ep.address().to_string() + ":" + std::to_string(ep.port());
+}
+
+}  // namespace gamehost::net

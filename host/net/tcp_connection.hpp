@@ -1,0 +1,31 @@
+// Internal header (network code only): a client connection over TCP with length-prefixed frames.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include <array>
+
+#include "net/connection.hpp"
+#include "net/frame.hpp"
+
+namespace gamehost::net {
+
+class TcpConnection final : public Connection {
+ public:
+  TcpConnection(asio::ip::tcp::socket socket, Strand strand, ConnectionHooks& hooks,
+                const ConnectionLimits& limits, session::SessionId id, std::string ip,
+                std::uint16_t port);
+
+ private:
+  void start_transport() override;
+  void write_batch(std::vector<OutFrame>& batch) override;
+  void shutdown_transport() override;
+  void read_more();
+
+  asio::ip::tcp::socket socket_;
+  FrameDecoder decoder_;
+  std::array<std::uint8_t, 16 * 1024> read_buffer_{};
+  std::vector<asio::const_buffer> write_buffers_;
+};
+
+}  // namespace gamehost::net

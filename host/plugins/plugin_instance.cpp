@@ -1,0 +1,284 @@
+#include "plugins/plugin_instance.hpp"
+
+#include <boost/dll/shared_library.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <future>
+
+#include "log/logging.hpp"
+#include "plugins/host_services.hpp"
+#include "plugins/plugin_file.hpp"
+
+namespace gamehost::plugins {
+
+struct PluginInstance::Library {
+  boost::dll::shared_library lib;
+};
+
+namespace {
+
+std::string text_or_empty(const char* s) { return s == nullptr ? std::string() : std::string(s); }
+
+// The descriptor must say what the manifest said: the host decided on the manifest.
+void check_descriptor(const gh_plugin_descriptor* d, const Manifest& m) {
+  if (d == nullptr) throw PluginRefused(GAMEHOST_ENTRY_SYMBOL " returned no descriptor");
+  if (d->size < offsetof(gh_plugin_descriptor, on_session_event)) {
+    throw PluginRefused("descriptor is too small (" + std::to_string(d->size) + " bytes)");
+  }
+  if (d->abi_major != m.abi_major || d->abi_minor != m.abi_minor) {
+    throw PluginRefused("descriptor ABI " + std::to_string(d->abi_major) + "." +
+                        std::to_string(d->abi_minor) + " differs from its manifest's");
+  }
+  if (text_or_empty(d->name) != m.name.view() || text_or_empty(d->version) != m.version.view()) {
+    throw PluginRefused("descriptor says " + text_or_empty(d->name) + " " +
+                        text_or_empty(d->version) + ", its manifest says " +
+                        std::string(m.name.view()) + " " + std::string(m.version.view()));
+  }
+  bool same_ranges = d->range_count == m.range_count && d->ranges != nullptr;
+  for (std::uint32_t i = 0; same_ranges && i < m.range_count; ++i) {
+    same_ranges = d->ranges[i].first == m.ranges[i].first && d->ranges[i].last == m.ranges[i].last;
+  }
+  if (!same_ranges) throw PluginRefused("descriptor id ranges differ from its manifest's");
+  if (d->create == nullptr || d->destroy == nullptr || d->on_message == nullptr) {
+    throw PluginRefused("descriptor lacks create, destroy or on_message");
+  }
+}
+
+}  // namespace
+
+PluginInstance::PluginInstance(core::Runtime& runtime, const Candidate& candidate,
+                               const config::PluginConfig& config)
+    : runtime_(runtime),
+      name_(candidate.name),
+      version_(candidate.manifest.version.view()),
+      manifest_(candidate.manifest),
+      file_(candidate.file),
+      config_(config),
+      private_copy_(candidate.staged) {}
+
+std::shared_ptr<PluginInstance> PluginInstance::start(core::Runtime& runtime,
+                                                      const Candidate& candidate,
+                                                      const config::PluginConfig& config,
+                                                      const std::string& state) {
+  std::shared_ptr<PluginInstance> p(new PluginInstance(runtime, candidate, config));
+  p->load_library(candidate.staged);
+  p->create(state);
+  return p;
+}
+
+void PluginInstance::load_library(const std::string& staged) {
+  library_ = std::make_unique<Library>();
+  try {
+    // RTLD_LOCAL: the plugin's symbols never satisfy another plugin's references.
+    library_->lib.load(staged, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+  } catch (const std::exception& e) {
+    throw PluginRefused(std::string("cannot load: ") + e.what());
+  }
+  if (!library_->lib.has(GAMEHOST_ENTRY_SYMBOL)) {
+    throw PluginRefused("entry symbol " GAMEHOST_ENTRY_SYMBOL " is missing");
+  }
+  auto& entry = library_->lib.get<const gh_plugin_descriptor*()>(GAMEHOST_ENTRY_SYMBOL);
+  descriptor_ = entry();
+  check_descriptor(descriptor_, manifest_);
+}
+
+void PluginInstance::create(const std::string& state) {
+  logger_ = logging::plugin_logger(name_, config_.log_level);
+  queue_ = std::make_shared<exec::SerialQueue>(runtime_.workers, config_.queue_capacity);
+  const auto lanes = runtime_.config.plugins.keyed_lanes != 0
+                         ? runtime_.config.plugins.keyed_lanes
+                         : static_cast<std::uint32_t>(4 * std::max<std::size_t>(1, runtime_.workers.size()));
+  for (std::uint32_t i = 0; i < lanes; ++i) {
+    lanes_.push_back(std::make_shared<exec::SerialQueue>(runtime_.workers, config_.queue_capacity));
+  }
+  api_ = gh_host_api{sizeof(gh_host_api), GAMEHOST_ABI_MAJOR, GAMEHOST_ABI_MINOR, handle(),
+                     &host_get_proc};
+  const gh_create_args args{sizeof(gh_create_args), &api_,
+                            reinterpret_cast<const std::uint8_t*>(state.data()), state.size()};
+  gh_error error{sizeof(gh_error), 0, {}};
+  gh_plugin* instance = nullptr;
+  // Nothing else can reach this instance yet, so create runs here, not on the queue.
+  if (descriptor_->create(&args, &instance, &error) != GH_OK || instance == nullptr) {
+    throw PluginRefused(std::string("create failed: ") +
+                        (error.text[0] != '\0' ? error.text : "no reason given"));
+  }
+  instance_ = instance;
+}
+
+PluginInstance::~PluginInstance() {
+  if (instance_ != nullptr && !destroyed_) descriptor_->destroy(instance_);  // never started
+  library_.reset();  // dlclose: the version script lets it really unmap
+  std::error_code ec;
+  if (!private_copy_.empty()) std::filesystem::remove(private_copy_, ec);
+}
+
+bool PluginInstance::has_capability(const std::string& capability) const {
+  return std::find(config_.capabilities.begin(), config_.capabilities.end(), capability) !=
+         config_.capabilities.end();
+}
+
+template <class Fn>
+void PluginInstance::run_unbounded(Fn&& fn) {
+  queue_->push_unbounded([self = shared_from_this(), fn = std::forward<Fn>(fn)]() mutable {
+    if (!self->destroyed_) fn(*self);
+  });
+}
+
+PluginInstance::Post PluginInstance::post_message(session::SessionId session, session::UserId user,
+                                                  std::uint32_t msg_id, std::string payload) {
+  if (!accepting_.load(std::memory_order_acquire)) return Post::stopped;
+  const bool queued = queue_->push([self = shared_from_this(), session, user, msg_id,
+                       payload = std::move(payload)] {
+    if (self->destroyed_) return;
+    const gh_message msg{sizeof(gh_message), msg_id, session, user,
+                         reinterpret_cast<const std::uint8_t*>(payload.data()), payload.size()};
+    gh_error error{sizeof(gh_error), 0, {}};
+    const auto status = self->descriptor_->on_message(self->instance_, &msg, &error);
+    self->handled_.fetch_add(1, std::memory_order_relaxed);
+    if (status == GH_OK) return;
+    const auto code = error.code != 0 ? error.code : static_cast<std::uint32_t>(GH_CODE_PLUGIN_FAILURE);
+    if (code == GH_CODE_PLUGIN_FAILURE) self->failures_.fetch_add(1, std::memory_order_relaxed);
+    self->runtime_.metrics.count_error(code);
+    if (auto s = self->runtime_.sessions.find(session)) s->send_error(code, msg_id, error.text);
+  });
+  return queued ? Post::queued : Post::busy;
+}
+
+void PluginInstance::post_session_event(gh_session_event_kind kind, session::SessionId session,
+                                        session::UserId user) {
+  if (descriptor_->on_session_event == nullptr || !accepting_) return;
+  run_unbounded([kind, session, user](PluginInstance& self) {
+    const gh_session_event ev{sizeof(gh_session_event), static_cast<std::uint32_t>(kind), session, user};
+    self.descriptor_->on_session_event(self.instance_, &ev);
+  });
+}
+
+void PluginInstance::post_event(std::string topic, std::string publisher,
+                                std::shared_ptr<const std::string> data) {
+  if (descriptor_->on_event == nullptr || !accepting_) return;
+  run_unbounded([topic = std::move(topic), publisher = std::move(publisher),
+                 data = std::move(data)](PluginInstance& self) {
+    const gh_event ev{sizeof(gh_event), topic.c_str(), publisher.c_str(),
+                      reinterpret_cast<const std::uint8_t*>(data->data()), data->size()};
+    self.descriptor_->on_event(self.instance_, &ev);
+  });
+}
+
+void PluginInstance::post_call(std::uint64_t call_id, std::string caller, std::uint32_t method,
+                               std::string data) {
+  if (descriptor_->on_call == nullptr || !accepting_) {
+    // Nobody will answer: fail the call now rather than let the caller wait for a timeout.
+    if (auto pending = runtime_.calls.finish(call_id)) {
+      runtime_.timers.cancel(pending->timer);
+      if (auto c = pending->caller.lock()) c->post_call_result(call_id, pending->cookie, GH_ERR_UNSUPPORTED, {});
+    }
+    return;
+  }
+  run_unbounded([call_id, caller = std::move(caller), method, data = std::move(data)](PluginInstance& self) {
+    const gh_call call{sizeof(gh_call), call_id, caller.c_str(), method,
+                       reinterpret_cast<const std::uint8_t*>(data.data()), data.size()};
+    self.descriptor_->on_call(self.instance_, &call);
+  });
+}
+
+void PluginInstance::post_call_result(std::uint64_t call_id, std::uint64_t cookie, gh_status status,
+                                      std::string data) {
+  if (descriptor_->on_call_result == nullptr) return;
+  run_unbounded([call_id, cookie, status, data = std::move(data)](PluginInstance& self) {
+    const gh_call_result r{sizeof(gh_call_result), call_id, cookie, static_cast<std::uint32_t>(status),
+                           reinterpret_cast<const std::uint8_t*>(data.data()), data.size()};
+    self.descriptor_->on_call_result(self.instance_, &r);
+  });
+}
+
+gh_status PluginInstance::post_keyed(std::uint64_t key, const gh_task& task) {
+  if (!accepting_) {
+    task.discard(task.ud);
+    return GH_ERR_BUSY;
+  }
+  auto& lane = lanes_[key % lanes_.size()];
+  const bool taken = lane->push([self = shared_from_this(), task] {
+    if (self->destroyed_) {
+      task.discard(task.ud);
+    } else {
+      task.run(task.ud);
+    }
+  });
+  if (taken) return GH_OK;
+  task.discard(task.ud);
+  return GH_ERR_BUSY;
+}
+
+std::uint64_t PluginInstance::start_timer(std::uint64_t delay_ms, std::uint64_t interval_ms,
+                                          std::uint64_t cookie) {
+  // The firing only queues on_timer; the id is known by the time that task runs.
+  auto id_holder = std::make_shared<std::atomic<std::uint64_t>>(0);
+  std::weak_ptr<PluginInstance> weak = weak_from_this();
+  const bool once = interval_ms == 0;
+  const auto id = runtime_.timers.start(delay_ms, interval_ms, [weak, id_holder, cookie, once] {
+    auto self = weak.lock();
+    if (!self || !self->accepting_) return;
+    self->run_unbounded([id_holder, cookie, once](PluginInstance& p) {
+      const auto timer_id = id_holder->load();
+      if (once) {
+        std::lock_guard lock(p.timers_mutex_);
+        p.timers_.erase(timer_id);
+      }
+      const gh_timer_event ev{sizeof(gh_timer_event), timer_id, cookie};
+      if (p.descriptor_->on_timer != nullptr) p.descriptor_->on_timer(p.instance_, &ev);
+    });
+  });
+  id_holder->store(id);
+  std::lock_guard lock(timers_mutex_);
+  timers_.insert(id);
+  return id;
+}
+
+bool PluginInstance::cancel_timer(std::uint64_t timer_id) {
+  {
+    std::lock_guard lock(timers_mutex_);
+    if (timers_.erase(timer_id) == 0) return false;  // not ours, or already fired
+  }
+  runtime_.timers.cancel(timer_id);
+  return true;
+}
+
+void PluginInstance::stop() {
+  if (runtime_.workers.on_worker_thread()) {
+    throw std::logic_error("PluginInstance::stop must not run on a worker thread");
+  }
+  if (accepting_.exchange(false) == false) return;  // already stopped
+  std::set<std::uint64_t> timers;
+  {
+    std::lock_guard lock(timers_mutex_);
+    timers.swap(timers_);
+  }
+  for (const auto id : timers) runtime_.timers.cancel(id);
+  runtime_.events.unsubscribe_all(this);
+
+  // Barriers: messages and keyed work already queued finish before the instance goes.
+  // The main queue first (its handlers may post keyed work), then every lane twice (a
+  // keyed task may post to another lane while the first round passes).
+  auto barrier = [](exec::SerialQueue& q) {
+    std::promise<void> drained;
+    q.push_unbounded([&drained] { drained.set_value(); });
+    drained.get_future().wait();
+  };
+  barrier(*queue_);
+  for (int round = 0; round < 2; ++round) {
+    for (auto& lane : lanes_) barrier(*lane);
+  }
+  std::promise<void> destroyed;
+  queue_->push_unbounded([this, &destroyed] {
+    if (!destroyed_) descriptor_->destroy(instance_);
+    destroyed_ = true;
+    destroyed.set_value();
+  });
+  destroyed.get_future().wait();
+  logger_->info("stopped {} {}", name_, version_);
+}
+
+}  // namespace gamehost::plugins

@@ -1,0 +1,111 @@
+// Internal header: one running plugin - its library, its instance, its queues.
+#pragma once
+
+#include <gamehost/abi.h>
+#include <gamehost/manifest.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "core/runtime.hpp"
+#include "exec/serial_queue.hpp"
+#include "plugins/load_plan.hpp"
+#include "session/session.hpp"
+
+namespace spdlog {
+class logger;
+}
+
+namespace gamehost::plugins {
+
+// Every call into plugin code goes through this object's queues, on worker threads, so the
+// plugin sees one thread at a time. Tasks hold a shared_ptr to it, so the library stays
+// mapped until no queued work, timer or call refers to it. Thread-safe unless noted.
+class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
+ public:
+  // Loads `candidate` (already inspected and planned) from a private copy and creates the
+  // instance with `state`. Throws PluginRefused with the reason. Call from a non-worker thread.
+  static std::shared_ptr<PluginInstance> start(core::Runtime& runtime, const Candidate& candidate,
+                                               const config::PluginConfig& config,
+                                               const std::string& state);
+  ~PluginInstance();
+  PluginInstance(const PluginInstance&) = delete;
+  PluginInstance& operator=(const PluginInstance&) = delete;
+
+  const std::string& name() const noexcept { return name_; }
+  const std::string& version() const noexcept { return version_; }
+  const Manifest& manifest() const noexcept { return manifest_; }
+  const std::string& file() const noexcept { return file_; }
+  const std::string& private_copy() const noexcept { return private_copy_; }
+  bool has_capability(const std::string& capability) const;
+  bool is_public(std::uint32_t msg_id) const noexcept { return manifest_.is_public(msg_id); }
+  std::size_t queue_depth() const { return queue_->depth(); }
+  std::uint64_t messages_handled() const noexcept { return handled_.load(std::memory_order_relaxed); }
+  std::uint64_t handler_failures() const noexcept { return failures_.load(std::memory_order_relaxed); }
+
+  // Queue work for the plugin.
+  enum class Post { queued, busy, stopped };
+  Post post_message(session::SessionId session, session::UserId user, std::uint32_t msg_id,
+                    std::string payload);
+  void post_session_event(gh_session_event_kind kind, session::SessionId session,
+                          session::UserId user);
+  void post_event(std::string topic, std::string publisher, std::shared_ptr<const std::string> data);
+  void post_call(std::uint64_t call_id, std::string caller, std::uint32_t method, std::string data);
+  void post_call_result(std::uint64_t call_id, std::uint64_t cookie, gh_status status, std::string data);
+  gh_status post_keyed(std::uint64_t key, const gh_task& task);
+
+  // Timers of this plugin (cancelled when it stops).
+  std::uint64_t start_timer(std::uint64_t delay_ms, std::uint64_t interval_ms, std::uint64_t cookie);
+  bool cancel_timer(std::uint64_t timer_id);
+
+  // Stops taking work, waits for queued work, then destroys the instance; the library is
+  // unmapped when the last reference to this object goes. Call from a non-worker thread.
+  void stop();
+
+  // For the host services.
+  core::Runtime& runtime() noexcept { return runtime_; }
+  spdlog::logger& logger() noexcept { return *logger_; }
+  const config::PluginConfig& config() const noexcept { return config_; }
+  gh_host* handle() noexcept { return reinterpret_cast<gh_host*>(this); }
+  static PluginInstance& from(gh_host* host) noexcept { return *reinterpret_cast<PluginInstance*>(host); }
+
+ private:
+  PluginInstance(core::Runtime& runtime, const Candidate& candidate,
+                 const config::PluginConfig& config);
+  void load_library(const std::string& staged);
+  void create(const std::string& state);
+  // Runs fn with the instance on its serial queue, unless the plugin has stopped.
+  template <class Fn>
+  void run_unbounded(Fn&& fn);
+
+  struct Library;
+
+  core::Runtime& runtime_;
+  const std::string name_;
+  const std::string version_;
+  const Manifest manifest_;
+  const std::string file_;
+  const config::PluginConfig config_;
+  std::string private_copy_;
+  std::unique_ptr<Library> library_;
+  const gh_plugin_descriptor* descriptor_ = nullptr;
+  gh_host_api api_{};
+  gh_plugin* instance_ = nullptr;
+  std::shared_ptr<spdlog::logger> logger_;
+  std::shared_ptr<exec::SerialQueue> queue_;
+  std::vector<std::shared_ptr<exec::SerialQueue>> lanes_;
+  std::atomic<bool> accepting_{true};  // false once stop() began
+  std::atomic<bool> destroyed_{false};  // set on the serial queue once destroy() ran
+  std::atomic<std::uint64_t> handled_{0};
+  std::atomic<std::uint64_t> failures_{0};
+  std::mutex timers_mutex_;
+  std::set<std::uint64_t> timers_;
+};
+
+}  // namespace gamehost::plugins

@@ -1,0 +1,190 @@
+#include "plugins/plugin_manager.hpp"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+
+#include "plugins/plugin_file.hpp"
+
+namespace gamehost::plugins {
+namespace {
+
+std::atomic<std::uint64_t> g_stage_counter{0};
+
+void log_refusal(const Refusal& r) {
+  spdlog::error("plugin {} ({}) refused: {}", r.name, r.file, r.reason);
+}
+
+}  // namespace
+
+PluginManager::PluginManager(core::Runtime& runtime, router::Routes& routes)
+    : runtime_(runtime), routes_(routes) {
+  runtime_.plugins = this;
+}
+
+PluginManager::~PluginManager() {
+  unload_all();
+  runtime_.plugins = nullptr;
+}
+
+Candidate PluginManager::stage(const config::PluginConfig& config) {
+  const auto dir = std::filesystem::path(runtime_.config.server.data_dir) / "run" / "plugins";
+  std::filesystem::create_directories(dir);
+  const auto staged = dir / (config.name + "-" + std::to_string(::getpid()) + "-" +
+                             std::to_string(g_stage_counter.fetch_add(1)) + ".so");
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(config.file, ec)) throw PluginRefused("file not found");
+  std::filesystem::copy_file(config.file, staged, std::filesystem::copy_options::overwrite_existing, ec);
+  if (ec) throw PluginRefused("cannot copy to " + staged.string() + ": " + ec.message());
+  try {
+    auto file = inspect_plugin_file(staged.string());
+    return Candidate{config.name, config.file, staged.string(), file.manifest};
+  } catch (...) {
+    std::filesystem::remove(staged, ec);
+    throw;
+  }
+}
+
+std::vector<Candidate> PluginManager::running_candidates_locked() const {
+  std::vector<Candidate> out;
+  for (const auto& p : running_) out.push_back({p->name(), p->file(), p->private_copy(), p->manifest()});
+  return out;
+}
+
+std::vector<Refusal> PluginManager::load_configured() {
+  std::lock_guard lock(mutex_);
+  std::vector<Refusal> refused;
+  std::vector<Candidate> candidates;
+  for (const auto& pc : runtime_.config.plugins.load) {
+    try {
+      candidates.push_back(stage(pc));
+    } catch (const PluginRefused& e) {
+      refused.push_back({pc.name, pc.file, e.what(), {}});
+    }
+  }
+  auto plan = plan_load(std::move(candidates), running_candidates_locked());
+  refused.insert(refused.end(), plan.refused.begin(), plan.refused.end());
+  for (const auto& r : plan.refused) {
+    std::error_code ec;
+    std::filesystem::remove(r.staged, ec);
+  }
+  for (const auto& c : plan.order) {
+    const auto& pc = *std::find_if(runtime_.config.plugins.load.begin(),
+                                   runtime_.config.plugins.load.end(),
+                                   [&](const config::PluginConfig& x) { return x.name == c.name; });
+    // A dependency that failed to start takes its dependants down with it.
+    std::string missing;
+    for (std::uint32_t i = 0; i < c.manifest.dependency_count; ++i) {
+      const std::string dep(c.manifest.dependencies[i].name.view());
+      const bool up = std::any_of(running_.begin(), running_.end(),
+                                  [&](const auto& p) { return p->name() == dep; });
+      if (!up && missing.empty()) missing = dep;
+    }
+    if (!missing.empty()) {
+      refused.push_back({c.name, c.file, "needs " + missing + ", which failed to start", {}});
+      std::error_code ec;
+      std::filesystem::remove(c.staged, ec);
+      continue;
+    }
+    try {
+      running_.push_back(PluginInstance::start(runtime_, c, pc, {}));
+      spdlog::info("plugin {} {} loaded from {} (ids {})", c.name,
+                   std::string(c.manifest.version.view()), c.file, describe_ranges(c.manifest));
+    } catch (const PluginRefused& e) {
+      refused.push_back({c.name, c.file, e.what(), {}});
+    }
+  }
+  for (const auto& r : refused) log_refusal(r);
+  publish_routes_locked();
+  return refused;
+}
+
+void PluginManager::load(const config::PluginConfig& config) {
+  std::lock_guard lock(mutex_);
+  Refusal refusal{config.name, config.file, {}, {}};
+  try {
+    auto candidate = stage(config);
+    auto plan = plan_load({candidate}, running_candidates_locked());
+    if (!plan.refused.empty()) {
+      std::error_code ec;
+      std::filesystem::remove(candidate.staged, ec);
+      throw PluginRefused(plan.refused.front().reason);
+    }
+    running_.push_back(PluginInstance::start(runtime_, candidate, config, {}));
+    spdlog::info("plugin {} {} loaded from {} (ids {})", config.name,
+                 std::string(candidate.manifest.version.view()), config.file,
+                 describe_ranges(candidate.manifest));
+  } catch (const PluginRefused& e) {
+    refusal.reason = e.what();
+    log_refusal(refusal);
+    throw;
+  }
+  publish_routes_locked();
+}
+
+void PluginManager::unload(const std::string& name) {
+  std::shared_ptr<PluginInstance> victim;
+  {
+    std::lock_guard lock(mutex_);
+    const auto it = std::find_if(running_.begin(), running_.end(),
+                                 [&](const auto& p) { return p->name() == name; });
+    if (it == running_.end()) throw PluginRefused("plugin " + name + " is not loaded");
+    for (const auto& p : running_) {
+      const auto& m = p->manifest();
+      for (std::uint32_t i = 0; i < m.dependency_count; ++i) {
+        if (m.dependencies[i].name.view() == name) {
+          throw PluginRefused("plugin " + p->name() + " depends on " + name + "; unload it first");
+        }
+      }
+    }
+    victim = *it;
+    running_.erase(it);
+    publish_routes_locked();  // new messages for its ids now get "unknown id"
+  }
+  victim->stop();
+  spdlog::info("plugin {} {} unloaded", victim->name(), victim->version());
+}
+
+void PluginManager::unload_all() {
+  std::vector<std::shared_ptr<PluginInstance>> all;
+  {
+    std::lock_guard lock(mutex_);
+    all.swap(running_);
+    publish_routes_locked();
+  }
+  for (auto it = all.rbegin(); it != all.rend(); ++it) (*it)->stop();
+}
+
+std::shared_ptr<PluginInstance> PluginManager::find(const std::string& name) const {
+  std::lock_guard lock(mutex_);
+  for (const auto& p : running_) {
+    if (p->name() == name) return p;
+  }
+  return nullptr;
+}
+
+std::vector<std::shared_ptr<PluginInstance>> PluginManager::list() const {
+  std::lock_guard lock(mutex_);
+  return running_;
+}
+
+void PluginManager::broadcast_session_event(gh_session_event_kind kind, session::SessionId session,
+                                            session::UserId user) const {
+  for (const auto& p : list()) p->post_session_event(kind, session, user);
+}
+
+void PluginManager::publish_routes_locked() {
+  std::vector<router::RouteTable::Route> routes;
+  for (const auto& p : running_) {
+    const auto& m = p->manifest();
+    for (std::uint32_t i = 0; i < m.range_count; ++i) {
+      routes.push_back({m.ranges[i].first, m.ranges[i].last, p});
+    }
+  }
+  routes_.publish(std::make_shared<const router::RouteTable>(std::move(routes)));
+}
+
+}  // namespace gamehost::plugins

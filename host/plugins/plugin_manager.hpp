@@ -1,0 +1,51 @@
+// Internal header: the set of running plugins - loading, unloading, and the route table.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "core/runtime.hpp"
+#include "plugins/load_plan.hpp"
+#include "plugins/plugin_instance.hpp"
+#include "router/route_table.hpp"
+
+namespace gamehost::plugins {
+
+// Thread-safe. Loading and unloading block the calling thread (never a worker thread).
+class PluginManager {
+ public:
+  PluginManager(core::Runtime& runtime, router::Routes& routes);
+  ~PluginManager();
+
+  // Loads every plugin of [plugins] load in dependency order. Each refusal is logged as
+  // one line naming plugin, file and reason, and returned.
+  std::vector<Refusal> load_configured();
+  // Loads one more plugin. Throws PluginRefused with the reason.
+  void load(const config::PluginConfig& config);
+  // Stops and unloads; throws PluginRefused while another plugin depends on it.
+  void unload(const std::string& name);
+  // Stops every plugin, dependants first.
+  void unload_all();
+
+  std::shared_ptr<PluginInstance> find(const std::string& name) const;
+  std::vector<std::shared_ptr<PluginInstance>> list() const;
+  void broadcast_session_event(gh_session_event_kind kind, session::SessionId session,
+                               session::UserId user) const;
+
+ private:
+  // Copies `file` to a private path under data_dir and inspects the copy, so what is
+  // checked is exactly what is loaded, and a later `cp` over `file` cannot touch it.
+  Candidate stage(const config::PluginConfig& config);
+  std::vector<Candidate> running_candidates_locked() const;
+  void publish_routes_locked();
+
+  core::Runtime& runtime_;
+  router::Routes& routes_;
+  mutable std::mutex mutex_;
+  std::vector<std::shared_ptr<PluginInstance>> running_;  // in load (dependency) order
+};
+
+}  // namespace gamehost::plugins

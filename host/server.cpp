@@ -1,0 +1,156 @@
+#include "server.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <future>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "core/runtime.hpp"
+#include "net/listener.hpp"
+#include "plugins/plugin_manager.hpp"
+#include "router/dispatcher.hpp"
+#include "router/route_table.hpp"
+#include "version.hpp"
+
+namespace gamehost {
+namespace asio = boost::asio;
+
+namespace {
+std::size_t threads_or_cores(std::uint32_t configured) {
+  if (configured != 0) return configured;
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+}  // namespace
+
+// Members are declared in dependency order: each may refer to those above it, and they
+// are destroyed bottom-up.
+struct Server::Impl {
+  explicit Impl(config::Config c)
+      : config(std::move(c)),
+        sessions(config.limits.max_connections, config.limits.max_connections_per_ip),
+        workers(threads_or_cores(config.server.worker_threads)),
+        timers(io),
+        runtime{config, workers, timers, sessions, groups, events, calls, metrics, nullptr},
+        manager(runtime, routes),
+        dispatcher(runtime, routes),
+        signals(io, SIGINT, SIGTERM, SIGHUP) {}
+
+  config::Config config;
+  core::Metrics metrics;
+  session::Registry sessions;
+  session::Groups groups;
+  core::EventBus events;
+  core::Calls calls;
+  router::Routes routes;
+  asio::io_context io;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard{io.get_executor()};
+  exec::WorkerPool workers;
+  core::Timers timers;
+  core::Runtime runtime;
+  plugins::PluginManager manager;
+  router::Dispatcher dispatcher;
+  std::unique_ptr<net::Listener> tcp;
+  std::unique_ptr<net::Listener> websocket;
+  asio::signal_set signals;
+  std::vector<std::thread> io_threads;
+  std::promise<void> stop_requested;
+  std::once_flag stop_once;
+  bool stopped = false;
+
+  void wait_for_signal() {
+    signals.async_wait([this](const boost::system::error_code& ec, int signo) {
+      if (ec) return;
+      if (signo == SIGHUP) {
+        spdlog::warn("SIGHUP received: this version has no live reload; ignoring");
+        wait_for_signal();
+        return;
+      }
+      spdlog::info("signal {} received: shutting down", signo);
+      request_stop();
+    });
+  }
+  void request_stop() {
+    std::call_once(stop_once, [this] { stop_requested.set_value(); });
+  }
+  void shutdown() {
+    if (stopped) return;
+    stopped = true;
+    if (tcp) tcp->stop();
+    if (websocket) websocket->stop();
+    // Players get a reason, not a reset connection.
+    for (const auto& s : sessions.all()) s->kick(GH_CODE_SHUTTING_DOWN, "the server is shutting down");
+    for (int i = 0; i < 100 && sessions.size() != 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    manager.unload_all();
+    signals.cancel();
+    guard.reset();
+    io.stop();
+    for (auto& t : io_threads) {
+      if (t.joinable()) t.join();
+    }
+    workers.stop();
+    spdlog::info("gamehost stopped");
+  }
+};
+
+Server::Server(config::Config config) : impl_(std::make_unique<Impl>(std::move(config))) {}
+
+Server::~Server() { impl_->shutdown(); }
+
+void Server::start() {
+  auto& m = *impl_;
+  const auto io_threads = threads_or_cores(m.config.server.io_threads);
+  for (std::size_t i = 0; i < io_threads; ++i) m.io_threads.emplace_back([&m] { m.io.run(); });
+  m.wait_for_signal();
+
+  const auto refused = m.manager.load_configured();
+  if (!refused.empty() && m.config.plugins.required) {
+    throw StartupError(3, std::to_string(refused.size()) +
+                              " plugin(s) refused and [plugins] required = true; see the log lines above");
+  }
+
+  const net::ConnectionLimits limits{m.config.limits.max_frame_bytes, m.config.limits.send_queue_frames,
+                                     m.config.limits.idle_timeout_ms, m.config.limits.rate_limit_per_second,
+                                     m.config.limits.rate_limit_burst};
+  try {
+    if (!m.config.listen.tcp.empty()) {
+      m.tcp = std::make_unique<net::Listener>(m.io, config::parse_endpoint(m.config.listen.tcp),
+                                              session::Transport::tcp, m.sessions, m.dispatcher, limits);
+    }
+    if (!m.config.listen.websocket.empty()) {
+      m.websocket = std::make_unique<net::Listener>(m.io, config::parse_endpoint(m.config.listen.websocket),
+                                                    session::Transport::websocket, m.sessions,
+                                                    m.dispatcher, limits);
+    }
+  } catch (const std::exception& e) {
+    throw StartupError(4, e.what());
+  }
+  if (m.tcp) m.tcp->start();
+  if (m.websocket) m.websocket->start();
+  spdlog::info("gamehost {} listening: tcp {}, websocket {} ({} io threads, {} workers, {} plugins)",
+               kHostVersion, m.tcp ? m.tcp->address() : "off",
+               m.websocket ? m.websocket->address() : "off", io_threads, m.workers.size(),
+               m.manager.list().size());
+}
+
+void Server::run() {
+  impl_->stop_requested.get_future().wait();
+  impl_->shutdown();
+}
+
+void Server::stop() { impl_->request_stop(); }
+
+std::uint16_t Server::tcp_port() const { return impl_->tcp ? impl_->tcp->port() : 0; }
+
+std::uint16_t Server::websocket_port() const {
+  return impl_->websocket ? impl_->websocket->port() : 0;
+}
+
+}  // namespace gamehost

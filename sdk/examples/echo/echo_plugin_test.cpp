@@ -1,0 +1,110 @@
+// Unit tests of the echo example against the SDK's fake host: no sockets, no host binary.
+#include <gamehost/plugin.hpp>
+#include <gamehost/testing.hpp>
+#include <gtest/gtest.h>
+
+#include "echo.pb.h"
+
+namespace {
+
+using gamehost::testing::FakeHost;
+namespace echo = gamehost::echo;
+
+class EchoTest : public ::testing::Test {
+ protected:
+  void SetUp() override { host.load(gamehost_plugin_v1()); }
+  FakeHost host;
+};
+
+// [echo-test]
+TEST_F(EchoTest, ReplyCarriesBackTheExactBytes) {
+  const auto alice = host.connect();
+  echo::EchoRequest req;
+  req.set_data(std::string("\x00\x01binary\xff", 9));
+  ASSERT_TRUE(host.deliver(alice, 90000, req).ok());
+  EXPECT_EQ(host.last_sent<echo::EchoReply>(alice, 90001).data(), req.data());
+}
+// [echo-test]
+
+TEST_F(EchoTest, ShoutReachesEveryMemberIncludingTheSender) {
+  const auto alice = host.connect();
+  const auto bob = host.connect();
+  const auto carol = host.connect();  // not in the group
+  echo::JoinGroup join;
+  join.set_group("lobby");
+  host.deliver(alice, 90002, join);
+  host.deliver(bob, 90002, join);
+  EXPECT_EQ(host.last_sent<echo::GroupJoined>(bob, 90003).members(), 2u);
+
+  echo::Shout shout;
+  shout.set_group("lobby");
+  shout.set_data("hello");
+  ASSERT_TRUE(host.deliver(alice, 90004, shout).ok());
+  for (const auto s : {alice, bob}) {
+    const auto heard = host.last_sent<echo::ShoutHeard>(s, 90005);
+    EXPECT_EQ(heard.data(), "hello");
+    EXPECT_EQ(heard.from_session(), alice);
+  }
+  EXPECT_EQ(host.count_sent(carol, 90005), 0u);
+}
+
+TEST_F(EchoTest, ClosedSessionLeavesItsGroups) {
+  const auto alice = host.connect();
+  const auto bob = host.connect();
+  echo::JoinGroup join;
+  join.set_group("lobby");
+  host.deliver(alice, 90002, join);
+  host.deliver(bob, 90002, join);
+  host.disconnect(bob);
+  echo::Shout shout;
+  shout.set_group("lobby");
+  host.deliver(alice, 90004, shout);
+  EXPECT_EQ(host.count_sent(alice, 90005), 1u);
+  EXPECT_EQ(host.group_size("echo:lobby"), 1u);
+}
+
+TEST_F(EchoTest, GarbagePayloadIsAnsweredAsMalformed) {
+  const auto alice = host.connect();
+  const auto outcome = host.deliver(alice, 90000, std::string("\xff\xff\xff", 3));
+  EXPECT_EQ(outcome.error_code, static_cast<std::uint32_t>(GH_CODE_MALFORMED));
+  EXPECT_EQ(host.count_sent(alice, 90001), 0u);
+}
+
+TEST_F(EchoTest, OverlongGroupNameGetsThePluginsOwnCode) {
+  host.set_setting("max_group_name", std::int64_t{4});
+  host.load(gamehost_plugin_v1());
+  const auto alice = host.connect();
+  echo::JoinGroup join;
+  join.set_group("toolong");
+  const auto outcome = host.deliver(alice, 90002, join);
+  EXPECT_EQ(outcome.error_code, 90090u);
+  EXPECT_NE(outcome.error_text.find("1-4"), std::string::npos);
+}
+
+TEST_F(EchoTest, LeavingAGroupNotJoinedIsAnError) {
+  const auto alice = host.connect();
+  echo::LeaveGroup leave;
+  leave.set_group("lobby");
+  EXPECT_EQ(host.deliver(alice, 90006, leave).error_code, 90091u);
+}
+
+TEST_F(EchoTest, WhoAmIReportsTheBoundUser) {
+  const auto alice = host.connect();
+  host.authenticate(alice, 42);
+  host.deliver(alice, 90010, echo::WhoAmI{});
+  EXPECT_EQ(host.last_sent<echo::YouAre>(alice, 90011).user_id(), 42u);
+}
+
+TEST(EchoDescriptor, ManifestFactsMatchTheDescriptor) {
+  const auto* d = gamehost_plugin_v1();
+  EXPECT_STREQ(d->name, "echo");
+  EXPECT_STREQ(d->version, "1.0.0");
+  ASSERT_EQ(d->range_count, 1u);
+  EXPECT_EQ(d->ranges[0].first, 90000u);
+  EXPECT_EQ(d->ranges[0].last, 90099u);
+  ASSERT_EQ(d->public_range_count, 1u);
+  EXPECT_EQ(d->public_ranges[0].last, 90007u);
+  EXPECT_EQ(d->abi_major, static_cast<std::uint32_t>(GAMEHOST_ABI_MAJOR));
+}
+
+}  // namespace

@@ -1,0 +1,526 @@
+// Public header: an in-process fake host, for unit-testing a plugin with no sockets.
+//
+//   gamehost::testing::FakeHost host;
+//   host.load(gamehost_plugin_v1());                 // the entry point the real host uses
+//   auto alice = host.connect();
+//   host.deliver(alice, 90000, request);
+//   auto reply = host.last_sent<EchoReply>(alice, 90001);
+//
+// It implements every host service the SDK uses through the same C ABI, runs everything
+// synchronously on the calling thread (keyed tasks included, in posting order), and has a
+// manual clock: timers fire only from advance(). Not thread-safe; one test, one FakeHost.
+#pragma once
+
+#include <google/protobuf/message_lite.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <deque>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "gamehost/abi.h"
+
+namespace gamehost::testing {
+
+// A frame the plugin sent to a client.
+struct Sent {
+  std::uint32_t msg_id;
+  std::string bytes;
+};
+
+// An Error frame the host sent to a client (a handler's failure or send_error).
+struct SentError {
+  std::uint32_t code;
+  std::uint32_t request_id;
+  std::string text;
+};
+
+struct Published {
+  std::string topic;
+  std::string bytes;
+};
+
+struct LogLine {
+  std::uint32_t level;
+  std::string text;
+};
+
+// What deliver() returns: how the plugin answered the message.
+struct Outcome {
+  gh_status status = GH_OK;
+  std::uint32_t error_code = 0;
+  std::string error_text;
+  bool ok() const { return status == GH_OK; }
+};
+
+class FakeHost {
+ public:
+  using Setting = std::variant<bool, std::int64_t, double, std::string>;
+  using CallHandler = std::function<std::pair<gh_status, std::string>(std::uint32_t method,
+                                                                      std::string_view data)>;
+
+  FakeHost() = default;
+  FakeHost(const FakeHost&) = delete;
+  FakeHost& operator=(const FakeHost&) = delete;
+  ~FakeHost() { unload(); }
+
+  // ---- Set-up ---------------------------------------------------------------------------
+  void set_setting(const std::string& key, Setting value) { settings_[key] = std::move(value); }
+  void grant_bind_user(bool granted = true) { can_bind_user_ = granted; }
+  // Answers calls this plugin makes to `target`.
+  void serve_calls(const std::string& target, CallHandler handler) {
+    call_handlers_[target] = std::move(handler);
+  }
+
+  // Creates the plugin as the host would, with optional handover state. Throws with the
+  // plugin's own error text when create fails.
+  void load(const gh_plugin_descriptor* descriptor, std::string_view state = {}) {
+    unload();
+    descriptor_ = descriptor;
+    api_ = gh_host_api{sizeof(gh_host_api), GAMEHOST_ABI_MAJOR, GAMEHOST_ABI_MINOR,
+                       reinterpret_cast<gh_host*>(this), &get_proc};
+    const gh_create_args args{sizeof(gh_create_args), &api_,
+                              reinterpret_cast<const std::uint8_t*>(state.data()), state.size()};
+    gh_error error{sizeof(gh_error), 0, {}};
+    gh_plugin* plugin = nullptr;
+    if (descriptor->create(&args, &plugin, &error) != GH_OK) {
+      throw std::runtime_error(std::string("create failed: ") + error.text);
+    }
+    plugin_ = plugin;
+    drain();
+  }
+  // Destroys the instance; its timers and subscriptions go with it, as on the real host.
+  void unload() {
+    if (plugin_ == nullptr) return;
+    descriptor_->destroy(std::exchange(plugin_, nullptr));
+    timers_.clear();
+    subscriptions_.clear();
+  }
+  // What the plugin exports for the next version (export_state).
+  std::string export_state() {
+    std::string out;
+    const gh_byte_sink sink{&out, [](void* ctx, const std::uint8_t* d, std::size_t n) {
+                              static_cast<std::string*>(ctx)->append(
+                                  reinterpret_cast<const char*>(d), n);
+                            }};
+    gh_error error{sizeof(gh_error), 0, {}};
+    if (descriptor_->export_state(plugin_, &sink, &error) != GH_OK) {
+      throw std::runtime_error(std::string("export_state failed: ") + error.text);
+    }
+    return out;
+  }
+  // export_state, destroy, then create again from the same descriptor with that state.
+  void reload(const gh_plugin_descriptor* next = nullptr) {
+    const auto state = export_state();
+    load(next != nullptr ? next : descriptor_, state);
+  }
+
+  // ---- Sessions -------------------------------------------------------------------------
+  gh_session_id connect(std::string remote_address = "127.0.0.1:50000") {
+    const auto id = next_session_++;
+    sessions_[id] = Session{0, std::move(remote_address), {}, {}, {}, true};
+    session_event(GH_SESSION_OPENED, id, 0);
+    return id;
+  }
+  // Binds a user as a login plugin would, and tells the plugin.
+  void authenticate(gh_session_id s, gh_user_id user) {
+    sessions_.at(s).user = user;
+    session_event(GH_SESSION_AUTHENTICATED, s, user);
+  }
+  void disconnect(gh_session_id s) {
+    auto& session = sessions_.at(s);
+    if (!session.open) return;
+    session.open = false;
+    for (auto& [name, members] : groups_) members.erase(s);
+    session_event(GH_SESSION_CLOSED, s, session.user);
+  }
+  bool is_open(gh_session_id s) const { return sessions_.at(s).open; }
+  bool was_kicked(gh_session_id s) const { return sessions_.at(s).kick_code.has_value(); }
+  std::optional<std::uint32_t> kick_code(gh_session_id s) const { return sessions_.at(s).kick_code; }
+  gh_user_id user_of(gh_session_id s) const { return sessions_.at(s).user; }
+
+  // ---- Traffic --------------------------------------------------------------------------
+  Outcome deliver(gh_session_id s, std::uint32_t msg_id, std::string_view bytes) {
+    const auto& session = sessions_.at(s);
+    const gh_message msg{sizeof(gh_message), msg_id, s, session.user,
+                         reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()};
+    gh_error error{sizeof(gh_error), 0, {}};
+    Outcome outcome;
+    outcome.status = descriptor_->on_message(plugin_, &msg, &error);
+    if (outcome.status != GH_OK) {
+      outcome.error_code = error.code;
+      outcome.error_text = error.text;
+      sessions_.at(s).errors.push_back({error.code, msg_id, error.text});
+    }
+    drain();
+    return outcome;
+  }
+  Outcome deliver(gh_session_id s, std::uint32_t msg_id, const google::protobuf::MessageLite& m) {
+    return deliver(s, msg_id, m.SerializeAsString());
+  }
+
+  // Everything sent to `s`, in order.
+  const std::vector<Sent>& sent(gh_session_id s) const { return sessions_.at(s).sent; }
+  const std::vector<SentError>& errors(gh_session_id s) const { return sessions_.at(s).errors; }
+  void clear_sent() {
+    for (auto& [id, session] : sessions_) session.sent.clear(), session.errors.clear();
+  }
+  // The newest message with `msg_id` sent to `s`, decoded; throws when there is none.
+  template <class Msg>
+  Msg last_sent(gh_session_id s, std::uint32_t msg_id) const {
+    const auto& all = sent(s);
+    for (auto it = all.rbegin(); it != all.rend(); ++it) {
+      if (it->msg_id != msg_id) continue;
+      Msg m;
+      if (!m.ParseFromString(it->bytes)) throw std::runtime_error("sent bytes do not decode");
+      return m;
+    }
+    throw std::runtime_error("nothing with message id " + std::to_string(msg_id) +
+                             " was sent to session " + std::to_string(s));
+  }
+  std::size_t count_sent(gh_session_id s, std::uint32_t msg_id) const {
+    const auto& all = sent(s);
+    return static_cast<std::size_t>(
+        std::count_if(all.begin(), all.end(), [msg_id](const Sent& x) { return x.msg_id == msg_id; }));
+  }
+
+  // ---- Events, calls and time -----------------------------------------------------------
+  void publish_to_plugin(const std::string& topic, std::string_view bytes,
+                         const std::string& publisher = "test") {
+    if (!subscriptions_.contains(topic)) return;
+    const gh_event ev{sizeof(gh_event), topic.c_str(), publisher.c_str(),
+                      reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()};
+    descriptor_->on_event(plugin_, &ev);
+    drain();
+  }
+  const std::vector<Published>& published() const { return published_; }
+  bool subscribed(const std::string& topic) const { return subscriptions_.contains(topic); }
+
+  // Calls the plugin's on_call as another plugin would; returns its reply (if it replied).
+  std::optional<std::pair<gh_status, std::string>> call_plugin(std::uint32_t method,
+                                                               std::string_view bytes,
+                                                               const std::string& caller = "test") {
+    const auto id = next_call_++;
+    const gh_call call{sizeof(gh_call), id, caller.c_str(), method,
+                       reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()};
+    descriptor_->on_call(plugin_, &call);
+    drain();
+    const auto it = replies_.find(id);
+    if (it == replies_.end()) return std::nullopt;
+    return it->second;
+  }
+
+  std::uint64_t now() const { return now_ms_; }
+  // Moves the manual clock forward, firing every timer that falls due, in time order.
+  void advance(std::uint64_t ms) {
+    const auto until = now_ms_ + ms;
+    while (true) {
+      auto due = std::min_element(timers_.begin(), timers_.end(), [](const auto& a, const auto& b) {
+        return a.second.due < b.second.due;
+      });
+      if (due == timers_.end() || due->second.due > until) break;
+      now_ms_ = due->second.due;
+      const auto id = due->first;
+      const auto cookie = due->second.cookie;
+      if (due->second.interval == 0) {
+        timers_.erase(due);
+      } else {
+        due->second.due += due->second.interval;
+      }
+      const gh_timer_event ev{sizeof(gh_timer_event), id, cookie};
+      descriptor_->on_timer(plugin_, &ev);
+      drain();
+    }
+    now_ms_ = until;
+  }
+  std::size_t active_timers() const { return timers_.size(); }
+
+  const std::vector<LogLine>& logs() const { return logs_; }
+  bool logged(std::string_view fragment) const {
+    return std::any_of(logs_.begin(), logs_.end(),
+                       [fragment](const LogLine& l) { return l.text.find(fragment) != std::string::npos; });
+  }
+  std::size_t group_size(const std::string& group) const {
+    const auto it = groups_.find(group);
+    return it == groups_.end() ? 0 : it->second.size();
+  }
+
+ private:
+  struct Session {
+    gh_user_id user = 0;
+    std::string remote_address;
+    std::vector<Sent> sent;
+    std::vector<SentError> errors;
+    std::map<std::string, std::string> props;
+    bool open = true;
+    std::optional<std::uint32_t> kick_code;
+  };
+  struct Timer {
+    std::uint64_t due;
+    std::uint64_t interval;
+    std::uint64_t cookie;
+  };
+
+  // Re-entrancy: a plugin calling a host service must not be re-entered, so deliveries the
+  // plugin caused (call results, keyed tasks) wait here until its entry point returns.
+  void drain() {
+    while (!pending_.empty()) {
+      auto next = std::move(pending_.front());
+      pending_.pop_front();
+      next();
+    }
+  }
+  void session_event(std::uint32_t kind, gh_session_id s, gh_user_id user) {
+    if (plugin_ == nullptr || descriptor_->on_session_event == nullptr) return;
+    const gh_session_event ev{sizeof(gh_session_event), kind, s, user};
+    descriptor_->on_session_event(plugin_, &ev);
+    drain();
+  }
+  static FakeHost& self(gh_host* h) { return *reinterpret_cast<FakeHost*>(h); }
+  Session* find(gh_session_id s) {
+    const auto it = sessions_.find(s);
+    return it == sessions_.end() || !it->second.open ? nullptr : &it->second;
+  }
+  static std::string bytes(const std::uint8_t* d, std::size_t n) {
+    return {reinterpret_cast<const char*>(d), n};
+  }
+
+  // ---- The host services, as C functions --------------------------------------------------
+  static void* get_proc(const char* name) {
+    static const std::map<std::string_view, void*> services = {
+        {"gamehost_send_v1", reinterpret_cast<void*>(&svc_send)},
+        {"gamehost_send_many_v1", reinterpret_cast<void*>(&svc_send_many)},
+        {"gamehost_send_error_v1", reinterpret_cast<void*>(&svc_send_error)},
+        {"gamehost_kick_v1", reinterpret_cast<void*>(&svc_kick)},
+        {"gamehost_bind_user_v1", reinterpret_cast<void*>(&svc_bind_user)},
+        {"gamehost_session_info_v1", reinterpret_cast<void*>(&svc_session_info)},
+        {"gamehost_session_set_prop_v1", reinterpret_cast<void*>(&svc_set_prop)},
+        {"gamehost_session_get_prop_v1", reinterpret_cast<void*>(&svc_get_prop)},
+        {"gamehost_group_join_v1", reinterpret_cast<void*>(&svc_group_join)},
+        {"gamehost_group_leave_v1", reinterpret_cast<void*>(&svc_group_leave)},
+        {"gamehost_group_size_v1", reinterpret_cast<void*>(&svc_group_size)},
+        {"gamehost_group_send_v1", reinterpret_cast<void*>(&svc_group_send)},
+        {"gamehost_subscribe_v1", reinterpret_cast<void*>(&svc_subscribe)},
+        {"gamehost_unsubscribe_v1", reinterpret_cast<void*>(&svc_unsubscribe)},
+        {"gamehost_publish_v1", reinterpret_cast<void*>(&svc_publish)},
+        {"gamehost_call_v1", reinterpret_cast<void*>(&svc_call)},
+        {"gamehost_reply_v1", reinterpret_cast<void*>(&svc_reply)},
+        {"gamehost_timer_start_v1", reinterpret_cast<void*>(&svc_timer_start)},
+        {"gamehost_timer_cancel_v1", reinterpret_cast<void*>(&svc_timer_cancel)},
+        {"gamehost_now_ms_v1", reinterpret_cast<void*>(&svc_now_ms)},
+        {"gamehost_post_keyed_v1", reinterpret_cast<void*>(&svc_post_keyed)},
+        {"gamehost_log_v1", reinterpret_cast<void*>(&svc_log)},
+        {"gamehost_config_get_v1", reinterpret_cast<void*>(&svc_config_get)},
+    };
+    const auto it = services.find(name);
+    return it == services.end() ? nullptr : it->second;
+  }
+
+  bool owns(std::uint32_t id) const {
+    for (std::uint32_t i = 0; i < descriptor_->range_count; ++i) {
+      if (id >= descriptor_->ranges[i].first && id <= descriptor_->ranges[i].last) return true;
+    }
+    return false;
+  }
+
+  static gh_status svc_send(gh_host* h, gh_session_id s, std::uint32_t id, const std::uint8_t* d,
+                            std::size_t n) {
+    auto& host = self(h);
+    if (!host.owns(id)) return GH_ERR_INVALID_ARGUMENT;
+    auto* session = host.find(s);
+    if (session == nullptr) return GH_ERR_NOT_FOUND;
+    session->sent.push_back({id, bytes(d, n)});
+    return GH_OK;
+  }
+  static gh_status svc_send_many(gh_host* h, const gh_session_id* s, std::size_t count,
+                                 std::uint32_t id, const std::uint8_t* d, std::size_t n) {
+    if (!self(h).owns(id)) return GH_ERR_INVALID_ARGUMENT;
+    for (std::size_t i = 0; i < count; ++i) svc_send(h, s[i], id, d, n);
+    return GH_OK;
+  }
+  static gh_status svc_send_error(gh_host* h, gh_session_id s, std::uint32_t code,
+                                  std::uint32_t request_id, const char* text) {
+    auto* session = self(h).find(s);
+    if (session == nullptr) return GH_ERR_NOT_FOUND;
+    session->errors.push_back({code, request_id, text});
+    return GH_OK;
+  }
+  static gh_status svc_kick(gh_host* h, gh_session_id s, std::uint32_t code, const char*) {
+    auto& host = self(h);
+    auto* session = host.find(s);
+    if (session == nullptr) return GH_ERR_NOT_FOUND;
+    session->kick_code = code;
+    // The real host closes asynchronously; so does this one, after the current call.
+    host.pending_.push_back([&host, s] { host.disconnect(s); });
+    return GH_OK;
+  }
+  static gh_status svc_bind_user(gh_host* h, gh_session_id s, gh_user_id user) {
+    auto& host = self(h);
+    if (!host.can_bind_user_) return GH_ERR_DENIED;
+    auto* session = host.find(s);
+    if (session == nullptr) return GH_ERR_NOT_FOUND;
+    session->user = user;
+    host.pending_.push_back([&host, s, user] { host.session_event(GH_SESSION_AUTHENTICATED, s, user); });
+    return GH_OK;
+  }
+  static gh_status svc_session_info(gh_host* h, gh_session_id s, gh_session_info* out) {
+    auto* session = self(h).find(s);
+    if (session == nullptr) return GH_ERR_NOT_FOUND;
+    out->user = session->user;
+    out->transport = 1;
+    out->connected_at_ms = self(h).now_ms_;
+    const auto n = std::min(session->remote_address.size(), sizeof(out->remote_address) - 1);
+    std::memcpy(out->remote_address, session->remote_address.data(), n);
+    out->remote_address[n] = '\0';
+    return GH_OK;
+  }
+  static gh_status svc_set_prop(gh_host* h, gh_session_id s, const char* key,
+                                const std::uint8_t* v, std::size_t n) {
+    auto* session = self(h).find(s);
+    if (session == nullptr) return GH_ERR_NOT_FOUND;
+    if (n == 0) {
+      session->props.erase(key);
+    } else {
+      session->props[key] = bytes(v, n);
+    }
+    return GH_OK;
+  }
+  static gh_status svc_get_prop(gh_host* h, gh_session_id s, const char* key,
+                                const gh_byte_sink* sink) {
+    auto* session = self(h).find(s);
+    if (session == nullptr) return GH_ERR_NOT_FOUND;
+    const auto it = session->props.find(key);
+    if (it == session->props.end()) return GH_ERR_NOT_FOUND;
+    sink->write(sink->ctx, reinterpret_cast<const std::uint8_t*>(it->second.data()), it->second.size());
+    return GH_OK;
+  }
+  static gh_status svc_group_join(gh_host* h, const char* group, gh_session_id s) {
+    if (self(h).find(s) == nullptr) return GH_ERR_NOT_FOUND;
+    self(h).groups_[group].insert(s);
+    return GH_OK;
+  }
+  static gh_status svc_group_leave(gh_host* h, const char* group, gh_session_id s) {
+    auto& groups = self(h).groups_;
+    const auto it = groups.find(group);
+    if (it == groups.end() || it->second.erase(s) == 0) return GH_ERR_NOT_FOUND;
+    if (it->second.empty()) groups.erase(it);
+    return GH_OK;
+  }
+  static std::size_t svc_group_size(gh_host* h, const char* group) {
+    return self(h).group_size(group);
+  }
+  static gh_status svc_group_send(gh_host* h, const char* group, std::uint32_t id,
+                                  const std::uint8_t* d, std::size_t n, gh_session_id except) {
+    auto& host = self(h);
+    if (!host.owns(id)) return GH_ERR_INVALID_ARGUMENT;
+    const auto it = host.groups_.find(group);
+    if (it == host.groups_.end()) return GH_OK;
+    for (const auto member : it->second) {
+      if (member != except) svc_send(h, member, id, d, n);
+    }
+    return GH_OK;
+  }
+  static gh_status svc_subscribe(gh_host* h, const char* topic) {
+    self(h).subscriptions_.insert(topic);
+    return GH_OK;
+  }
+  static gh_status svc_unsubscribe(gh_host* h, const char* topic) {
+    return self(h).subscriptions_.erase(topic) != 0 ? GH_OK : GH_ERR_NOT_FOUND;
+  }
+  static gh_status svc_publish(gh_host* h, const char* topic, const std::uint8_t* d, std::size_t n) {
+    self(h).published_.push_back({topic, bytes(d, n)});
+    return GH_OK;
+  }
+  static gh_status svc_call(gh_host* h, const char* target, std::uint32_t method,
+                            const std::uint8_t* d, std::size_t n, std::uint64_t cookie,
+                            std::uint32_t, std::uint64_t* call_id) {
+    auto& host = self(h);
+    const auto id = host.next_call_++;
+    *call_id = id;
+    const auto it = host.call_handlers_.find(target);
+    auto result = it == host.call_handlers_.end()
+                      ? std::pair<gh_status, std::string>{GH_ERR_NOT_FOUND, {}}
+                      : it->second(method, {reinterpret_cast<const char*>(d), n});
+    host.pending_.push_back([&host, id, cookie, result = std::move(result)] {
+      const gh_call_result r{sizeof(gh_call_result), id, cookie,
+                             static_cast<std::uint32_t>(result.first),
+                             reinterpret_cast<const std::uint8_t*>(result.second.data()),
+                             result.second.size()};
+      host.descriptor_->on_call_result(host.plugin_, &r);
+    });
+    return GH_OK;
+  }
+  static gh_status svc_reply(gh_host* h, std::uint64_t call_id, std::uint32_t status,
+                             const std::uint8_t* d, std::size_t n) {
+    auto& replies = self(h).replies_;
+    if (replies.contains(call_id)) return GH_ERR_INVALID_ARGUMENT;  // answered twice
+    replies[call_id] = {static_cast<gh_status>(status), bytes(d, n)};
+    return GH_OK;
+  }
+  static gh_status svc_timer_start(gh_host* h, std::uint64_t delay, std::uint64_t interval,
+                                   std::uint64_t cookie, std::uint64_t* timer_id) {
+    auto& host = self(h);
+    *timer_id = host.next_timer_++;
+    host.timers_[*timer_id] = Timer{host.now_ms_ + delay, interval, cookie};
+    return GH_OK;
+  }
+  static gh_status svc_timer_cancel(gh_host* h, std::uint64_t timer_id) {
+    return self(h).timers_.erase(timer_id) != 0 ? GH_OK : GH_ERR_NOT_FOUND;
+  }
+  static std::uint64_t svc_now_ms(gh_host* h) { return self(h).now_ms_; }
+  static gh_status svc_post_keyed(gh_host* h, std::uint64_t, const gh_task* task) {
+    const gh_task copy = *task;
+    self(h).pending_.push_back([copy] { copy.run(copy.ud); });
+    return GH_OK;
+  }
+  static void svc_log(gh_host* h, std::uint32_t level, const char* text, std::size_t n) {
+    self(h).logs_.push_back({level, std::string(text, n)});
+  }
+  static gh_status svc_config_get(gh_host* h, const char* key, gh_config_value* out) {
+    auto& settings = self(h).settings_;
+    const auto it = settings.find(key);
+    if (it == settings.end()) return GH_ERR_NOT_FOUND;
+    if (const auto* b = std::get_if<bool>(&it->second)) {
+      out->type = GH_CONFIG_BOOL, out->int_value = *b ? 1 : 0;
+    } else if (const auto* i = std::get_if<std::int64_t>(&it->second)) {
+      out->type = GH_CONFIG_INT, out->int_value = *i;
+    } else if (const auto* d = std::get_if<double>(&it->second)) {
+      out->type = GH_CONFIG_DOUBLE, out->double_value = *d;
+    } else {
+      const auto& s = std::get<std::string>(it->second);
+      out->type = GH_CONFIG_STRING, out->string_value = s.c_str(), out->string_len = s.size();
+    }
+    return GH_OK;
+  }
+
+  const gh_plugin_descriptor* descriptor_ = nullptr;
+  gh_plugin* plugin_ = nullptr;
+  gh_host_api api_{};
+  bool can_bind_user_ = false;
+  std::uint64_t now_ms_ = 1'700'000'000'000;  // a fixed, realistic Unix time
+  gh_session_id next_session_ = 1;
+  std::uint64_t next_call_ = 1;
+  std::uint64_t next_timer_ = 1;
+  std::map<gh_session_id, Session> sessions_;
+  std::map<std::string, std::set<gh_session_id>> groups_;
+  std::set<std::string> subscriptions_;
+  std::vector<Published> published_;
+  std::map<std::string, CallHandler> call_handlers_;
+  std::map<std::uint64_t, std::pair<gh_status, std::string>> replies_;
+  std::map<std::uint64_t, Timer> timers_;
+  std::map<std::string, Setting> settings_;
+  std::vector<LogLine> logs_;
+  std::deque<std::function<void()>> pending_;
+};
+
+}  // namespace gamehost::testing
