@@ -19,9 +19,12 @@ class TableReader {
       : table_(table), path_(std::move(path)), name_(std::move(name)) {}
 
   [[noreturn]] void fail(const toml::node* node, std::string_view key, const std::string& why) const {
+    fail_at(node != nullptr ? node->source() : table_.source(), key, why);
+  }
+  [[noreturn]] void fail_at(const toml::source_region& src, std::string_view key,
+                            const std::string& why) const {
     std::ostringstream out;
     out << path_;
-    const auto& src = node != nullptr ? node->source() : table_.source();
     if (src.begin.line != 0) out << ':' << src.begin.line << ':' << src.begin.column;
     out << ": " << (name_.empty() ? "" : "[" + name_ + "] ") << key << ": " << why;
     throw ConfigError(out.str());
@@ -73,7 +76,7 @@ class TableReader {
   // Refuses keys nobody read: they are typos or belong to another version.
   void reject_unknown() const {
     for (const auto& [key, node] : table_) {
-      if (!used_.contains(std::string(key.str()))) fail(&node, key.str(), "unknown key");
+      if (!used_.contains(std::string(key.str()))) fail_at(key.source(), key.str(), "unknown key");
     }
   }
   const std::string& path() const { return path_; }
@@ -190,7 +193,7 @@ void read_plugins(TableReader& top, PluginsConfig& p) {
     if (k == "dir" || k == "required" || k == "load" || k == "keyed_lanes") continue;
     const bool listed = std::any_of(p.load.begin(), p.load.end(),
                                     [&](const PluginConfig& x) { return x.name == k; });
-    if (!listed) r.fail(&node, k, "settings for a plugin that is not in plugins.load");
+    if (!listed) r.fail_at(key.source(), k, "settings for a plugin that is not in plugins.load");
   }
 }
 

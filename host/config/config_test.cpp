@@ -1,0 +1,107 @@
+#include "config/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+namespace gamehost::config {
+namespace {
+
+std::string error_of(const std::string& toml) {
+  try {
+    load_text(toml, "test.toml");
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "(accepted)";
+}
+
+TEST(Config, TheShippedDefaultConfigLoads) {
+  const auto c = load_file(std::string(GAMEHOST_SOURCE_DIR) + "/config/gamehost.toml");
+  EXPECT_EQ(c.listen.tcp, "0.0.0.0:7000");
+  ASSERT_FALSE(c.plugins.load.empty());
+  EXPECT_EQ(c.plugins.load[0].name, "echo");
+  EXPECT_EQ(c.plugins.load[0].file, "build/lib/gamehost/plugins/echo.so");
+}
+
+TEST(Config, EmptyFileMeansDefaults) {
+  const auto c = load_text("", "test.toml");
+  EXPECT_EQ(c.limits.max_frame_bytes, 65536u);
+  EXPECT_TRUE(c.plugins.required);
+}
+
+TEST(Config, UnknownKeyIsRefusedWithFileLineAndKey) {
+  EXPECT_EQ(error_of("[limits]\nmax_frame_bytes = 1024\nmax_frmae_bytes = 2048\n"),
+            "test.toml:3:1: [limits] max_frmae_bytes: unknown key");
+}
+
+TEST(Config, UnknownTableIsRefused) {
+  EXPECT_EQ(error_of("[limit]\nmax_frame_bytes = 1024\n"), "test.toml:1:2: limit: unknown key");
+}
+
+TEST(Config, OutOfRangeValueSaysTheRange) {
+  EXPECT_EQ(error_of("[limits]\nmax_frame_bytes = 0\n"),
+            "test.toml:2:19: [limits] max_frame_bytes: must be between 16 and 16777216, got 0");
+}
+
+TEST(Config, WrongTypeIsRefused) {
+  EXPECT_EQ(error_of("[log]\nconsole = \"yes\"\n"), "test.toml:2:11: [log] console: must be true or false");
+}
+
+TEST(Config, BadLogLevelListsTheChoices) {
+  EXPECT_NE(error_of("[log]\nlevel = \"verbose\"\n").find("'verbose' is not one of: debug, error, info, off, trace, warn"),
+            std::string::npos);
+}
+
+TEST(Config, BadListenAddressIsRefused) {
+  EXPECT_EQ(error_of("[listen]\ntcp = \"localhost\"\n"), "test.toml:2:7: [listen] tcp: 'localhost' is not host:port");
+}
+
+TEST(Config, SettingsForAPluginNotLoadedAreATypo) {
+  EXPECT_EQ(error_of("[plugins]\nload = [\"echo\"]\n[plugins.ehco]\nlog_level = \"info\"\n"),
+            "test.toml:3:10: [plugins] ehco: settings for a plugin that is not in plugins.load");
+}
+
+TEST(Config, UnknownKeyInAPluginTable) {
+  EXPECT_EQ(error_of("[plugins]\nload = [\"echo\"]\n[plugins.echo]\nloglevel = \"info\"\n"),
+            "test.toml:4:1: [plugins.echo] loglevel: unknown key");
+}
+
+TEST(Config, UnknownCapabilityIsRefused) {
+  EXPECT_NE(error_of("[plugins]\nload = [\"auth\"]\n[plugins.auth]\ncapabilities = [\"root\"]\n")
+                .find("unknown capability"),
+            std::string::npos);
+}
+
+TEST(Config, PluginSettingsAreKeptForThePlugin) {
+  const auto c = load_text(
+      "[plugins]\ndir = \"/opt/p\"\nload = [\"echo\"]\n[plugins.echo.settings]\nmax_group_name = 8\n",
+      "test.toml");
+  ASSERT_EQ(c.plugins.load.size(), 1u);
+  EXPECT_EQ(c.plugins.load[0].file, "/opt/p/echo.so");
+  EXPECT_EQ(c.plugins.load[0].settings["max_group_name"].value<int>(), 8);
+}
+
+TEST(Config, SyntaxErrorNamesTheLine) {
+  EXPECT_EQ(error_of("[limits]\nmax_frame_bytes = = 3\n").rfind("test.toml:2:", 0), 0u);
+}
+
+TEST(Config, DuplicatePluginIsRefused) {
+  EXPECT_EQ(error_of("[plugins]\nload = [\"echo\", \"echo\"]\n"),
+            "test.toml:2:17: [plugins] load: plugin 'echo' is listed twice");
+}
+
+TEST(Config, HeartbeatMustBeShorterThanIdleTimeout) {
+  EXPECT_NE(error_of("[limits]\nidle_timeout_ms = 5000\nheartbeat_interval_ms = 5000\n").find("shorter than idle_timeout_ms"),
+            std::string::npos);
+}
+
+TEST(Endpoint, Parses) {
+  EXPECT_EQ(parse_endpoint("127.0.0.1:0").port, 0);
+  EXPECT_EQ(parse_endpoint("[::1]:7000").host, "::1");
+  EXPECT_THROW(parse_endpoint("127.0.0.1:70000"), std::invalid_argument);
+  EXPECT_THROW(parse_endpoint(":7000"), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace gamehost::config

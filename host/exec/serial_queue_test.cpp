@@ -1,0 +1,90 @@
+#include "exec/serial_queue.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <mutex>
+#include <vector>
+
+namespace gamehost::exec {
+namespace {
+
+TEST(SerialQueue, RunsInPushOrderOneAtATime) {
+  WorkerPool pool(4);
+  auto q = std::make_shared<SerialQueue>(pool, 100000);
+  std::vector<int> seen;
+  std::atomic<int> running{0};
+  std::atomic<bool> overlapped{false};
+  std::promise<void> done;
+  for (int i = 0; i < 10000; ++i) {
+    ASSERT_TRUE(q->push([&, i] {
+      if (running.fetch_add(1) != 0) overlapped = true;
+      seen.push_back(i);  // no lock: the queue promises one task at a time
+      running.fetch_sub(1);
+      if (i == 9999) done.set_value();
+    }));
+  }
+  done.get_future().wait();
+  EXPECT_FALSE(overlapped);
+  ASSERT_EQ(seen.size(), 10000u);
+  for (int i = 0; i < 10000; ++i) ASSERT_EQ(seen[i], i);
+}
+
+TEST(SerialQueue, RefusesPastCapacityButTakesUnboundedWork) {
+  WorkerPool pool(1);
+  auto q = std::make_shared<SerialQueue>(pool, 3);
+  q->pause();  // hold everything so the queue fills
+  EXPECT_TRUE(q->push([] {}));
+  EXPECT_TRUE(q->push([] {}));
+  EXPECT_TRUE(q->push([] {}));
+  EXPECT_FALSE(q->push([] {}));
+  q->push_unbounded([] {});
+  EXPECT_EQ(q->depth(), 4u);
+  std::promise<void> drained;
+  q->push_unbounded([&] { drained.set_value(); });
+  q->resume();
+  drained.get_future().wait();
+  EXPECT_EQ(q->depth(), 0u);
+}
+
+TEST(SerialQueue, PauseHoldsTasksInOrderUntilResume) {
+  WorkerPool pool(2);
+  auto q = std::make_shared<SerialQueue>(pool, 100);
+  std::mutex m;
+  std::vector<int> seen;
+  q->pause();
+  for (int i = 0; i < 5; ++i) q->push([&, i] { std::lock_guard l(m); seen.push_back(i); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  {
+    std::lock_guard l(m);
+    EXPECT_TRUE(seen.empty());
+  }
+  std::promise<void> done;
+  q->push([&] { done.set_value(); });
+  q->resume();
+  done.get_future().wait();
+  EXPECT_EQ(seen, (std::vector<int>{0, 1, 2, 3, 4}));
+}
+
+TEST(SerialQueue, DifferentQueuesRunInParallel) {
+  WorkerPool pool(2);
+  auto a = std::make_shared<SerialQueue>(pool, 10);
+  auto b = std::make_shared<SerialQueue>(pool, 10);
+  std::promise<void> a_started;
+  std::promise<void> b_ran;
+  auto b_future = b_ran.get_future();
+  a->push([&] {
+    a_started.set_value();
+    // If queues were serialized with each other, b could never run while a waits here.
+    EXPECT_EQ(b_future.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  });
+  a_started.get_future().wait();
+  b->push([&] { b_ran.set_value(); });
+  std::promise<void> a_done;
+  a->push([&] { a_done.set_value(); });
+  a_done.get_future().wait();
+}
+
+}  // namespace
+}  // namespace gamehost::exec
