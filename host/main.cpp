@@ -2,6 +2,7 @@
 // docs/operations.md (when present) for running it.
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>

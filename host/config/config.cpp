@@ -1,5 +1,7 @@
 #include "config/config.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <set>
@@ -131,8 +133,10 @@ void read_limits(TableReader& top, LimitsConfig& l) {
   r.read("rate_limit_per_second", l.rate_limit_per_second, 1, 10'000'000);
   r.read("rate_limit_burst", l.rate_limit_burst, 1, 10'000'000);
   if (l.heartbeat_interval_ms >= l.idle_timeout_ms) {
-    r.fail(r.get("heartbeat_interval_ms"), "heartbeat_interval_ms",
-           "must be shorter than idle_timeout_ms, or every idle client is dropped");
+    r.fail(nullptr, "heartbeat_interval_ms",
+           "heartbeat_interval_ms (" + std::to_string(l.heartbeat_interval_ms) +
+               ", default 15000) must be shorter than idle_timeout_ms (" +
+               std::to_string(l.idle_timeout_ms) + ", default 60000), or idle clients are dropped");
   }
   r.reject_unknown();
 }
@@ -142,6 +146,7 @@ void read_log(TableReader& top, LogConfig& l) {
   if (t == nullptr) return;
   TableReader r(*t, top.path(), "log");
   r.read_one_of("level", l.level, kLogLevels);
+  if (l.level.empty()) r.fail(r.get("level"), "level", "must not be empty");
   r.read("file", l.file);
   r.read("console", l.console);
   r.reject_unknown();
@@ -191,6 +196,7 @@ void read_plugins(TableReader& top, PluginsConfig& p) {
   for (const auto& [key, node] : *t) {
     const auto k = std::string(key.str());
     if (k == "dir" || k == "required" || k == "load" || k == "keyed_lanes") continue;
+    if (!node.is_table()) r.fail_at(key.source(), k, "unknown key");
     const bool listed = std::any_of(p.load.begin(), p.load.end(),
                                     [&](const PluginConfig& x) { return x.name == k; });
     if (!listed) r.fail_at(key.source(), k, "settings for a plugin that is not in plugins.load");
@@ -224,12 +230,15 @@ Config load_text(std::string_view text, const std::string& path) {
 }
 
 Config load_file(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) throw ConfigError(path + ": no such file");
   try {
     return read(toml::parse_file(path), path);
   } catch (const toml::parse_error& e) {
     std::ostringstream out;
-    out << path << ':' << e.source().begin.line << ':' << e.source().begin.column << ": "
-        << e.description();
+    out << path;
+    if (e.source().begin.line != 0) out << ':' << e.source().begin.line << ':' << e.source().begin.column;
+    out << ": " << e.description();
     throw ConfigError(out.str());
   }
 }
@@ -248,6 +257,10 @@ Endpoint parse_endpoint(const std::string& text) {
   }
   const auto port = std::stoul(port_text);
   if (port > 65535) throw std::invalid_argument("'" + text + "': port over 65535");
+  in6_addr any{};
+  if (inet_pton(AF_INET, host.c_str(), &any) != 1 && inet_pton(AF_INET6, host.c_str(), &any) != 1) {
+    throw std::invalid_argument("'" + host + "' is not an IP address (use 0.0.0.0, 127.0.0.1, :: ...)");
+  }
   return {host, static_cast<std::uint16_t>(port)};
 }
 

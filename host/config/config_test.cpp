@@ -86,6 +86,23 @@ TEST(Config, SyntaxErrorNamesTheLine) {
   EXPECT_EQ(error_of("[limits]\nmax_frame_bytes = = 3\n").rfind("test.toml:2:", 0), 0u);
 }
 
+TEST(Config, MisspelledPluginsKeyIsAnUnknownKey) {
+  EXPECT_EQ(error_of("[plugins]\nrequird = true\n"), "test.toml:2:1: [plugins] requird: unknown key");
+}
+
+TEST(Config, EmptyLogLevelIsRefused) {
+  EXPECT_NE(error_of("[log]\nlevel = \"\"\n").find("[log] level: must not be empty"), std::string::npos);
+}
+
+TEST(Config, MissingFileIsNamed) {
+  try {
+    load_file("/nonexistent/gamehost.toml");
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_STREQ(e.what(), "/nonexistent/gamehost.toml: no such file");
+  }
+}
+
 TEST(Config, DuplicatePluginIsRefused) {
   EXPECT_EQ(error_of("[plugins]\nload = [\"echo\", \"echo\"]\n"),
             "test.toml:2:17: [plugins] load: plugin 'echo' is listed twice");
@@ -101,6 +118,7 @@ TEST(Endpoint, Parses) {
   EXPECT_EQ(parse_endpoint("[::1]:7000").host, "::1");
   EXPECT_THROW(parse_endpoint("127.0.0.1:70000"), std::invalid_argument);
   EXPECT_THROW(parse_endpoint(":7000"), std::invalid_argument);
+  EXPECT_THROW(parse_endpoint("localhost:7000"), std::invalid_argument);
 }
 
 }  // namespace

@@ -13,7 +13,6 @@ struct Metrics {
   std::atomic<std::uint64_t> connections_opened{0};
   std::atomic<std::uint64_t> connections_closed{0};
   std::atomic<std::uint64_t> frames_in{0};
-  std::atomic<std::uint64_t> frames_out{0};
   std::array<std::atomic<std::uint64_t>, kCodes> errors_by_code{};
 
   void count_error(std::uint32_t code) noexcept {

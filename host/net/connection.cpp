@@ -117,6 +117,9 @@ void Connection::kick_on_strand(std::uint32_t code, const std::string& text) {
     std::lock_guard lock(out_mutex_);
     if (closing_) return;
     closing_ = true;
+    // A client that does not read will not read what is queued either: drop it, so the
+    // memory goes now and the notice is next in line.
+    if (code == GH_CODE_SLOW_READER) outbox_.clear();
     // The notice goes after what is queued, past the queue limit: it is the last frame.
     outbox_.push_back(OutFrame{session::host_ids::kKick, session::make_payload(kick.SerializeAsString()), {}});
     start = !writing_;

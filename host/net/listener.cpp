@@ -2,6 +2,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <gamehost/abi.h>
 #include <spdlog/spdlog.h>
@@ -16,13 +17,22 @@ using asio::ip::tcp;
 struct Listener::Impl : std::enable_shared_from_this<Impl> {
   Impl(asio::io_context& io_, session::Transport kind_, session::Registry& sessions_,
        ConnectionHooks& hooks_, const ConnectionLimits& limits_)
-      : io(io_), acceptor(io_), kind(kind_), sessions(sessions_), hooks(hooks_), limits(limits_) {}
+      : io(io_), acceptor(io_), backoff(io_), kind(kind_), sessions(sessions_), hooks(hooks_), limits(limits_) {}
 
   void accept() {
     acceptor.async_accept([self = shared_from_this()](
                                                      const boost::system::error_code& ec, tcp::socket socket) {
       if (ec == asio::error::operation_aborted || !self->acceptor.is_open()) return;
-      if (!ec) self->admit(std::move(socket));
+      if (ec) {
+        // Out of file descriptors, say: retrying at once would spin. Back off a little.
+        spdlog::warn("accept failed: {}; retrying in 100 ms", ec.message());
+        self->backoff.expires_after(std::chrono::milliseconds(100));
+        self->backoff.async_wait([self](const boost::system::error_code& e) {
+          if (!e) self->accept();
+        });
+        return;
+      }
+      self->admit(std::move(socket));
       self->accept();
     });
   }
@@ -59,6 +69,7 @@ struct Listener::Impl : std::enable_shared_from_this<Impl> {
 
   asio::io_context& io;
   tcp::acceptor acceptor;
+  asio::steady_timer backoff;
   session::Transport kind;
   session::Registry& sessions;
   ConnectionHooks& hooks;

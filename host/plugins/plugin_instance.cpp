@@ -81,8 +81,12 @@ void PluginInstance::load_library(const std::string& staged) {
     throw PluginRefused("entry symbol " GAMEHOST_ENTRY_SYMBOL " is missing");
   }
   auto& entry = library_->lib.get<const gh_plugin_descriptor*()>(GAMEHOST_ENTRY_SYMBOL);
-  descriptor_ = entry();
-  check_descriptor(descriptor_, manifest_);
+  const gh_plugin_descriptor* d = entry();
+  check_descriptor(d, manifest_);
+  // Entry points the plugin's (older) descriptor lacks stay null: copy only what it has.
+  std::memcpy(&descriptor_copy_, d, std::min<std::size_t>(d->size, sizeof descriptor_copy_));
+  descriptor_copy_.size = sizeof descriptor_copy_;
+  descriptor_ = &descriptor_copy_;
 }
 
 void PluginInstance::create(const std::string& state) {
@@ -195,7 +199,7 @@ void PluginInstance::post_call_result(std::uint64_t call_id, std::uint64_t cooki
 }
 
 gh_status PluginInstance::post_keyed(std::uint64_t key, const gh_task& task) {
-  if (!accepting_) {
+  if (!keyed_accepting_) {
     task.discard(task.ud);
     return GH_ERR_BUSY;
   }
@@ -268,6 +272,7 @@ void PluginInstance::stop() {
     drained.get_future().wait();
   };
   barrier(*queue_);
+  keyed_accepting_ = false;
   for (int round = 0; round < 2; ++round) {
     for (auto& lane : lanes_) barrier(*lane);
   }

@@ -94,13 +94,15 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   const config::PluginConfig config_;
   std::string private_copy_;
   std::unique_ptr<Library> library_;
+  gh_plugin_descriptor descriptor_copy_{};  // zeroed past what the plugin's descriptor had
   const gh_plugin_descriptor* descriptor_ = nullptr;
   gh_host_api api_{};
   gh_plugin* instance_ = nullptr;
   std::shared_ptr<spdlog::logger> logger_;
   std::shared_ptr<exec::SerialQueue> queue_;
   std::vector<std::shared_ptr<exec::SerialQueue>> lanes_;
-  std::atomic<bool> accepting_{true};  // false once stop() began
+  std::atomic<bool> accepting_{true};        // messages and events; false once stop() began
+  std::atomic<bool> keyed_accepting_{true};  // keyed tasks; false once the message queue drained
   std::atomic<bool> destroyed_{false};  // set on the serial queue once destroy() ran
   std::atomic<std::uint64_t> handled_{0};
   std::atomic<std::uint64_t> failures_{0};

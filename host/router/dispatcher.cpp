@@ -25,9 +25,12 @@ void Dispatcher::on_open(const std::shared_ptr<session::Session>& session) {
       info->set_name(p->name());
       info->set_version(p->version());
     }
+  }
+  // Hello is the first frame a client gets: queue it before any plugin hears of the session.
+  session->send(session::host_ids::kHello, session::make_payload(hello.SerializeAsString()));
+  if (runtime_.plugins != nullptr) {
     runtime_.plugins->broadcast_session_event(GH_SESSION_OPENED, session->id(), 0);
   }
-  session->send(session::host_ids::kHello, session::make_payload(hello.SerializeAsString()));
   spdlog::debug("session {} opened from {}", session->id(), session->remote_address());
 }
 

@@ -20,6 +20,7 @@
 #include "plugins/plugin_manager.hpp"
 #include "router/route_table.hpp"
 #include "session/session.hpp"
+#include "support/temp_dir.hpp"
 
 namespace gamehost::testing {
 
@@ -123,26 +124,6 @@ class InProcessHost {
   core::Runtime runtime_;
   std::unique_ptr<plugins::PluginManager> manager_;
   std::thread io_thread_;
-};
-
-// A fresh directory under the system temp dir, removed at scope end.
-class TempDir {
- public:
-  TempDir() {
-    auto base = std::filesystem::temp_directory_path() / "gamehost-test-XXXXXX";
-    std::string pattern = base.string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-  std::string str() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
 };
 
 }  // namespace gamehost::testing

@@ -402,7 +402,7 @@ class Plugin {
   // Runs fn on the lane of `key`: in order with other work of that key, in parallel with
   // other keys. fn must touch only that key's state. Throws ClientError(BUSY) when full.
   void post_keyed(std::uint64_t key, std::function<void()> fn) {
-    auto boxed = std::make_unique<std::function<void()>>(std::move(fn));
+    auto boxed = std::make_unique<KeyedTask>(KeyedTask{&host_, std::move(fn)});
     const gh_task task{sizeof(gh_task), &run_boxed, &discard_boxed, boxed.get()};
     const auto status = host_.post_keyed_(host_.host_, key, &task);
     boxed.release();  // the host now calls run or discard, which frees it
@@ -439,17 +439,22 @@ class Plugin {
     std::function<void()> fn;
     bool once;
   };
-  static void run_boxed(void* ud) {
-    std::unique_ptr<std::function<void()>> fn(static_cast<std::function<void()>*>(ud));
+  struct KeyedTask {
+    Host* host;
+    std::function<void()> fn;
+  };
+  static void run_boxed(void* ud) noexcept {
+    std::unique_ptr<KeyedTask> task(static_cast<KeyedTask*>(ud));
     try {
-      (*fn)();
+      task->fn();
+    } catch (const std::exception& e) {
+      // A keyed task has no client to answer: the plugin's log is where this goes.
+      task->host->log(GH_LOG_ERROR, concat("keyed task threw: ", e.what()));
     } catch (...) {
-      // A keyed task has no client to answer; the host's log line is all we can do.
+      task->host->log(GH_LOG_ERROR, "keyed task threw a non-standard exception");
     }
   }
-  static void discard_boxed(void* ud) {
-    std::unique_ptr<std::function<void()>> fn(static_cast<std::function<void()>*>(ud));
-  }
+  static void discard_boxed(void* ud) noexcept { std::unique_ptr<KeyedTask> task(static_cast<KeyedTask*>(ud)); }
 
   Host& host_;
   std::unordered_map<std::uint32_t, std::function<void(Request&, std::string_view)>> handlers_;

@@ -1,0 +1,111 @@
+// The echo example through the real binary, over TCP and WebSocket.
+#include "integration/fixtures.hpp"
+
+namespace gamehost::testing {
+namespace {
+
+namespace echo = gamehost::echo;
+
+using EchoOverTheWire = HostSuite;
+
+TEST_F(EchoOverTheWire, HelloListsTheHostAndItsPlugins) {
+  TcpClient c(host().tcp_port());
+  EXPECT_FALSE(c.hello.host_version().empty());
+  EXPECT_NE(c.hello.session_id(), 0u);
+  EXPECT_EQ(c.hello.max_frame_bytes(), 65536u);
+  ASSERT_EQ(c.hello.plugins_size(), 3);
+  EXPECT_EQ(c.hello.plugins(0).name(), "echo");
+  EXPECT_EQ(c.hello.plugins(0).version(), "1.0.0");
+}
+
+TEST_F(EchoOverTheWire, TcpEchoCarriesBackExactlyTheBytes) {
+  TcpClient c(host().tcp_port());
+  const std::string data("\0\x01\xff binary \r\n", 13);
+  c.send(90000, echo_request(data));
+  EXPECT_EQ(c.expect(90001).as<echo::EchoReply>().data(), data);
+}
+
+TEST_F(EchoOverTheWire, WebSocketEchoCarriesBackExactlyTheBytes) {
+  WsClient c(host().ws_port());
+  ASSERT_EQ(c.hello.plugins_size(), 3);
+  const std::string data(1000, '\x7f');
+  c.send(90000, echo_request(data));
+  EXPECT_EQ(c.expect(90001).as<echo::EchoReply>().data(), data);
+}
+
+TEST_F(EchoOverTheWire, RepliesComeInTheOrderRequestsWereSent) {
+  TcpClient c(host().tcp_port());
+  for (int i = 0; i < 500; ++i) c.send(90000, echo_request(std::to_string(i)));
+  for (int i = 0; i < 500; ++i) ASSERT_EQ(c.expect(90001).as<echo::EchoReply>().data(), std::to_string(i));
+}
+
+TEST_F(EchoOverTheWire, ShoutReachesEveryMemberAcrossTransports) {
+  TcpClient alice(host().tcp_port());
+  WsClient bob(host().ws_port());
+  TcpClient carol(host().tcp_port());  // never joins
+  echo::JoinGroup join;
+  join.set_group("lobby-" + std::to_string(alice.hello.session_id()));
+  alice.send(90002, join);
+  EXPECT_EQ(alice.expect(90003).as<echo::GroupJoined>().members(), 1u);
+  bob.send(90002, join);
+  EXPECT_EQ(bob.expect(90003).as<echo::GroupJoined>().members(), 2u);
+
+  echo::Shout shout;
+  shout.set_group(join.group());
+  shout.set_data("gg");
+  bob.send(90004, shout);
+  for (Client* c : {static_cast<Client*>(&alice), static_cast<Client*>(&bob)}) {
+    const auto heard = c->expect(90005).as<echo::ShoutHeard>();
+    EXPECT_EQ(heard.data(), "gg");
+    EXPECT_EQ(heard.from_session(), bob.hello.session_id());
+  }
+  EXPECT_FALSE(carol.recv(300ms)) << "a session outside the group heard the shout";
+}
+
+TEST_F(EchoOverTheWire, UnauthenticatedClientIsRefusedANonPublicId) {
+  TcpClient c(host().tcp_port());
+  c.send(90010, "");
+  const auto e = c.expect_error(90010);
+  EXPECT_EQ(e.code(), static_cast<std::uint32_t>(GH_CODE_NOT_AUTHENTICATED));
+  EXPECT_EQ(e.text(), "message id 90010 needs a logged-in session");
+  // The connection stays usable.
+  c.send(90000, echo_request("still here"));
+  EXPECT_EQ(c.expect(90001).as<echo::EchoReply>().data(), "still here");
+}
+
+TEST_F(EchoOverTheWire, AfterLoginTheNonPublicIdAnswersWithTheUser) {
+  WsClient c(host().ws_port());
+  c.send(100200, u64le(4242));
+  c.expect(100201);
+  c.send(90010, "");
+  const auto you = c.expect(90011).as<echo::YouAre>();
+  EXPECT_EQ(you.user_id(), 4242u);
+  EXPECT_EQ(you.session_id(), c.hello.session_id());
+}
+
+TEST_F(EchoOverTheWire, AThrowingHandlerGetsAnErrorReplyAndTheHostKeepsServing) {
+  TcpClient c(host().tcp_port());
+  c.send(100100, "");
+  const auto e = c.expect_error(100100);
+  EXPECT_EQ(e.code(), static_cast<std::uint32_t>(GH_CODE_PLUGIN_FAILURE));
+  c.send(100101, "");
+  EXPECT_EQ(c.expect_error(100101).code(), 100150u);
+  c.send(100102, "alive");
+  EXPECT_EQ(c.expect(100103).payload, "alive");
+  TcpClient other(host().tcp_port());  // and new players still get in
+  other.send(90000, echo_request("x"));
+  other.expect(90001);
+}
+
+TEST_F(EchoOverTheWire, HeartbeatIsAnsweredWithItsNonce) {
+  TcpClient c(host().tcp_port());
+  wire::Heartbeat ping;
+  ping.set_nonce(77);
+  c.send(1, ping);
+  const auto pong = c.expect(1).as<wire::Heartbeat>();
+  EXPECT_EQ(pong.nonce(), 77u);
+  EXPECT_GT(pong.server_time_ms(), 1'600'000'000'000u);
+}
+
+}  // namespace
+}  // namespace gamehost::testing

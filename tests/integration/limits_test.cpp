@@ -1,0 +1,101 @@
+// Limits from [limits]: each protects the host and tells the client why.
+#include "integration/fixtures.hpp"
+
+namespace gamehost::testing {
+namespace {
+
+namespace echo = gamehost::echo;
+
+const std::string kEchoOnly =
+    "[plugins]\nload = [\"echo\"]\n[plugins.echo]\nfile = \"" + plugin_path("echo") + "\"\n";
+
+TEST(Limits, OverTheRateLimitMessagesAreRefusedNotQueued) {
+  HostProcess host(kEchoOnly, "[limits]\nrate_limit_per_second = 1\nrate_limit_burst = 5\n");
+  TcpClient c(host.tcp_port());
+  for (int i = 0; i < 10; ++i) c.send(90000, echo_request(std::to_string(i)));
+  int echoed = 0;
+  int limited = 0;
+  for (int i = 0; i < 10; ++i) {
+    const auto f = c.recv();
+    ASSERT_TRUE(f);
+    if (f->msg_id == 90001) ++echoed;
+    if (f->msg_id == 2 && f->as<wire::Error>().code() == GH_CODE_RATE_LIMITED) ++limited;
+  }
+  EXPECT_EQ(echoed, 5);  // the burst
+  EXPECT_EQ(limited, 5);
+}
+
+TEST(Limits, ConnectionsOverThePerAddressLimitAreKickedWithTheReason) {
+  HostProcess host(kEchoOnly, "[limits]\nmax_connections_per_ip = 2\n");
+  TcpClient a(host.tcp_port());
+  WsClient b(host.ws_port());
+  TcpClient c(host.tcp_port(), /*read_hello=*/false);
+  const auto kick = c.expect_kick();
+  EXPECT_EQ(kick.code(), static_cast<std::uint32_t>(GH_CODE_SERVER_FULL));
+  EXPECT_NE(kick.text().find("max_connections_per_ip"), std::string::npos);
+  // Leaving frees the slot.
+  a.send(90000, echo_request("bye"));
+  a.expect(90001);
+}
+
+TEST(Limits, ASlotIsFreedWhenAClientLeaves) {
+  HostProcess host(kEchoOnly, "[limits]\nmax_connections = 1\n");
+  { TcpClient first(host.tcp_port()); }
+  for (int i = 0; i < 50; ++i) {
+    try {
+      TcpClient again(host.tcp_port());
+      again.send(90000, echo_request("in"));
+      again.expect(90001);
+      return;
+    } catch (const std::exception&) {
+      std::this_thread::sleep_for(20ms);  // the close is still being processed
+    }
+  }
+  FAIL() << "the slot of a closed connection was never freed";
+}
+
+TEST(Limits, IdleClientIsKickedAndAHeartbeatingOneStays) {
+  HostProcess host(kEchoOnly, "[limits]\nidle_timeout_ms = 1000\nheartbeat_interval_ms = 300\n");
+  TcpClient idle(host.tcp_port());
+  TcpClient alive(host.tcp_port());
+  EXPECT_EQ(alive.hello.heartbeat_interval_ms(), 300u);
+  for (int i = 0; i < 8; ++i) {
+    alive.send(1, wire::Heartbeat{});
+    alive.expect(1);
+    std::this_thread::sleep_for(250ms);
+  }
+  EXPECT_EQ(idle.expect_kick(2s).code(), static_cast<std::uint32_t>(GH_CODE_IDLE_TIMEOUT));
+  alive.send(90000, echo_request("still"));
+  alive.expect(90001);
+}
+
+TEST(Limits, AClientThatDoesNotReadIsClosedAsASlowReader) {
+  HostProcess host(kEchoOnly, "[limits]\nsend_queue_frames = 8\nrate_limit_per_second = 1000000\n"
+                              "rate_limit_burst = 1000000\n");
+  TcpClient slow(host.tcp_port());
+  const auto big = echo_request(std::string(60000, 'x'));
+  // ~60 MB of replies: far more than the socket buffers hold, so the send queue fills.
+  for (int i = 0; i < 1000; ++i) {
+    try {
+      slow.send(90000, big);
+    } catch (const std::exception&) {
+      break;  // the host closed us already
+    }
+  }
+  // What arrives is echo replies, then perhaps the kick notice (it is best effort: the
+  // client was not reading), then the end of the connection.
+  std::optional<Frame> last;
+  while (auto f = slow.recv(5s)) {
+    ASSERT_TRUE(f->msg_id == 90001 || f->msg_id == 3) << "unexpected id " << f->msg_id;
+    if (f->msg_id == 3) EXPECT_EQ(f->as<wire::Kick>().code(), static_cast<std::uint32_t>(GH_CODE_SLOW_READER));
+    last = f;
+  }
+  EXPECT_TRUE(slow.closed_within(1s));
+  EXPECT_NE(host.log().find("kicked: code 9 send queue full"), std::string::npos) << host.log();
+  TcpClient other(host.tcp_port());  // the host itself is fine
+  other.send(90000, echo_request("ok"));
+  other.expect(90001);
+}
+
+}  // namespace
+}  // namespace gamehost::testing

@@ -1,0 +1,82 @@
+// What an operator sees when the host cannot start as configured.
+#include "integration/fixtures.hpp"
+
+#include <fstream>
+
+namespace gamehost::testing {
+namespace {
+
+TEST(Startup, ConfigTypoIsRefusedWithFileLineAndKey) {
+  auto p = HostProcess::with_config("[limits]\nmax_frame_bytes = 1024\nidle_timeot_ms = 5\n");
+  EXPECT_EQ(p.wait_exit(10s), 2);
+  EXPECT_NE(p.log().find("gamehost.toml:3:1: [limits] idle_timeot_ms: unknown key"), std::string::npos) << p.log();
+}
+
+TEST(Startup, BadValueIsRefused) {
+  auto p = HostProcess::with_config("[server]\nworker_threads = -1\n");
+  EXPECT_EQ(p.wait_exit(10s), 2);
+  EXPECT_NE(p.log().find("[server] worker_threads: must be between 0 and 256, got -1"), std::string::npos) << p.log();
+}
+
+TEST(Startup, ARequiredPluginRefusedStopsTheHostWithOneClearLine) {
+  TempDir dir;
+  auto p = HostProcess::with_config(HostProcess::config_text(
+      dir, "[plugins]\nrequired = true\nload = [\"abi_major\"]\n[plugins.abi_major]\nfile = \"" +
+               test_plugin_path("abi_major") + "\"\n", ""));
+  EXPECT_EQ(p.wait_exit(10s), 3);
+  EXPECT_NE(p.log().find("plugin abi_major (" + test_plugin_path("abi_major") +
+                         ") refused: built for ABI 2.0, this host speaks ABI 1.0"),
+            std::string::npos)
+      << p.log();
+}
+
+TEST(Startup, WithRequiredFalseTheHostServesTheOtherPlugins) {
+  HostProcess host("[plugins]\nrequired = false\nload = [\"create_fails\", \"echo\"]\n"
+                   "[plugins.create_fails]\nfile = \"" + test_plugin_path("create_fails") + "\"\n"
+                   "[plugins.echo]\nfile = \"" + plugin_path("echo") + "\"\n");
+  TcpClient c(host.tcp_port());
+  ASSERT_EQ(c.hello.plugins_size(), 1);
+  EXPECT_EQ(c.hello.plugins(0).name(), "echo");
+  c.send(100480, "");
+  EXPECT_EQ(c.expect_error(100480).code(), static_cast<std::uint32_t>(GH_CODE_UNKNOWN_ID));
+  EXPECT_NE(host.log().find("plugin create_fails (" + test_plugin_path("create_fails") +
+                            ") refused: create failed: database not configured"),
+            std::string::npos);
+}
+
+TEST(Startup, BindUserWithoutTheCapabilityIsDenied) {
+  HostProcess host("[plugins]\nload = [\"testlogin\", \"echo\"]\n[plugins.testlogin]\nfile = \"" +
+                   test_plugin_path("testlogin") + "\"\n[plugins.echo]\nfile = \"" + plugin_path("echo") + "\"\n");
+  TcpClient c(host.tcp_port());
+  c.send(100200, u64le(7));
+  EXPECT_EQ(c.expect_error(100200).code(), static_cast<std::uint32_t>(GH_CODE_PLUGIN_FAILURE));
+  c.send(90010, "");  // still not logged in
+  EXPECT_EQ(c.expect_error(90010).code(), static_cast<std::uint32_t>(GH_CODE_NOT_AUTHENTICATED));
+  EXPECT_NE(host.log().find("bind_user refused: grant it with capabilities = [\"bind_user\"]"), std::string::npos);
+}
+
+TEST(Startup, CleanShutdownKicksPlayersWithAReason) {
+  HostProcess host("[plugins]\nload = [\"echo\"]\n[plugins.echo]\nfile = \"" + plugin_path("echo") + "\"\n");
+  TcpClient c(host.tcp_port());
+  ::kill(host.pid(), SIGTERM);
+  EXPECT_EQ(c.expect_kick().code(), static_cast<std::uint32_t>(GH_CODE_SHUTTING_DOWN));
+  EXPECT_EQ(host.wait_exit(10s), 0);
+}
+
+TEST(Startup, ThePluginFileMayBeOverwrittenWhileTheHostRuns) {
+  TempDir dir;
+  const auto file = dir.str() + "/echo.so";
+  std::filesystem::copy_file(plugin_path("echo"), file);
+  HostProcess host("[plugins]\nload = [\"echo\"]\n[plugins.echo]\nfile = \"" + file + "\"\n");
+  TcpClient c(host.tcp_port());
+  // An operator's cp over the file in place: the host runs its private copy, so nothing breaks.
+  {
+    std::ofstream out(file, std::ios::binary | std::ios::trunc);
+    out << std::string(4096, '\0');
+  }
+  c.send(90000, echo_request("unharmed"));
+  EXPECT_EQ(c.expect(90001).as<gamehost::echo::EchoReply>().data(), "unharmed");
+}
+
+}  // namespace
+}  // namespace gamehost::testing

@@ -1,0 +1,96 @@
+// The WebSocket test client (Boost.Beast, synchronous; receive timeouts through the
+// socket's SO_RCVTIMEO so a silent host fails the test instead of hanging it).
+#include <sys/socket.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include "support/clients.hpp"
+
+namespace gamehost::testing {
+
+namespace asio = boost::asio;
+namespace websocket = boost::beast::websocket;
+
+struct WsClient::Impl {
+  asio::io_context io;
+  websocket::stream<asio::ip::tcp::socket> ws{io};
+  bool closed = false;
+
+  void set_timeout(std::chrono::milliseconds t) {
+    timeval tv{};
+    tv.tv_sec = static_cast<long>(t.count() / 1000);
+    tv.tv_usec = static_cast<long>((t.count() % 1000) * 1000);
+    ::setsockopt(ws.next_layer().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  }
+};
+
+WsClient::WsClient(std::uint16_t port) : impl_(std::make_unique<Impl>()) {
+  impl_->ws.next_layer().connect({asio::ip::make_address("127.0.0.1"), port});
+  impl_->set_timeout(5s);
+  impl_->ws.handshake("127.0.0.1:" + std::to_string(port), "/");
+  impl_->ws.binary(true);
+  hello = expect(4).as<wire::Hello>();
+}
+
+WsClient::~WsClient() {
+  boost::system::error_code ec;
+  impl_->ws.next_layer().close(ec);
+}
+
+void WsClient::send(std::uint32_t msg_id, const std::string& payload) {
+  std::string frame;
+  for (int i = 0; i < 4; ++i) frame.push_back(static_cast<char>(msg_id >> (8 * i)));
+  send_binary_raw(frame + payload);
+}
+
+void WsClient::send_binary_raw(const std::string& bytes) {
+  impl_->ws.binary(true);
+  impl_->ws.write(asio::buffer(bytes));
+}
+
+void WsClient::send_text(const std::string& text) {
+  impl_->ws.text(true);
+  impl_->ws.write(asio::buffer(text));
+  impl_->ws.binary(true);
+}
+
+std::optional<Frame> WsClient::recv(std::chrono::milliseconds timeout) {
+  if (impl_->closed) return std::nullopt;
+  impl_->set_timeout(timeout);
+  boost::beast::flat_buffer buffer;
+  boost::system::error_code ec;
+  impl_->ws.read(buffer, ec);
+  if (ec) {
+    impl_->closed = true;  // a timed-out Beast stream cannot be used again either
+    return std::nullopt;
+  }
+  const auto data = buffer.cdata();
+  const auto* p = static_cast<const unsigned char*>(data.data());
+  if (data.size() < 4) throw std::runtime_error("host sent a WebSocket message under 4 bytes");
+  Frame f;
+  f.msg_id = p[0] | p[1] << 8 | p[2] << 16 | static_cast<std::uint32_t>(p[3]) << 24;
+  f.payload.assign(reinterpret_cast<const char*>(p + 4), data.size() - 4);
+  return f;
+}
+
+bool WsClient::closed_within(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!impl_->closed) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    impl_->set_timeout(left);
+    boost::beast::flat_buffer buffer;
+    boost::system::error_code ec;
+    impl_->ws.read(buffer, ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) return false;
+    if (ec) impl_->closed = true;
+  }
+  return true;
+}
+
+int WsClient::close_code() const { return static_cast<int>(impl_->ws.reason().code); }
+
+}  // namespace gamehost::testing
