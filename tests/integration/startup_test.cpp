@@ -2,6 +2,7 @@
 #include "integration/fixtures.hpp"
 
 #include <fstream>
+#include <sstream>
 
 namespace gamehost::testing {
 namespace {
@@ -76,6 +77,51 @@ TEST(Startup, ThePluginFileMayBeOverwrittenWhileTheHostRuns) {
   }
   c.send(90000, echo_request("unharmed"));
   EXPECT_EQ(c.expect(90001).as<gamehost::echo::EchoReply>().data(), "unharmed");
+}
+
+}  // namespace
+}  // namespace gamehost::testing
+
+namespace gamehost::testing {
+namespace {
+
+TEST(Logging, PluginLinesGoToTheFileWithPerPluginLevels) {
+  TempDir dir;
+  const auto log_file = dir.str() + "/logs/gamehost.log";
+  auto config = HostProcess::config_text(
+      dir,
+      "[plugins]\nload = [\"thrower\", \"sharder\"]\n"
+      "[plugins.thrower]\nfile = \"" + test_plugin_path("thrower") + "\"\nlog_level = \"error\"\n"
+      "[plugins.sharder]\nfile = \"" + test_plugin_path("sharder") + "\"\nlog_level = \"off\"\n",
+      "");
+  config.replace(config.find("[log]\nlevel = \"debug\"\n"), 21,
+                 "[log]\nlevel = \"info\"\nconsole = false\nfile = \"" + log_file + "\"\n");
+  auto host = HostProcess::with_config(config);
+  // with_config does not wait: connect when the port file appears.
+  std::uint16_t port = 0;
+  for (int i = 0; i < 500 && port == 0; ++i) {
+    std::ifstream ready(host.dir().str() + "/ready");
+    std::string line;
+    while (std::getline(ready, line)) {
+      if (line.rfind("tcp=", 0) == 0) port = static_cast<std::uint16_t>(std::stoi(line.substr(4)));
+    }
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_NE(port, 0) << host.log();
+  TcpClient c(port);
+  c.send(100100, "");  // the thrower logs an error
+  c.expect_error(100100);
+  c.send(100590, "");  // sharder: unknown handler id inside its range -> error, no log at "off"
+  c.expect_error(100590);
+  ASSERT_TRUE(host.terminate());
+  std::ifstream in(log_file);
+  std::stringstream text;
+  text << in.rdbuf();
+  const auto s = text.str();
+  EXPECT_NE(s.find("[plugin:thrower] message handler threw: boom: a bug in the handler"), std::string::npos) << s;
+  EXPECT_NE(s.find("[host] plugin thrower 1.0.0 loaded"), std::string::npos) << s;
+  EXPECT_EQ(s.find("[plugin:sharder]"), std::string::npos) << "sharder logs at level off: " << s;
+  EXPECT_EQ(host.log().find("loaded"), std::string::npos) << "console = false, yet the console got lines";
 }
 
 }  // namespace
