@@ -88,6 +88,9 @@ class InProcessHost {
   router::Routes& routes() { return routes_; }
   core::Metrics& metrics() { return metrics_; }
 
+  core::Runtime& runtime() { return runtime_; }
+  void add_session(const std::shared_ptr<session::Session>& s) { sessions_.add(s); }
+
   std::shared_ptr<RecordingSession> connect(session::UserId user = 0) {
     auto s = std::make_shared<RecordingSession>(sessions_.next_id());
     s->set_user(user);
