@@ -100,10 +100,32 @@ baseline_ws=$(ready_port "$work/baseline.ready" ws)
 
 host_tcp=""
 host_ws=""
+if [[ -z $host_config && -z $host_ports ]]; then
+  # Default: the real host with only the echo plugin, on free loopback ports, its data
+  # under $work, and limits wide enough that the benchmark measures speed, not the limiter.
+  host_config="$work/gamehost-bench.toml"
+  cat >"$host_config" <<TOML
+[server]
+data_dir = "$work/data"
+[listen]
+tcp = "127.0.0.1:0"
+websocket = "127.0.0.1:0"
+[limits]
+max_connections_per_ip = 100000
+rate_limit_per_second = 10000000
+rate_limit_burst = 10000000
+send_queue_frames = 100000
+[log]
+level = "warn"
+[plugins]
+load = ["echo"]
+[plugins.echo]
+file = "$build_dir/lib/gamehost/plugins/echo.so"
+queue_capacity = 1000000
+TOML
+fi
 if [[ -n $host_config ]]; then
   [[ -x $host_bin ]] || { echo "missing $host_bin" >&2; exit 1; }
-  # TODO(host): once config/gamehost.toml's format is settled, derive a temp config from it
-  # here (echo plugin only, ports 0, data dir under $work) so --host-config becomes optional.
   (cd "$work" && exec "$host_bin" --config "$host_config" --ready-file "$work/host.ready") \
     >"$work/host.log" 2>&1 &
   host_pid=$!

@@ -3,32 +3,44 @@
 namespace gamehost::exec {
 namespace {
 // Tasks run per turn before the queue yields its thread to other queues (fairness).
-constexpr int kBatch = 64;
+constexpr std::size_t kBatch = 64;
 }  // namespace
 
 bool SerialQueue::push(Task task) {
-  std::lock_guard lock(mutex_);
-  if (tasks_.size() >= capacity_) return false;
-  tasks_.push_back(std::move(task));
-  schedule_locked();
+  bool start = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (tasks_.size() >= capacity_) return false;
+    tasks_.push_back(std::move(task));
+    start = claim_locked();
+  }
+  if (start) post_run();
   return true;
 }
 
 void SerialQueue::push_unbounded(Task task) {
-  std::lock_guard lock(mutex_);
-  tasks_.push_back(std::move(task));
-  schedule_locked();
+  bool start = false;
+  {
+    std::lock_guard lock(mutex_);
+    tasks_.push_back(std::move(task));
+    start = claim_locked();
+  }
+  if (start) post_run();
 }
 
 void SerialQueue::pause() {
   std::lock_guard lock(mutex_);
-  paused_ = true;
+  paused_.store(true, std::memory_order_release);
 }
 
 void SerialQueue::resume() {
-  std::lock_guard lock(mutex_);
-  paused_ = false;
-  schedule_locked();
+  bool start = false;
+  {
+    std::lock_guard lock(mutex_);
+    paused_.store(false, std::memory_order_release);
+    start = claim_locked();
+  }
+  if (start) post_run();
 }
 
 std::size_t SerialQueue::depth() const {
@@ -36,29 +48,57 @@ std::size_t SerialQueue::depth() const {
   return tasks_.size();
 }
 
-void SerialQueue::schedule_locked() {
-  if (scheduled_ || paused_ || tasks_.empty()) return;
+// Under the lock: decide whether this caller must start a run. The post itself happens
+// after the lock is released, so producers never wait on the pool's own locking.
+bool SerialQueue::claim_locked() {
+  if (scheduled_ || paused_ || tasks_.empty()) return false;
   scheduled_ = true;
+  return true;
+}
+
+void SerialQueue::post_run() {
   pool_.post([self = shared_from_this()] { self->run_batch(); });
 }
 
 void SerialQueue::run_batch() {
-  for (int i = 0; i < kBatch; ++i) {
-    Task task;
-    {
-      std::lock_guard lock(mutex_);
-      if (paused_ || tasks_.empty()) {
-        scheduled_ = false;
-        return;
-      }
-      task = std::move(tasks_.front());
-      tasks_.pop_front();
+  // Take a whole batch under one lock: producers (network threads) and this consumer would
+  // otherwise meet on the mutex once per task.
+  std::deque<Task> batch;
+  {
+    std::lock_guard lock(mutex_);
+    if (paused_ || tasks_.empty()) {
+      scheduled_ = false;
+      return;
     }
-    task();  // tasks catch their own exceptions: plugin code is noexcept at the ABI
+    if (tasks_.size() <= kBatch) {
+      batch.swap(tasks_);
+    } else {
+      for (int i = 0; i < kBatch; ++i) {
+        batch.push_back(std::move(tasks_.front()));
+        tasks_.pop_front();
+      }
+    }
   }
-  std::lock_guard lock(mutex_);
-  scheduled_ = false;
-  schedule_locked();
+  for (auto& task : batch) {
+    task();  // tasks catch their own exceptions: plugin code is noexcept at the ABI
+    // A pause() issued by a task (or meanwhile) holds the rest, in order, at the front.
+    if (paused_.load(std::memory_order_acquire)) {
+      std::lock_guard lock(mutex_);
+      const auto done = static_cast<std::size_t>(&task - &batch.front()) + 1;
+      for (auto it = batch.rbegin(); it != batch.rend() - static_cast<std::ptrdiff_t>(done); ++it) {
+        tasks_.push_front(std::move(*it));
+      }
+      scheduled_ = false;
+      return;
+    }
+  }
+  bool again = false;
+  {
+    std::lock_guard lock(mutex_);
+    scheduled_ = false;
+    again = claim_locked();
+  }
+  if (again) post_run();
 }
 
 }  // namespace gamehost::exec

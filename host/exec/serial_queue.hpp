@@ -1,6 +1,7 @@
 // Internal header: serialized execution of one plugin (or one of its keyed lanes).
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <deque>
 #include <functional>
@@ -26,10 +27,12 @@ class SerialQueue : public std::enable_shared_from_this<SerialQueue> {
   void push_unbounded(Task task);
   void pause();
   void resume();
+  // Tasks waiting (not counting a batch being run).
   std::size_t depth() const;
 
  private:
-  void schedule_locked();
+  bool claim_locked();
+  void post_run();
   void run_batch();
 
   WorkerPool& pool_;
@@ -37,7 +40,7 @@ class SerialQueue : public std::enable_shared_from_this<SerialQueue> {
   mutable std::mutex mutex_;
   std::deque<Task> tasks_;
   bool scheduled_ = false;
-  bool paused_ = false;
+  std::atomic<bool> paused_{false};  // written under mutex_, read without it between tasks
 };
 
 }  // namespace gamehost::exec

@@ -67,6 +67,35 @@ TEST(SerialQueue, PauseHoldsTasksInOrderUntilResume) {
   EXPECT_EQ(seen, (std::vector<int>{0, 1, 2, 3, 4}));
 }
 
+TEST(SerialQueue, APauseFromInsideATaskHoldsTheRestOfItsBatch) {
+  WorkerPool pool(1);
+  auto q = std::make_shared<SerialQueue>(pool, 100);
+  std::mutex m;
+  std::vector<int> seen;
+  std::promise<void> paused;
+  q->pause();  // queue everything first, so all of it lands in one batch
+  q->push([&] {
+    std::lock_guard l(m);
+    seen.push_back(0);
+    q->pause();
+    paused.set_value();
+  });
+  for (int i = 1; i < 5; ++i) q->push([&, i] { std::lock_guard l(m); seen.push_back(i); });
+  q->resume();
+  paused.get_future().wait();
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  {
+    std::lock_guard l(m);
+    EXPECT_EQ(seen, (std::vector<int>{0}));
+  }
+  EXPECT_EQ(q->depth(), 4u);
+  std::promise<void> done;
+  q->push([&] { done.set_value(); });
+  q->resume();
+  done.get_future().wait();
+  EXPECT_EQ(seen, (std::vector<int>{0, 1, 2, 3, 4}));
+}
+
 TEST(SerialQueue, DifferentQueuesRunInParallel) {
   WorkerPool pool(2);
   auto a = std::make_shared<SerialQueue>(pool, 10);

@@ -15,10 +15,13 @@
 namespace gamehost::plugins {
 namespace {
 
-using session::make_payload;
-
 std::string to_string(const std::uint8_t* data, std::size_t len) {
   return len == 0 ? std::string() : std::string(reinterpret_cast<const char*>(data), len);
+}
+
+// One allocation for the shared payload and its bytes' owner, straight from the plugin's buffer.
+session::Payload make_payload(const std::uint8_t* data, std::size_t len) {
+  return std::make_shared<const std::string>(reinterpret_cast<const char*>(data), len);
 }
 
 // Runs fn; an exception (out of memory, a bug) becomes GH_ERR_FAILED and a log line.
@@ -53,7 +56,7 @@ gh_status svc_send(gh_host* h, gh_session_id s, std::uint32_t id, const std::uin
     if (!may_send(p, id)) return GH_ERR_INVALID_ARGUMENT;
     auto session = p.runtime().sessions.find(s);
     if (!session) return GH_ERR_NOT_FOUND;
-    session->send(id, make_payload(to_string(d, n)));
+    session->send(id, make_payload(d, n));
     return GH_OK;
   });
 }
@@ -63,7 +66,7 @@ gh_status svc_send_many(gh_host* h, const gh_session_id* s, std::size_t count, s
   return guarded(h, "send_many", [&] {
     auto& p = PluginInstance::from(h);
     if (!may_send(p, id)) return GH_ERR_INVALID_ARGUMENT;
-    const auto payload = make_payload(to_string(d, n));
+    const auto payload = make_payload(d, n);
     for (std::size_t i = 0; i < count; ++i) {
       if (auto session = p.runtime().sessions.find(s[i])) session->send(id, payload);
     }
@@ -183,7 +186,7 @@ gh_status svc_group_send(gh_host* h, const char* group, std::uint32_t id, const 
     auto& p = PluginInstance::from(h);
     if (!may_send(p, id)) return GH_ERR_INVALID_ARGUMENT;
     if (group == nullptr) return GH_ERR_NOT_FOUND;
-    const auto payload = make_payload(to_string(d, n));
+    const auto payload = make_payload(d, n);
     for (const auto member : p.runtime().groups.members(group)) {
       if (member == except) continue;
       if (auto session = p.runtime().sessions.find(member)) session->send(id, payload);
