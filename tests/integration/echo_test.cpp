@@ -83,6 +83,26 @@ TEST_F(EchoOverTheWire, AfterLoginTheNonPublicIdAnswersWithTheUser) {
   EXPECT_EQ(you.session_id(), c.hello.session_id());
 }
 
+TEST_F(EchoOverTheWire, PluginsSeeSessionsOpenAuthenticateAndClose) {
+  TcpClient observer(host().tcp_port());
+  std::uint64_t id = 0;
+  auto events_of = [&](std::uint64_t session) {
+    observer.send(100202, u64le(session));
+    return observer.expect(100203).payload;
+  };
+  {
+    WsClient player(host().ws_port());
+    id = player.hello.session_id();
+    player.send(100200, u64le(99));
+    player.expect(100201);
+    EXPECT_EQ(events_of(id), "opened,authenticated:99");
+  }
+  for (int i = 0; i < 100 && events_of(id) != "opened,authenticated:99,closed"; ++i) {
+    std::this_thread::sleep_for(20ms);  // the close travels host -> plugin queue
+  }
+  EXPECT_EQ(events_of(id), "opened,authenticated:99,closed");
+}
+
 TEST_F(EchoOverTheWire, AThrowingHandlerGetsAnErrorReplyAndTheHostKeepsServing) {
   TcpClient c(host().tcp_port());
   c.send(100100, "");
