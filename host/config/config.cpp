@@ -124,7 +124,7 @@ void read_limits(TableReader& top, LimitsConfig& l) {
   const auto* t = top.subtable("limits");
   if (t == nullptr) return;
   TableReader r(*t, top.path(), "limits");
-  r.read("max_frame_bytes", l.max_frame_bytes, 16, 16 * 1024 * 1024);
+  r.read("max_frame_bytes", l.max_frame_bytes, 16, std::int64_t{16} * 1024 * 1024);
   r.read("max_connections", l.max_connections, 1, 1'000'000);
   r.read("max_connections_per_ip", l.max_connections_per_ip, 1, 1'000'000);
   r.read("idle_timeout_ms", l.idle_timeout_ms, 1000, 3'600'000);

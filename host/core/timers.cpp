@@ -85,8 +85,8 @@ void Timers::cancel_all() {
     std::lock_guard lock(mutex_);
     all.swap(entries_);
   }
-  for (auto& [id, entry] : all) {
-    boost::asio::post(strand_->strand, [entry] { entry->timer.cancel(); });
+  for (auto& item : all) {
+    boost::asio::post(strand_->strand, [entry = item.second] { entry->timer.cancel(); });
   }
 }
 

@@ -24,7 +24,7 @@ class TcpConnection final : public Connection {
 
   asio::ip::tcp::socket socket_;
   FrameDecoder decoder_;
-  std::array<std::uint8_t, 16 * 1024> read_buffer_{};
+  std::array<std::uint8_t, std::size_t{16} * 1024> read_buffer_{};
   std::vector<asio::const_buffer> write_buffers_;
 };
 
