@@ -66,9 +66,10 @@ constexpr std::uint32_t kShoutHeardId = 90005;
 constexpr std::uint32_t kCodeUnknownId = 1;
 constexpr std::uint32_t kCodeBadPayload = 2;
 
-constexpr std::size_t kMaxFrameBytes = 1024 * 1024;
+constexpr std::size_t kMaxFrameBytes = std::size_t{1024} * 1024;
 // A client that stops reading is disconnected instead of growing our memory without bound.
-constexpr std::size_t kMaxQueuedFrames = 64 * 1024;
+constexpr std::size_t kMaxQueuedFrames = std::size_t{64} * 1024;
+constexpr std::size_t kReadChunk = std::size_t{64} * 1024;
 
 void store_u32_le(std::uint8_t* p, std::uint32_t v) {
   for (int i = 0; i < 4; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
@@ -120,7 +121,7 @@ class TcpFraming {
         end_ -= begin_;
         begin_ = 0;
       }
-      if (in_.size() < end_ + 64 * 1024) in_.resize(end_ + 64 * 1024);
+      if (in_.size() < end_ + kReadChunk) in_.resize(end_ + kReadChunk);
       end_ += co_await socket_.async_read_some(asio::buffer(in_.data() + end_, in_.size() - end_),
                                                asio::use_awaitable);
     }

@@ -51,7 +51,7 @@ Frame Client::expect(std::uint32_t msg_id, std::chrono::milliseconds timeout) {
 }
 
 wire::Error Client::expect_error(std::uint32_t request_id, std::chrono::milliseconds timeout) {
-  const auto e = expect(2, timeout).as<wire::Error>();
+  auto e = expect(2, timeout).as<wire::Error>();
   if (e.request_id() != request_id) {
     throw std::runtime_error("error answers id " + std::to_string(e.request_id()) + ", expected " +
                              std::to_string(request_id));
@@ -60,7 +60,7 @@ wire::Error Client::expect_error(std::uint32_t request_id, std::chrono::millisec
 }
 
 wire::Kick Client::expect_kick(std::chrono::milliseconds timeout) {
-  const auto k = expect(3, timeout).as<wire::Kick>();
+  auto k = expect(3, timeout).as<wire::Kick>();
   if (!closed_within(timeout)) throw std::runtime_error("kicked, but the connection stayed open");
   return k;
 }

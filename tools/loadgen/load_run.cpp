@@ -72,6 +72,7 @@ RunResult run_load(const Options& options) {
   SetupProgress progress;
 
   std::vector<std::unique_ptr<Worker>> workers;
+  workers.reserve(static_cast<std::size_t>(options.threads));
   for (int i = 0; i < options.threads; ++i) workers.push_back(std::make_unique<Worker>());
   std::shared_ptr<ShoutGroup> group;
   for (int i = 0; i < options.connections; ++i) {

@@ -25,7 +25,7 @@ inline constexpr std::size_t kTcpHeaderBytes = 8;
 inline constexpr std::size_t kWsHeaderBytes = 4;
 
 // A frame larger than this is treated as a broken stream rather than buffered forever.
-inline constexpr std::size_t kMaxFrameBytes = 16 * 1024 * 1024;
+inline constexpr std::size_t kMaxFrameBytes = std::size_t{16} * 1024 * 1024;
 
 // Byte-by-byte so the code is correct on any host byte order; compilers fold it into one move.
 inline void store_u32_le(std::uint8_t* p, std::uint32_t v) {

@@ -20,7 +20,7 @@ class EchoTest : public ::testing::Test {
 TEST_F(EchoTest, ReplyCarriesBackTheExactBytes) {
   const auto alice = host.connect();
   echo::EchoRequest req;
-  req.set_data(std::string("\x00\x01binary\xff", 9));
+  req.set_data(std::string("\x00\x01" "binary" "\xff", 9));
   ASSERT_TRUE(host.deliver(alice, 90000, req).ok());
   EXPECT_EQ(host.last_sent<echo::EchoReply>(alice, 90001).data(), req.data());
 }

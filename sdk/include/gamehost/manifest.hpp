@@ -45,7 +45,7 @@ struct SemVer {
   std::uint32_t major = 0;
   std::uint32_t minor = 0;
   std::uint32_t patch = 0;
-  constexpr auto operator<=>(const SemVer&) const = default;
+  constexpr auto operator<=>(const SemVer&) const = default;  // NOLINT(modernize-use-nullptr): clang-tidy 14 misreads the defaulted <=>
 };
 
 namespace detail {

@@ -405,7 +405,7 @@ class Plugin {
     auto boxed = std::make_unique<KeyedTask>(KeyedTask{&host_, std::move(fn)});
     const gh_task task{sizeof(gh_task), &run_boxed, &discard_boxed, boxed.get()};
     const auto status = host_.post_keyed_(host_.host_, key, &task);
-    boxed.release();  // the host now calls run or discard, which frees it
+    (void)boxed.release();  // the host now calls run or discard, which frees it
     Host::check(status, "post_keyed");
   }
 

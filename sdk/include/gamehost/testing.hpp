@@ -339,7 +339,7 @@ class FakeHost {
     if (!host.owns(id)) return GH_ERR_INVALID_ARGUMENT;
     auto* session = host.find(s);
     if (session == nullptr) return GH_ERR_NOT_FOUND;
-    session->sent.push_back({id, bytes(d, n)});
+    session->sent.emplace_back(Sent{id, bytes(d, n)});
     return GH_OK;
   }
   static gh_status svc_send_many(gh_host* h, const gh_session_id* s, std::size_t count,
@@ -352,7 +352,7 @@ class FakeHost {
                                   std::uint32_t request_id, const char* text) {
     auto* session = self(h).find(s);
     if (session == nullptr) return GH_ERR_NOT_FOUND;
-    session->errors.push_back({code, request_id, text});
+    session->errors.emplace_back(SentError{code, request_id, text});
     return GH_OK;
   }
   static gh_status svc_kick(gh_host* h, gh_session_id s, std::uint32_t code, const char*) {
@@ -361,7 +361,7 @@ class FakeHost {
     if (session == nullptr) return GH_ERR_NOT_FOUND;
     session->kick_code = code;
     // The real host closes asynchronously; so does this one, after the current call.
-    host.pending_.push_back([&host, s] { host.disconnect(s); });
+    host.pending_.emplace_back([&host, s] { host.disconnect(s); });
     return GH_OK;
   }
   static gh_status svc_bind_user(gh_host* h, gh_session_id s, gh_user_id user) {
@@ -370,7 +370,7 @@ class FakeHost {
     auto* session = host.find(s);
     if (session == nullptr) return GH_ERR_NOT_FOUND;
     session->user = user;
-    host.pending_.push_back([&host, s, user] { host.session_event(GH_SESSION_AUTHENTICATED, s, user); });
+    host.pending_.emplace_back([&host, s, user] { host.session_event(GH_SESSION_AUTHENTICATED, s, user); });
     return GH_OK;
   }
   static gh_status svc_session_info(gh_host* h, gh_session_id s, gh_session_info* out) {
@@ -438,7 +438,7 @@ class FakeHost {
     return self(h).subscriptions_.erase(topic) != 0 ? GH_OK : GH_ERR_NOT_FOUND;
   }
   static gh_status svc_publish(gh_host* h, const char* topic, const std::uint8_t* d, std::size_t n) {
-    self(h).published_.push_back({topic, bytes(d, n)});
+    self(h).published_.emplace_back(Published{topic, bytes(d, n)});
     return GH_OK;
   }
   static gh_status svc_call(gh_host* h, const char* target, std::uint32_t method,
@@ -451,7 +451,7 @@ class FakeHost {
     auto result = it == host.call_handlers_.end()
                       ? std::pair<gh_status, std::string>{GH_ERR_NOT_FOUND, {}}
                       : it->second(method, {reinterpret_cast<const char*>(d), n});
-    host.pending_.push_back([&host, id, cookie, result = std::move(result)] {
+    host.pending_.emplace_back([&host, id, cookie, result = std::move(result)] {
       const gh_call_result r{sizeof(gh_call_result), id, cookie,
                              static_cast<std::uint32_t>(result.first),
                              reinterpret_cast<const std::uint8_t*>(result.second.data()),
@@ -480,11 +480,11 @@ class FakeHost {
   static std::uint64_t svc_now_ms(gh_host* h) { return self(h).now_ms_; }
   static gh_status svc_post_keyed(gh_host* h, std::uint64_t, const gh_task* task) {
     const gh_task copy = *task;
-    self(h).pending_.push_back([copy] { copy.run(copy.ud); });
+    self(h).pending_.emplace_back([copy] { copy.run(copy.ud); });
     return GH_OK;
   }
   static void svc_log(gh_host* h, std::uint32_t level, const char* text, std::size_t n) {
-    self(h).logs_.push_back({level, std::string(text, n)});
+    self(h).logs_.emplace_back(LogLine{level, std::string(text, n)});
   }
   static gh_status svc_config_get(gh_host* h, const char* key, gh_config_value* out) {
     auto& settings = self(h).settings_;
