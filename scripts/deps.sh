@@ -5,7 +5,7 @@ gamehost_packages=(
   libboost1.81-dev libboost-filesystem1.81-dev
   libprotobuf-dev protobuf-compiler
   libtomlplusplus-dev libspdlog-dev libfmt-dev libcli11-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libjemalloc-dev
 )
 
 gamehost_install_deps() {
