@@ -48,8 +48,11 @@ struct Server::Impl {
   core::EventBus events;
   core::Calls calls;
   router::Routes routes;
-  asio::io_context io;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard{io.get_executor()};
+  // One io_context per network thread (each connection stays on one); the first also runs
+  // the acceptors, timers and signals.
+  std::vector<std::unique_ptr<asio::io_context>> ios = make_ios(config.server.io_threads);
+  asio::io_context& io = *ios.front();
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards = make_guards(ios);
   exec::WorkerPool workers;
   core::Timers timers;
   core::Runtime runtime;
@@ -62,6 +65,23 @@ struct Server::Impl {
   std::promise<void> stop_requested;
   std::once_flag stop_once;
   bool stopped = false;
+
+  static std::vector<std::unique_ptr<asio::io_context>> make_ios(std::uint32_t configured) {
+    std::vector<std::unique_ptr<asio::io_context>> out;
+    for (std::size_t i = 0; i < threads_or_cores(configured); ++i) out.push_back(std::make_unique<asio::io_context>(1));
+    return out;
+  }
+  static std::vector<asio::executor_work_guard<asio::io_context::executor_type>> make_guards(
+      const std::vector<std::unique_ptr<asio::io_context>>& contexts) {
+    std::vector<asio::executor_work_guard<asio::io_context::executor_type>> out;
+    for (const auto& c : contexts) out.emplace_back(c->get_executor());
+    return out;
+  }
+  std::vector<asio::io_context*> connection_ios() const {
+    std::vector<asio::io_context*> out;
+    for (const auto& c : ios) out.push_back(c.get());
+    return out;
+  }
 
   void wait_for_signal() {
     signals.async_wait([this](const boost::system::error_code& ec, int signo) {
@@ -90,8 +110,8 @@ struct Server::Impl {
     }
     manager.unload_all();
     signals.cancel();
-    guard.reset();
-    io.stop();
+    for (auto& g : guards) g.reset();
+    for (auto& c : ios) c->stop();
     for (auto& t : io_threads) {
       if (t.joinable()) t.join();
     }
@@ -106,8 +126,8 @@ Server::~Server() { impl_->shutdown(); }
 
 void Server::start() {
   auto& m = *impl_;
-  const auto io_threads = threads_or_cores(m.config.server.io_threads);
-  for (std::size_t i = 0; i < io_threads; ++i) m.io_threads.emplace_back([&m] { m.io.run(); });
+  const auto io_threads = m.ios.size();
+  for (auto& c : m.ios) m.io_threads.emplace_back([ctx = c.get()] { ctx->run(); });
   m.wait_for_signal();
 
   const auto refused = m.manager.load_configured();
@@ -121,11 +141,12 @@ void Server::start() {
                                      m.config.limits.rate_limit_burst};
   try {
     if (!m.config.listen.tcp.empty()) {
-      m.tcp = std::make_unique<net::Listener>(m.io, config::parse_endpoint(m.config.listen.tcp),
+      m.tcp = std::make_unique<net::Listener>(m.io, m.connection_ios(), config::parse_endpoint(m.config.listen.tcp),
                                               session::Transport::tcp, m.sessions, m.dispatcher, limits);
     }
     if (!m.config.listen.websocket.empty()) {
-      m.websocket = std::make_unique<net::Listener>(m.io, config::parse_endpoint(m.config.listen.websocket),
+      m.websocket = std::make_unique<net::Listener>(m.io, m.connection_ios(),
+                                                    config::parse_endpoint(m.config.listen.websocket),
                                                     session::Transport::websocket, m.sessions,
                                                     m.dispatcher, limits);
     }

@@ -21,7 +21,10 @@
 namespace gamehost::net {
 
 namespace asio = boost::asio;
-using Strand = asio::strand<asio::io_context::executor_type>;
+// Each connection lives on one network thread's own io_context (one thread per context), so
+// the context's executor runs the connection's handlers one at a time, as a strand would,
+// without a strand's lock on every handler.
+using Strand = asio::io_context::executor_type;
 
 class Connection : public session::Session, public std::enable_shared_from_this<Connection> {
  public:

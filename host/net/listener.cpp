@@ -15,12 +15,21 @@ namespace gamehost::net {
 using asio::ip::tcp;
 
 struct Listener::Impl : std::enable_shared_from_this<Impl> {
-  Impl(asio::io_context& io_, session::Transport kind_, session::Registry& sessions_,
-       ConnectionHooks& hooks_, const ConnectionLimits& limits_)
-      : io(io_), acceptor(io_), backoff(io_), kind(kind_), sessions(sessions_), hooks(hooks_), limits(limits_) {}
+  Impl(asio::io_context& io_, std::vector<asio::io_context*> connection_ios_, session::Transport kind_,
+       session::Registry& sessions_, ConnectionHooks& hooks_, const ConnectionLimits& limits_)
+      : io(io_),
+        connection_ios(std::move(connection_ios_)),
+        acceptor(io_),
+        backoff(io_),
+        kind(kind_),
+        sessions(sessions_),
+        hooks(hooks_),
+        limits(limits_) {}
 
   void accept() {
-    acceptor.async_accept([self = shared_from_this()](
+    // The new socket is created on the network thread that will own the connection.
+    auto& target = *connection_ios[next++ % connection_ios.size()];
+    acceptor.async_accept(target, [self = shared_from_this(), &target](
                                                      const boost::system::error_code& ec, tcp::socket socket) {
       if (ec == asio::error::operation_aborted || !self->acceptor.is_open()) return;
       if (ec) {
@@ -32,17 +41,18 @@ struct Listener::Impl : std::enable_shared_from_this<Impl> {
         });
         return;
       }
-      self->admit(std::move(socket));
+      self->admit(std::move(socket), target);
       self->accept();
     });
   }
 
-  void admit(tcp::socket socket) {
+  void admit(tcp::socket socket, asio::io_context& context) {
     boost::system::error_code ec;
     const auto remote = socket.remote_endpoint(ec);
     if (ec) return;  // the client left already
     const auto ip = remote.address().to_string();
-    auto strand = asio::make_strand(io);  // the connection's handlers run here, one at a time
+    // The connection's handlers run on its socket's single-threaded context, one at a time.
+    auto strand = context.get_executor();
     std::shared_ptr<Connection> c;
     const auto id = sessions.next_id();
     if (kind == session::Transport::tcp) {
@@ -68,6 +78,8 @@ struct Listener::Impl : std::enable_shared_from_this<Impl> {
   }
 
   asio::io_context& io;
+  std::vector<asio::io_context*> connection_ios;
+  std::size_t next = 0;
   tcp::acceptor acceptor;
   asio::steady_timer backoff;
   session::Transport kind;
@@ -76,9 +88,10 @@ struct Listener::Impl : std::enable_shared_from_this<Impl> {
   ConnectionLimits limits;
 };
 
-Listener::Listener(asio::io_context& io, const config::Endpoint& endpoint, session::Transport kind,
-                   session::Registry& sessions, ConnectionHooks& hooks, const ConnectionLimits& limits)
-    : impl_(std::make_shared<Impl>(io, kind, sessions, hooks, limits)) {
+Listener::Listener(asio::io_context& io, std::vector<asio::io_context*> connection_ios,
+                   const config::Endpoint& endpoint, session::Transport kind, session::Registry& sessions,
+                   ConnectionHooks& hooks, const ConnectionLimits& limits)
+    : impl_(std::make_shared<Impl>(io, std::move(connection_ios), kind, sessions, hooks, limits)) {
   const auto where = endpoint.host + ":" + std::to_string(endpoint.port);
   try {
     const tcp::endpoint ep(asio::ip::make_address(endpoint.host), endpoint.port);

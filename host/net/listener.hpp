@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "config/config.hpp"
 #include "net/hooks.hpp"
@@ -17,9 +18,11 @@ namespace gamehost::net {
 
 class Listener {
  public:
-  // Binds now (throws std::runtime_error naming the address when it cannot).
-  Listener(boost::asio::io_context& io, const config::Endpoint& endpoint, session::Transport kind,
-           session::Registry& sessions, ConnectionHooks& hooks, const ConnectionLimits& limits);
+  // Binds now (throws std::runtime_error naming the address when it cannot). Accepts on
+  // `io`; each connection goes to one of `connection_ios` in turn (each run by one thread).
+  Listener(boost::asio::io_context& io, std::vector<boost::asio::io_context*> connection_ios,
+           const config::Endpoint& endpoint, session::Transport kind, session::Registry& sessions,
+           ConnectionHooks& hooks, const ConnectionLimits& limits);
   ~Listener();
   Listener(const Listener&) = delete;
   Listener& operator=(const Listener&) = delete;
