@@ -67,38 +67,46 @@ void SerialQueue::run_batch() {
   {
     std::lock_guard lock(mutex_);
     if (paused_ || tasks_.empty()) {
-      scheduled_ = false;
+      finish_run_locked();
       return;
     }
     if (tasks_.size() <= kBatch) {
       batch.swap(tasks_);
     } else {
-      for (int i = 0; i < kBatch; ++i) {
+      for (std::size_t i = 0; i < kBatch; ++i) {
         batch.push_back(std::move(tasks_.front()));
         tasks_.pop_front();
       }
     }
   }
-  for (auto& task : batch) {
-    task();  // tasks catch their own exceptions: plugin code is noexcept at the ABI
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    batch[i]();  // tasks catch their own exceptions: plugin code is noexcept at the ABI
     // A pause() issued by a task (or meanwhile) holds the rest, in order, at the front.
     if (paused_.load(std::memory_order_acquire)) {
       std::lock_guard lock(mutex_);
-      const auto done = static_cast<std::size_t>(&task - &batch.front()) + 1;
-      for (auto it = batch.rbegin(); it != batch.rend() - static_cast<std::ptrdiff_t>(done); ++it) {
-        tasks_.push_front(std::move(*it));
-      }
-      scheduled_ = false;
+      for (std::size_t j = batch.size(); j > i + 1; --j) tasks_.push_front(std::move(batch[j - 1]));
+      finish_run_locked();
       return;
     }
   }
   bool again = false;
   {
     std::lock_guard lock(mutex_);
-    scheduled_ = false;
+    finish_run_locked();
     again = claim_locked();
   }
   if (again) post_run();
+}
+
+void SerialQueue::finish_run_locked() {
+  scheduled_ = false;
+  idle_.notify_all();
+}
+
+void SerialQueue::pause_until_idle() {
+  std::unique_lock lock(mutex_);
+  paused_.store(true, std::memory_order_release);
+  idle_.wait(lock, [this] { return !scheduled_; });
 }
 
 }  // namespace gamehost::exec

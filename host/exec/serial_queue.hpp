@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <functional>
@@ -26,12 +27,16 @@ class SerialQueue : public std::enable_shared_from_this<SerialQueue> {
   // For work that must not be refused (session closed events, timer firings, replies).
   void push_unbounded(Task task);
   void pause();
+  // pause(), then wait until no task of this queue is running. Never call it from one of
+  // this queue's own tasks (it would wait for itself).
+  void pause_until_idle();
   void resume();
   // Tasks waiting (not counting a batch being run).
   std::size_t depth() const;
 
  private:
   bool claim_locked();
+  void finish_run_locked();
   void post_run();
   void run_batch();
 
@@ -39,6 +44,7 @@ class SerialQueue : public std::enable_shared_from_this<SerialQueue> {
   const std::size_t capacity_;
   mutable std::mutex mutex_;
   std::deque<Task> tasks_;
+  std::condition_variable idle_;  // signalled whenever a run ends
   bool scheduled_ = false;
   std::atomic<bool> paused_{false};  // written under mutex_, read without it between tasks
 };

@@ -96,6 +96,31 @@ TEST(SerialQueue, APauseFromInsideATaskHoldsTheRestOfItsBatch) {
   EXPECT_EQ(seen, (std::vector<int>{0, 1, 2, 3, 4}));
 }
 
+TEST(SerialQueue, PauseUntilIdleWaitsForTheRunningTask) {
+  WorkerPool pool(2);
+  auto q = std::make_shared<SerialQueue>(pool, 1000);
+  std::atomic<bool> in_task{false};
+  std::atomic<bool> task_done{false};
+  std::atomic<int> later{0};
+  q->push([&] {
+    in_task = true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    task_done = true;
+  });
+  for (int i = 0; i < 200; ++i) ASSERT_TRUE(q->push([&] { ++later; }));  // more than one batch
+  while (!in_task) std::this_thread::yield();
+  q->pause_until_idle();
+  EXPECT_TRUE(task_done) << "returned while a task was still running";
+  const int seen = later.load();
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(later.load(), seen) << "tasks ran while paused";
+  std::promise<void> done;
+  ASSERT_TRUE(q->push([&] { done.set_value(); }));
+  q->resume();
+  done.get_future().wait();
+  EXPECT_EQ(later.load(), 200);
+}
+
 TEST(SerialQueue, DifferentQueuesRunInParallel) {
   WorkerPool pool(2);
   auto a = std::make_shared<SerialQueue>(pool, 10);
