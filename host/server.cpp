@@ -5,7 +5,9 @@
 #include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
 
+#include <condition_variable>
 #include <csignal>
+#include <mutex>
 #include <future>
 #include <optional>
 #include <thread>
@@ -62,6 +64,11 @@ struct Server::Impl {
   std::unique_ptr<net::Listener> websocket;
   asio::signal_set signals;
   std::vector<std::thread> io_threads;
+  std::mutex control_mutex;
+  std::condition_variable control_cv;
+  bool reload_requested = false;  // guarded by control_mutex
+  bool control_stop = false;      // guarded by control_mutex
+  std::thread control;
   std::promise<void> stop_requested;
   std::once_flag stop_once;
   bool stopped = false;
@@ -87,7 +94,13 @@ struct Server::Impl {
     signals.async_wait([this](const boost::system::error_code& ec, int signo) {
       if (ec) return;
       if (signo == SIGHUP) {
-        spdlog::warn("SIGHUP received: this version has no live reload; ignoring");
+        // Reloading blocks while messages are held: never on a network thread.
+        spdlog::info("SIGHUP received: reloading plugins whose file changed");
+        {
+          std::lock_guard lock(control_mutex);
+          reload_requested = true;
+        }
+        control_cv.notify_one();
         wait_for_signal();
         return;
       }
@@ -95,12 +108,35 @@ struct Server::Impl {
       request_stop();
     });
   }
+  // The thread that runs operator actions (reloads), off the network and worker threads.
+  void control_loop() {
+    std::unique_lock lock(control_mutex);
+    while (true) {
+      control_cv.wait(lock, [this] { return reload_requested || control_stop; });
+      if (control_stop) return;
+      reload_requested = false;
+      lock.unlock();
+      const auto n = manager.reload_changed();
+      spdlog::info("reload after SIGHUP: {} plugin(s) reloaded", n);
+      lock.lock();
+    }
+  }
+  void stop_control() {
+    {
+      std::lock_guard lock(control_mutex);
+      control_stop = true;
+    }
+    control_cv.notify_one();
+    if (control.joinable()) control.join();
+  }
+
   void request_stop() {
     std::call_once(stop_once, [this] { stop_requested.set_value(); });
   }
   void shutdown() {
     if (stopped) return;
     stopped = true;
+    stop_control();
     if (tcp) tcp->stop();
     if (websocket) websocket->stop();
     // Players get a reason, not a reset connection.
@@ -129,6 +165,7 @@ void Server::start() {
   const auto io_threads = m.ios.size();
   for (auto& c : m.ios) m.io_threads.emplace_back([ctx = c.get()] { ctx->run(); });
   m.wait_for_signal();
+  m.control = std::thread([&m] { m.control_loop(); });
 
   const auto refused = m.manager.load_configured();
   if (!refused.empty() && m.config.plugins.required) {

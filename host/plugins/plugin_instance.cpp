@@ -14,8 +14,18 @@
 
 namespace gamehost::plugins {
 
+// One mapped build: the library, a copy of its descriptor, and the private file it was
+// mapped from. Going away unmaps the library (the version script lets it really unmap)
+// and deletes the private copy.
 struct PluginInstance::Library {
   boost::dll::shared_library lib;
+  gh_plugin_descriptor descriptor{};  // zeroed past what the plugin's descriptor had
+  std::string staged;
+  ~Library() {
+    lib.unload();
+    std::error_code ec;
+    if (!staged.empty()) std::filesystem::remove(staged, ec);
+  }
 };
 
 namespace {
@@ -51,45 +61,48 @@ void check_descriptor(const gh_plugin_descriptor* d, const Manifest& m) {
 
 PluginInstance::PluginInstance(core::Runtime& runtime, const Candidate& candidate,
                                const config::PluginConfig& config)
-    : runtime_(runtime),
-      name_(candidate.name),
-      version_(candidate.manifest.version.view()),
-      manifest_(candidate.manifest),
-      file_(candidate.file),
-      config_(config),
-      private_copy_(candidate.staged) {}
+    : runtime_(runtime), name_(candidate.name), config_(config) {}
 
 std::shared_ptr<PluginInstance> PluginInstance::start(core::Runtime& runtime,
                                                       const Candidate& candidate,
                                                       const config::PluginConfig& config,
                                                       const std::string& state) {
   std::shared_ptr<PluginInstance> p(new PluginInstance(runtime, candidate, config));
-  p->load_library(candidate.staged);
-  p->create(state);
+  auto library = load_library(candidate);
+  p->builds_.push_back(std::make_unique<BuildInfo>(
+      BuildInfo{std::string(candidate.manifest.version.view()), candidate.manifest, candidate.file,
+                candidate.staged}));
+  p->build_.store(p->builds_.back().get(), std::memory_order_release);
+  p->start_queues();
+  p->instance_ = p->create_instance(*library, state);
+  p->library_ = std::move(library);
+  p->descriptor_ = &p->library_->descriptor;
   return p;
 }
 
-void PluginInstance::load_library(const std::string& staged) {
-  library_ = std::make_unique<Library>();
+std::unique_ptr<PluginInstance::Library> PluginInstance::load_library(const Candidate& candidate) {
+  auto library = std::make_unique<Library>();
+  library->staged = candidate.staged;  // from here on, the Library owns the private copy
   try {
     // RTLD_LOCAL: the plugin's symbols never satisfy another plugin's references.
-    library_->lib.load(staged, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+    library->lib.load(candidate.staged,
+                      boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
   } catch (const std::exception& e) {
     throw PluginRefused(std::string("cannot load: ") + e.what());
   }
-  if (!library_->lib.has(GAMEHOST_ENTRY_SYMBOL)) {
+  if (!library->lib.has(GAMEHOST_ENTRY_SYMBOL)) {
     throw PluginRefused("entry symbol " GAMEHOST_ENTRY_SYMBOL " is missing");
   }
-  auto& entry = library_->lib.get<const gh_plugin_descriptor*()>(GAMEHOST_ENTRY_SYMBOL);
+  auto& entry = library->lib.get<const gh_plugin_descriptor*()>(GAMEHOST_ENTRY_SYMBOL);
   const gh_plugin_descriptor* d = entry();
-  check_descriptor(d, manifest_);
+  check_descriptor(d, candidate.manifest);
   // Entry points the plugin's (older) descriptor lacks stay null: copy only what it has.
-  std::memcpy(&descriptor_copy_, d, std::min<std::size_t>(d->size, sizeof descriptor_copy_));
-  descriptor_copy_.size = sizeof descriptor_copy_;
-  descriptor_ = &descriptor_copy_;
+  std::memcpy(&library->descriptor, d, std::min<std::size_t>(d->size, sizeof library->descriptor));
+  library->descriptor.size = sizeof library->descriptor;
+  return library;
 }
 
-void PluginInstance::create(const std::string& state) {
+void PluginInstance::start_queues() {
   logger_ = logging::plugin_logger(name_, config_.log_level);
   queue_ = std::make_shared<exec::SerialQueue>(runtime_.workers, config_.queue_capacity);
   const auto lanes = runtime_.config.plugins.keyed_lanes != 0
@@ -100,23 +113,24 @@ void PluginInstance::create(const std::string& state) {
   }
   api_ = gh_host_api{sizeof(gh_host_api), GAMEHOST_ABI_MAJOR, GAMEHOST_ABI_MINOR, handle(),
                      &host_get_proc};
+}
+
+gh_plugin* PluginInstance::create_instance(const Library& library, const std::string& state) {
   const gh_create_args args{sizeof(gh_create_args), &api_,
                             reinterpret_cast<const std::uint8_t*>(state.data()), state.size()};
   gh_error error{sizeof(gh_error), 0, {}};
   gh_plugin* instance = nullptr;
-  // Nothing else can reach this instance yet, so create runs here, not on the queue.
-  if (descriptor_->create(&args, &instance, &error) != GH_OK || instance == nullptr) {
+  // Nothing else runs this plugin's code meanwhile (new plugin, or a paused one on reload).
+  if (library.descriptor.create(&args, &instance, &error) != GH_OK || instance == nullptr) {
     throw PluginRefused(std::string("create failed: ") +
                         (error.text[0] != '\0' ? error.text : "no reason given"));
   }
-  instance_ = instance;
+  return instance;
 }
 
 PluginInstance::~PluginInstance() {
-  if (instance_ != nullptr && !destroyed_) descriptor_->destroy(instance_);  // never started
-  library_.reset();  // dlclose: the version script lets it really unmap
-  std::error_code ec;
-  if (!private_copy_.empty()) std::filesystem::remove(private_copy_, ec);
+  if (instance_ != nullptr && !destroyed_ && descriptor_ != nullptr) descriptor_->destroy(instance_);
+  library_.reset();
 }
 
 bool PluginInstance::has_capability(const std::string& capability) const {
@@ -153,8 +167,9 @@ PluginInstance::Post PluginInstance::post_message(session::SessionId session, se
 
 void PluginInstance::post_session_event(gh_session_event_kind kind, session::SessionId session,
                                         session::UserId user) {
-  if (descriptor_->on_session_event == nullptr || !accepting_) return;
+  if (!accepting_) return;
   run_unbounded([kind, session, user](PluginInstance& self) {
+    if (self.descriptor_->on_session_event == nullptr) return;
     const gh_session_event ev{sizeof(gh_session_event), static_cast<std::uint32_t>(kind), session, user};
     self.descriptor_->on_session_event(self.instance_, &ev);
   });
@@ -162,9 +177,10 @@ void PluginInstance::post_session_event(gh_session_event_kind kind, session::Ses
 
 void PluginInstance::post_event(std::string topic, std::string publisher,
                                 std::shared_ptr<const std::string> data) {
-  if (descriptor_->on_event == nullptr || !accepting_) return;
+  if (!accepting_) return;
   run_unbounded([topic = std::move(topic), publisher = std::move(publisher),
                  data = std::move(data)](PluginInstance& self) {
+    if (self.descriptor_->on_event == nullptr) return;
     const gh_event ev{sizeof(gh_event), topic.c_str(), publisher.c_str(),
                       reinterpret_cast<const std::uint8_t*>(data->data()), data->size()};
     self.descriptor_->on_event(self.instance_, &ev);
@@ -173,15 +189,22 @@ void PluginInstance::post_event(std::string topic, std::string publisher,
 
 void PluginInstance::post_call(std::uint64_t call_id, std::string caller, std::uint32_t method,
                                std::string data) {
-  if (descriptor_->on_call == nullptr || !accepting_) {
+  auto refuse = [this, call_id] {
     // Nobody will answer: fail the call now rather than let the caller wait for a timeout.
     if (auto pending = runtime_.calls.finish(call_id)) {
       runtime_.timers.cancel(pending->timer);
       if (auto c = pending->caller.lock()) c->post_call_result(call_id, pending->cookie, GH_ERR_UNSUPPORTED, {});
     }
+  };
+  if (!accepting_) {
+    refuse();
     return;
   }
-  run_unbounded([call_id, caller = std::move(caller), method, data = std::move(data)](PluginInstance& self) {
+  run_unbounded([call_id, caller = std::move(caller), method, data = std::move(data), refuse](PluginInstance& self) {
+    if (self.descriptor_->on_call == nullptr) {
+      refuse();
+      return;
+    }
     const gh_call call{sizeof(gh_call), call_id, caller.c_str(), method,
                        reinterpret_cast<const std::uint8_t*>(data.data()), data.size()};
     self.descriptor_->on_call(self.instance_, &call);
@@ -190,8 +213,8 @@ void PluginInstance::post_call(std::uint64_t call_id, std::string caller, std::u
 
 void PluginInstance::post_call_result(std::uint64_t call_id, std::uint64_t cookie, gh_status status,
                                       std::string data) {
-  if (descriptor_->on_call_result == nullptr) return;
   run_unbounded([call_id, cookie, status, data = std::move(data)](PluginInstance& self) {
+    if (self.descriptor_->on_call_result == nullptr) return;
     const gh_call_result r{sizeof(gh_call_result), call_id, cookie, static_cast<std::uint32_t>(status),
                            reinterpret_cast<const std::uint8_t*>(data.data()), data.size()};
     self.descriptor_->on_call_result(self.instance_, &r);
@@ -250,6 +273,75 @@ bool PluginInstance::cancel_timer(std::uint64_t timer_id) {
   return true;
 }
 
+void PluginInstance::drain_lanes() {
+  // Every lane twice: a keyed task may post to another lane while the first round passes.
+  for (int round = 0; round < 2; ++round) {
+    for (auto& lane : lanes_) {
+      std::promise<void> drained;
+      lane->push_unbounded([&drained] { drained.set_value(); });
+      drained.get_future().wait();
+    }
+  }
+}
+
+std::chrono::microseconds PluginInstance::reload(const Candidate& candidate) {
+  if (runtime_.workers.on_worker_thread()) {
+    throw std::logic_error("PluginInstance::reload must not run on a worker thread");
+  }
+  if (!accepting_) throw PluginRefused("plugin " + name_ + " is stopping");
+  // Map and check the new build first: its static initializers run, the old one still serves.
+  auto next = load_library(candidate);
+  const auto from = version();
+
+  const auto paused_at = std::chrono::steady_clock::now();
+  queue_->pause_until_idle();  // messages are held, in order, from here
+  drain_lanes();               // keyed work of the old build finishes on the old build
+  auto resume = [this, paused_at] {
+    queue_->resume();
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - paused_at);
+  };
+
+  std::string state;
+  if (descriptor_->export_state != nullptr) {
+    const gh_byte_sink sink{&state, [](void* ctx, const std::uint8_t* d, std::size_t n) {
+                              static_cast<std::string*>(ctx)->append(reinterpret_cast<const char*>(d), n);
+                            }};
+    gh_error error{sizeof(gh_error), 0, {}};
+    if (descriptor_->export_state(instance_, &sink, &error) != GH_OK) {
+      resume();
+      throw PluginRefused(std::string("export_state of ") + from + " failed: " + error.text);
+    }
+  }
+  std::set<std::uint64_t> old_timers;
+  {
+    std::lock_guard lock(timers_mutex_);
+    old_timers = timers_;
+  }
+  gh_plugin* created = nullptr;
+  try {
+    created = create_instance(*next, state);
+  } catch (const PluginRefused&) {
+    resume();
+    throw;  // `next` goes: the new build is unmapped, the old one never stopped serving
+  }
+
+  // The swap. The old build's timers belong to its instance: they go with it.
+  for (const auto id : old_timers) cancel_timer(id);
+  descriptor_->destroy(instance_);
+  instance_ = created;
+  std::swap(library_, next);
+  descriptor_ = &library_->descriptor;
+  builds_.push_back(std::make_unique<BuildInfo>(BuildInfo{
+      std::string(candidate.manifest.version.view()), candidate.manifest, candidate.file, candidate.staged}));
+  build_.store(builds_.back().get(), std::memory_order_release);
+  reloads_.fetch_add(1, std::memory_order_relaxed);
+  const auto pause = resume();
+  next.reset();  // unmaps the old build: nothing of it is queued or running any more
+  logger_->info("reloaded {} -> {}: {} bytes of state, messages held {} us", from, version(),
+                state.size(), pause.count());
+  return pause;
+}
+
 void PluginInstance::stop() {
   if (runtime_.workers.on_worker_thread()) {
     throw std::logic_error("PluginInstance::stop must not run on a worker thread");
@@ -264,18 +356,12 @@ void PluginInstance::stop() {
   runtime_.events.unsubscribe_all(this);
 
   // Barriers: messages and keyed work already queued finish before the instance goes.
-  // The main queue first (its handlers may post keyed work), then every lane twice (a
-  // keyed task may post to another lane while the first round passes).
-  auto barrier = [](exec::SerialQueue& q) {
-    std::promise<void> drained;
-    q.push_unbounded([&drained] { drained.set_value(); });
-    drained.get_future().wait();
-  };
-  barrier(*queue_);
+  // The main queue first (its handlers may post keyed work), then the lanes.
+  std::promise<void> messages_done;
+  queue_->push_unbounded([&messages_done] { messages_done.set_value(); });
+  messages_done.get_future().wait();
   keyed_accepting_ = false;
-  for (int round = 0; round < 2; ++round) {
-    for (auto& lane : lanes_) barrier(*lane);
-  }
+  drain_lanes();
   std::promise<void> destroyed;
   queue_->push_unbounded([this, &destroyed] {
     if (!destroyed_) descriptor_->destroy(instance_);
@@ -283,7 +369,7 @@ void PluginInstance::stop() {
     destroyed.set_value();
   });
   destroyed.get_future().wait();
-  logger_->info("stopped {} {}", name_, version_);
+  logger_->info("stopped {} {}", name_, version());
 }
 
 }  // namespace gamehost::plugins

@@ -5,6 +5,7 @@
 #include <gamehost/manifest.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -38,13 +39,23 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   PluginInstance(const PluginInstance&) = delete;
   PluginInstance& operator=(const PluginInstance&) = delete;
 
+  // What is known of the build that runs now. A live reload swaps it; the old facts stay
+  // valid (they are kept until this object goes), so readers on any thread are safe.
+  struct BuildInfo {
+    std::string version;
+    Manifest manifest;
+    std::string file;    // as configured
+    std::string staged;  // the private copy that is mapped
+  };
   const std::string& name() const noexcept { return name_; }
-  const std::string& version() const noexcept { return version_; }
-  const Manifest& manifest() const noexcept { return manifest_; }
-  const std::string& file() const noexcept { return file_; }
-  const std::string& private_copy() const noexcept { return private_copy_; }
+  const BuildInfo& build() const noexcept { return *build_.load(std::memory_order_acquire); }
+  const std::string& version() const noexcept { return build().version; }
+  const Manifest& manifest() const noexcept { return build().manifest; }
+  const std::string& file() const noexcept { return build().file; }
+  const std::string& private_copy() const noexcept { return build().staged; }
   bool has_capability(const std::string& capability) const;
-  bool is_public(std::uint32_t msg_id) const noexcept { return manifest_.is_public(msg_id); }
+  bool is_public(std::uint32_t msg_id) const noexcept { return manifest().is_public(msg_id); }
+  std::uint64_t reloads() const noexcept { return reloads_.load(std::memory_order_relaxed); }
   std::size_t queue_depth() const { return queue_->depth(); }
   std::uint64_t messages_handled() const noexcept { return handled_.load(std::memory_order_relaxed); }
   std::uint64_t handler_failures() const noexcept { return failures_.load(std::memory_order_relaxed); }
@@ -64,6 +75,14 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   std::uint64_t start_timer(std::uint64_t delay_ms, std::uint64_t interval_ms, std::uint64_t cookie);
   bool cancel_timer(std::uint64_t timer_id);
 
+  // Live handover reload to `candidate` (same name, same id ranges; checked by the caller):
+  // holds the plugin's messages, waits for running and keyed work, exports the old
+  // instance's state, creates the new one with it, swaps, and releases the held messages to
+  // the new build in order. Throws PluginRefused with the reason; the old build then goes
+  // on serving, nothing lost. Returns how long messages were held. Call from a non-worker
+  // thread, one reload at a time (the manager serialises them).
+  std::chrono::microseconds reload(const Candidate& candidate);
+
   // Stops taking work, waits for queued work, then destroys the instance; the library is
   // unmapped when the last reference to this object goes. Call from a non-worker thread.
   void stop();
@@ -78,24 +97,27 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
  private:
   PluginInstance(core::Runtime& runtime, const Candidate& candidate,
                  const config::PluginConfig& config);
-  void load_library(const std::string& staged);
-  void create(const std::string& state);
+  struct Library;
+  // Maps the staged file and checks its descriptor against the manifest.
+  static std::unique_ptr<Library> load_library(const Candidate& candidate);
+  // Creates an instance of `library`'s plugin with `state`; throws PluginRefused.
+  gh_plugin* create_instance(const Library& library, const std::string& state);
+  void drain_lanes();
+  void start_queues();
   // Runs fn with the instance on its serial queue, unless the plugin has stopped.
   template <class Fn>
   void run_unbounded(Fn&& fn);
 
-  struct Library;
-
   core::Runtime& runtime_;
   const std::string name_;
-  const std::string version_;
-  const Manifest manifest_;
-  const std::string file_;
   const config::PluginConfig config_;
-  std::string private_copy_;
+  std::vector<std::unique_ptr<BuildInfo>> builds_;  // every build this plugin ran; appended only
+  std::atomic<const BuildInfo*> build_{nullptr};
+  // The running build's code. Swapped only while the queue is paused and idle, so tasks on
+  // the queue always see a consistent pair.
   std::unique_ptr<Library> library_;
-  gh_plugin_descriptor descriptor_copy_{};  // zeroed past what the plugin's descriptor had
   const gh_plugin_descriptor* descriptor_ = nullptr;
+  std::atomic<std::uint64_t> reloads_{0};
   gh_host_api api_{};
   gh_plugin* instance_ = nullptr;
   std::shared_ptr<spdlog::logger> logger_;

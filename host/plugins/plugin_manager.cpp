@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "plugins/plugin_file.hpp"
 
@@ -156,6 +158,102 @@ void PluginManager::unload_all() {
     publish_routes_locked();
   }
   for (auto it = all.rbegin(); it != all.rend(); ++it) (*it)->stop();
+}
+
+namespace {
+
+bool same_ranges(const Manifest& a, const Manifest& b) {
+  if (a.range_count != b.range_count) return false;
+  for (std::uint32_t i = 0; i < a.range_count; ++i) {
+    if (a.ranges[i].first != b.ranges[i].first || a.ranges[i].last != b.ranges[i].last) return false;
+  }
+  return true;
+}
+
+bool same_bytes(const std::string& a, const std::string& b) {
+  std::error_code ec;
+  if (std::filesystem::file_size(a, ec) != std::filesystem::file_size(b, ec) || ec) return false;
+  std::ifstream fa(a, std::ios::binary);
+  std::ifstream fb(b, std::ios::binary);
+  return std::equal(std::istreambuf_iterator<char>(fa), std::istreambuf_iterator<char>(),
+                    std::istreambuf_iterator<char>(fb));
+}
+
+}  // namespace
+
+PluginManager::ReloadResult PluginManager::reload(const std::string& name, const std::string& file) {
+  std::lock_guard serial(reload_mutex_);
+  auto plugin = find(name);
+  if (!plugin) throw PluginRefused("plugin " + name + " is not loaded");
+  auto pc = plugin->config();
+  if (!file.empty()) pc.file = file;
+  const auto from = plugin->version();
+  try {
+    auto candidate = stage(pc);
+    auto discard = [&candidate] {
+      std::error_code ec;
+      std::filesystem::remove(candidate.staged, ec);
+    };
+    if (candidate.manifest.name.view() != name) {
+      discard();
+      throw PluginRefused("the file declares plugin '" + std::string(candidate.manifest.name.view()) + "'");
+    }
+    if (!same_ranges(candidate.manifest, plugin->manifest())) {
+      discard();
+      throw PluginRefused("a live reload cannot change the id ranges (" + describe_ranges(plugin->manifest()) +
+                          " -> " + describe_ranges(candidate.manifest) + "); unload and load instead");
+    }
+    {
+      // Dependencies of the new build, and dependants' ranges, against everything else.
+      std::lock_guard lock(mutex_);
+      std::vector<Candidate> others;
+      for (const auto& p : running_) {
+        if (p->name() != name) others.push_back({p->name(), p->file(), p->private_copy(), p->manifest()});
+      }
+      auto plan = plan_load({candidate}, others);
+      if (!plan.refused.empty()) {
+        discard();
+        throw PluginRefused(plan.refused.front().reason);
+      }
+      SemVer next;
+      parse_semver(candidate.manifest.version.view(), next);
+      for (const auto& o : others) {
+        for (std::uint32_t i = 0; i < o.manifest.dependency_count; ++i) {
+          const auto& dep = o.manifest.dependencies[i];
+          if (dep.name.view() == name && !satisfies(dep, next)) {
+            discard();
+            throw PluginRefused("plugin " + o.name + " needs " + name + " in another range than " +
+                                std::string(candidate.manifest.version.view()));
+          }
+        }
+      }
+    }
+    const auto pause = plugin->reload(candidate);
+    spdlog::info("plugin {} reloaded {} -> {} from {} (messages held {} us)", name, from, plugin->version(),
+                 pc.file, pause.count());
+    {
+      std::lock_guard lock(mutex_);
+      publish_routes_locked();  // public ids may have changed
+    }
+    return {from, plugin->version(), pause};
+  } catch (const PluginRefused& e) {
+    spdlog::error("plugin {} reload from {} refused, {} goes on serving: {}", name, pc.file, from, e.what());
+    throw;
+  }
+}
+
+std::size_t PluginManager::reload_changed() {
+  std::size_t reloaded = 0;
+  for (const auto& p : list()) {
+    if (same_bytes(p->config().file, p->private_copy())) continue;
+    try {
+      reload(p->name());
+      ++reloaded;
+    } catch (const PluginRefused&) {
+      // logged by reload(); the old build serves on
+    }
+  }
+  return reloaded;
 }
 
 std::shared_ptr<PluginInstance> PluginManager::find(const std::string& name) const {

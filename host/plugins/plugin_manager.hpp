@@ -1,6 +1,7 @@
 // Internal header: the set of running plugins - loading, unloading, and the route table.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -30,6 +31,20 @@ class PluginManager {
   // Stops every plugin, dependants first.
   void unload_all();
 
+  // Live handover reload of plugin `name` from `file` ("" = its configured file). The new
+  // build must keep the plugin's name and id ranges and satisfy its dependencies and its
+  // dependants' version ranges. Throws PluginRefused with the reason; the old build then
+  // goes on serving. Logged either way.
+  struct ReloadResult {
+    std::string from;
+    std::string to;
+    std::chrono::microseconds pause;
+  };
+  ReloadResult reload(const std::string& name, const std::string& file = "");
+  // Reloads every plugin whose configured file differs from the build it runs (SIGHUP).
+  // Returns the number reloaded; failures are logged and the old builds keep serving.
+  std::size_t reload_changed();
+
   std::shared_ptr<PluginInstance> find(const std::string& name) const;
   std::vector<std::shared_ptr<PluginInstance>> list() const;
   void broadcast_session_event(gh_session_event_kind kind, session::SessionId session,
@@ -44,6 +59,7 @@ class PluginManager {
 
   core::Runtime& runtime_;
   router::Routes& routes_;
+  std::mutex reload_mutex_;  // one reload at a time; taken before mutex_
   mutable std::mutex mutex_;
   std::vector<std::shared_ptr<PluginInstance>> running_;  // in load (dependency) order
 };
