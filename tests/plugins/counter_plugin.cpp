@@ -1,0 +1,91 @@
+// A stateful plugin for the live-reload tests, built several ways from this one file:
+//   COUNTER_BUILD      the label it answers with ("v1", "v2", ...)
+//   COUNTER_VERSION    its semantic version
+//   COUNTER_WRITES     the state format it exports (1 or 2)
+//   COUNTER_READS_MIN  the oldest state format it can import (a newer-only build refuses older)
+//   COUNTER_FAIL_CREATE  if defined, its constructor throws (a build that cannot start)
+//
+// 100600 Bump: counts per session and in total; answers 100601 with
+//   u64 session count | u64 total | build label.
+// State format 1: "1 <total> <n> (<session> <count>)*"; format 2 is the same with the
+// fields in another order - enough to prove a build reads the other build's state.
+#include <gamehost/plugin.hpp>
+
+#include <map>
+#include <sstream>
+#include <stdexcept>
+#include <vector>
+
+namespace {
+
+std::string u64le(std::uint64_t v) {
+  std::string out;
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>(v >> (8 * i)));
+  return out;
+}
+
+class Counter final : public gamehost::Plugin {
+ public:
+  Counter(gamehost::Host& h, std::string_view state) : Plugin(h) {
+#ifdef COUNTER_FAIL_CREATE
+    throw std::runtime_error("this build cannot start (COUNTER_FAIL_CREATE)");
+#endif
+    if (!state.empty()) import_state(state);
+    tokens_.push_back(handle_bytes(100600, [this](gamehost::Request& req, std::string_view) {
+      const auto mine = ++per_session_[req.session];
+      ++total_;
+      req.host.send_bytes(req.session, 100601, u64le(mine) + u64le(total_) + COUNTER_BUILD);
+    }));
+  }
+
+  void on_session_closed(gamehost::SessionId s, gamehost::UserId) override { per_session_.erase(s); }
+
+  std::string export_state() override {
+    std::ostringstream out;
+    if (COUNTER_WRITES == 1) {
+      out << "1 " << total_ << ' ' << per_session_.size();
+      for (const auto& [s, n] : per_session_) out << ' ' << s << ' ' << n;
+    } else {
+      out << "2 " << per_session_.size();
+      for (const auto& [s, n] : per_session_) out << ' ' << n << ' ' << s;
+      out << ' ' << total_;
+    }
+    return out.str();
+  }
+
+ private:
+  void import_state(std::string_view state) {
+    std::istringstream in{std::string(state)};
+    int format = 0;
+    in >> format;
+    if (format < COUNTER_READS_MIN || format > 2) {
+      throw std::runtime_error("cannot read counter state format " + std::to_string(format));
+    }
+    std::size_t n = 0;
+    if (format == 1) in >> total_;
+    in >> n;
+    for (std::size_t i = 0; i < n; ++i) {
+      std::uint64_t s = 0;
+      std::uint64_t count = 0;
+      if (format == 1) {
+        in >> s >> count;
+      } else {
+        in >> count >> s;
+      }
+      per_session_[s] = count;
+    }
+    if (format == 2) in >> total_;
+    if (!in) throw std::runtime_error("counter state is truncated");
+  }
+
+  std::uint64_t total_ = 0;
+  std::map<gamehost::SessionId, std::uint64_t> per_session_;
+  std::vector<gamehost::Token> tokens_;
+};
+
+}  // namespace
+
+GAMEHOST_PLUGIN(Counter, "name = counter\n"
+                         "version = " COUNTER_VERSION "\n"
+                         "ranges = 100600-100699\n"
+                         "public = 100600-100699\n")
