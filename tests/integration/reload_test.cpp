@@ -1,0 +1,73 @@
+// Live reload through the real binary: the plugin's file is replaced by rename while the
+// host runs, SIGHUP reloads it, and a connected player notices nothing but the new build.
+#include "integration/fixtures.hpp"
+
+namespace gamehost::testing {
+namespace {
+
+struct Bumped {
+  std::uint64_t mine;
+  std::string build;
+};
+
+Bumped bump(Client& c) {
+  c.send(100600, "");
+  const auto f = c.expect(100601);
+  std::uint64_t mine = 0;
+  for (int i = 7; i >= 0; --i) mine = mine << 8 | static_cast<std::uint8_t>(f.payload[i]);
+  return {mine, f.payload.substr(16)};
+}
+
+// Replaces `target` atomically, as a package manager does (never in place).
+void install(const std::string& from, const std::string& target) {
+  std::filesystem::copy_file(from, target + ".new", std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::rename(target + ".new", target);
+}
+
+TEST(LiveReload, SighupSwapsAChangedPluginWhilePlayersStayConnected) {
+  TempDir dir;
+  const auto file = dir.str() + "/counter.so";
+  install(test_plugin_path("counter_v1"), file);
+  HostProcess host("[plugins]\nload = [\"counter\"]\n[plugins.counter]\nfile = \"" + file + "\"\n");
+  TcpClient tcp(host.tcp_port());
+  WsClient ws(host.ws_port());
+  for (int i = 1; i <= 3; ++i) EXPECT_EQ(bump(tcp).mine, static_cast<std::uint64_t>(i));
+  EXPECT_EQ(bump(ws).build, "v1");
+
+  install(test_plugin_path("counter_v2"), file);
+  ::kill(host.pid(), SIGHUP);
+  std::uint64_t expected = 4;
+  std::string build = "v1";
+  for (int i = 0; i < 200 && build == "v1"; ++i) {
+    const auto b = bump(tcp);
+    EXPECT_EQ(b.mine, expected++) << "a count was lost or repeated across the reload";
+    build = b.build;
+    if (build == "v1") std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_EQ(build, "v2") << host.log();
+  EXPECT_EQ(bump(ws).mine, 2u);  // the WebSocket player's state came along too
+  EXPECT_NE(host.log().find("plugin counter reloaded 1.0.0 -> 2.0.0"), std::string::npos) << host.log();
+}
+
+TEST(LiveReload, ABrokenBuildOnSighupLeavesTheOldOneServing) {
+  TempDir dir;
+  const auto file = dir.str() + "/counter.so";
+  install(test_plugin_path("counter_v1"), file);
+  HostProcess host("[plugins]\nload = [\"counter\"]\n[plugins.counter]\nfile = \"" + file + "\"\n");
+  TcpClient c(host.tcp_port());
+  EXPECT_EQ(bump(c).mine, 1u);
+  install(test_plugin_path("counter_broken"), file);
+  ::kill(host.pid(), SIGHUP);
+  for (int i = 0; i < 200 && host.log().find("reload after SIGHUP") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_NE(host.log().find("plugin counter reload from " + file + " refused, 1.0.0 goes on serving: create failed"),
+            std::string::npos)
+      << host.log();
+  const auto b = bump(c);
+  EXPECT_EQ(b.mine, 2u);
+  EXPECT_EQ(b.build, "v1");
+}
+
+}  // namespace
+}  // namespace gamehost::testing
