@@ -24,8 +24,8 @@ void write_ready_file(const std::string& path, const gamehost::Server& server) {
   const auto tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);
-    out << "tcp=" << server.tcp_port() << "\nws=" << server.websocket_port() << "\npid=" << ::getpid()
-        << "\n";
+    out << "tcp=" << server.tcp_port() << "\nws=" << server.websocket_port()
+        << "\nadmin=" << server.admin_port() << "\npid=" << ::getpid() << "\n";
   }
   std::filesystem::rename(tmp, path);
 }

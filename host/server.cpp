@@ -13,6 +13,8 @@
 #include <thread>
 #include <vector>
 
+#include "admin/admin_api.hpp"
+#include "admin/admin_server.hpp"
 #include "core/runtime.hpp"
 #include "net/listener.hpp"
 #include "plugins/plugin_manager.hpp"
@@ -62,6 +64,8 @@ struct Server::Impl {
   router::Dispatcher dispatcher;
   std::unique_ptr<net::Listener> tcp;
   std::unique_ptr<net::Listener> websocket;
+  std::unique_ptr<admin::Api> admin_api;
+  std::unique_ptr<admin::Server> admin_server;
   asio::signal_set signals;
   std::vector<std::thread> io_threads;
   std::mutex control_mutex;
@@ -137,6 +141,7 @@ struct Server::Impl {
     if (stopped) return;
     stopped = true;
     stop_control();
+    admin_server.reset();  // no operator action may start during shutdown
     if (tcp) tcp->stop();
     if (websocket) websocket->stop();
     // Players get a reason, not a reset connection.
@@ -192,6 +197,17 @@ void Server::start() {
   }
   if (m.tcp) m.tcp->start();
   if (m.websocket) m.websocket->start();
+  if (!m.config.admin.listen.empty() && !m.config.admin.token.empty()) {
+    m.admin_api = std::make_unique<admin::Api>(m.runtime, m.manager, m.config.admin.token);
+    try {
+      m.admin_server = std::make_unique<admin::Server>(config::parse_endpoint(m.config.admin.listen), *m.admin_api);
+    } catch (const std::exception& e) {
+      throw StartupError(4, e.what());
+    }
+    spdlog::info("admin API on http://{}", m.admin_server->address());
+  } else if (!m.config.admin.listen.empty()) {
+    spdlog::warn("admin API off: [admin] token is empty (set it, or GAMEHOST_ADMIN_TOKEN)");
+  }
   spdlog::info("gamehost {} listening: tcp {}, websocket {} ({} io threads, {} workers, {} plugins)",
                kHostVersion, m.tcp ? m.tcp->address() : "off",
                m.websocket ? m.websocket->address() : "off", io_threads, m.workers.size(),
@@ -206,6 +222,8 @@ void Server::run() {
 void Server::stop() { impl_->request_stop(); }
 
 std::uint16_t Server::tcp_port() const { return impl_->tcp ? impl_->tcp->port() : 0; }
+
+std::uint16_t Server::admin_port() const { return impl_->admin_server ? impl_->admin_server->port() : 0; }
 
 std::uint16_t Server::websocket_port() const {
   return impl_->websocket ? impl_->websocket->port() : 0;

@@ -36,6 +36,7 @@ class Server {
 
   std::uint16_t tcp_port() const;
   std::uint16_t websocket_port() const;
+  std::uint16_t admin_port() const;  // 0 when the admin API is off
 
  private:
   struct Impl;

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <set>
 #include <sstream>
@@ -141,6 +142,23 @@ void read_limits(TableReader& top, LimitsConfig& l) {
   r.reject_unknown();
 }
 
+void read_admin(TableReader& top, AdminConfig& a) {
+  if (const auto* t = top.subtable("admin")) {
+    TableReader r(*t, top.path(), "admin");
+    r.read("listen", a.listen);
+    if (!a.listen.empty()) {
+      try {
+        parse_endpoint(a.listen);
+      } catch (const std::invalid_argument& e) {
+        r.fail(r.get("listen"), "listen", e.what());
+      }
+    }
+    r.read("token", a.token);
+    r.reject_unknown();
+  }
+  if (const char* env = std::getenv("GAMEHOST_ADMIN_TOKEN"); env != nullptr && *env != '\0') a.token = env;
+}
+
 void read_log(TableReader& top, LogConfig& l) {
   const auto* t = top.subtable("log");
   if (t == nullptr) return;
@@ -210,6 +228,7 @@ Config read(const toml::table& root, const std::string& path) {
   read_server(top, c.server);
   read_listen(top, c.listen);
   read_limits(top, c.limits);
+  read_admin(top, c.admin);
   read_log(top, c.log);
   read_plugins(top, c.plugins);
   top.reject_unknown();

@@ -38,6 +38,11 @@ struct LimitsConfig {
   std::uint32_t rate_limit_burst = 400;
 };
 
+struct AdminConfig {
+  std::string listen = "127.0.0.1:7080";  // "" disables the admin API
+  std::string token;  // bearer token; GAMEHOST_ADMIN_TOKEN overrides; empty disables
+};
+
 struct LogConfig {
   std::string level = "info";
   std::string file;  // "" = console only
@@ -65,6 +70,7 @@ struct Config {
   ServerConfig server;
   ListenConfig listen;
   LimitsConfig limits;
+  AdminConfig admin;
   LogConfig log;
   PluginsConfig plugins;
 };

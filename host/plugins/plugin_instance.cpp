@@ -133,6 +133,16 @@ PluginInstance::~PluginInstance() {
   library_.reset();
 }
 
+PluginInstance::ReloadRecord PluginInstance::last_reload() const {
+  std::lock_guard lock(record_mutex_);
+  return last_reload_;
+}
+
+void PluginInstance::record_reload(ReloadRecord record) {
+  std::lock_guard lock(record_mutex_);
+  last_reload_ = std::move(record);
+}
+
 bool PluginInstance::has_capability(const std::string& capability) const {
   return std::find(config_.capabilities.begin(), config_.capabilities.end(), capability) !=
          config_.capabilities.end();

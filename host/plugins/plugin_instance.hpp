@@ -56,7 +56,19 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   bool has_capability(const std::string& capability) const;
   bool is_public(std::uint32_t msg_id) const noexcept { return manifest().is_public(msg_id); }
   std::uint64_t reloads() const noexcept { return reloads_.load(std::memory_order_relaxed); }
+  std::uint64_t loaded_at_ms() const noexcept { return loaded_at_ms_; }
+  // The outcome of the last reload attempt, for operators (admin API, metrics).
+  struct ReloadRecord {
+    bool attempted = false;
+    bool ok = false;
+    std::string detail;  // "1.0.0 -> 2.0.0" or the refusal reason
+    std::uint64_t pause_us = 0;
+    std::uint64_t at_ms = 0;
+  };
+  ReloadRecord last_reload() const;
+  void record_reload(ReloadRecord record);
   std::size_t queue_depth() const { return queue_->depth(); }
+  bool stopped() const noexcept { return !accepting_.load(std::memory_order_acquire); }
   std::uint64_t messages_handled() const noexcept { return handled_.load(std::memory_order_relaxed); }
   std::uint64_t handler_failures() const noexcept { return failures_.load(std::memory_order_relaxed); }
 
@@ -118,6 +130,9 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   std::unique_ptr<Library> library_;
   const gh_plugin_descriptor* descriptor_ = nullptr;
   std::atomic<std::uint64_t> reloads_{0};
+  std::uint64_t loaded_at_ms_ = core::now_ms();
+  mutable std::mutex record_mutex_;
+  ReloadRecord last_reload_;  // guarded by record_mutex_
   gh_host_api api_{};
   gh_plugin* instance_ = nullptr;
   std::shared_ptr<spdlog::logger> logger_;

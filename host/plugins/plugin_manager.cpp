@@ -229,6 +229,8 @@ PluginManager::ReloadResult PluginManager::reload(const std::string& name, const
       }
     }
     const auto pause = plugin->reload(candidate);
+    plugin->record_reload({true, true, from + " -> " + plugin->version(), static_cast<std::uint64_t>(pause.count()),
+                           core::now_ms()});
     spdlog::info("plugin {} reloaded {} -> {} from {} (messages held {} us)", name, from, plugin->version(),
                  pc.file, pause.count());
     {
@@ -237,6 +239,7 @@ PluginManager::ReloadResult PluginManager::reload(const std::string& name, const
     }
     return {from, plugin->version(), pause};
   } catch (const PluginRefused& e) {
+    plugin->record_reload({true, false, e.what(), 0, core::now_ms()});
     spdlog::error("plugin {} reload from {} refused, {} goes on serving: {}", name, pc.file, from, e.what());
     throw;
   }

@@ -1,6 +1,9 @@
 #include "support/host_process.hpp"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -22,9 +25,26 @@ std::string test_plugin_path(const std::string& name) {
   return std::string(GAMEHOST_TEST_PLUGIN_DIR) + "/" + name + ".so";
 }
 
+namespace {
+// A port free right now, for the admin API, whose address gamehostctl reads from the config
+// (so it cannot be port 0 there).
+std::uint16_t free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+}  // namespace
+
 std::string HostProcess::config_text(const TempDir& dir, const std::string& plugins_toml,
                                      const std::string& limits_toml) {
   std::ostringstream c;
+  c << "[admin]\nlisten = \"127.0.0.1:" << free_port() << "\"\ntoken = \"" << kAdminToken << "\"\n";
   c << "[server]\nio_threads = 2\nworker_threads = 2\ndata_dir = \"" << dir.str() << "/data\"\n"
     << "[listen]\ntcp = \"127.0.0.1:0\"\nwebsocket = \"127.0.0.1:0\"\n"
     << (limits_toml.empty() ? "[limits]\nrate_limit_per_second = 100000\nrate_limit_burst = 100000\n"
@@ -53,7 +73,11 @@ HostProcess HostProcess::with_config(const std::string& full_toml) {
 }
 
 HostProcess::HostProcess(HostProcess&& o) noexcept
-    : dir_(std::move(o.dir_)), pid_(std::exchange(o.pid_, -1)), tcp_port_(o.tcp_port_), ws_port_(o.ws_port_) {}
+    : dir_(std::move(o.dir_)),
+      pid_(std::exchange(o.pid_, -1)),
+      tcp_port_(o.tcp_port_),
+      ws_port_(o.ws_port_),
+      admin_port_(o.admin_port_) {}
 
 void HostProcess::spawn(const std::string& config_path) {
   const auto log_path = dir_->str() + "/host.log";
@@ -82,6 +106,7 @@ bool HostProcess::wait_ready(std::chrono::milliseconds timeout) {
     while (std::getline(in, line)) {
       if (line.rfind("tcp=", 0) == 0) tcp_port_ = static_cast<std::uint16_t>(std::stoi(line.substr(4)));
       if (line.rfind("ws=", 0) == 0) ws_port_ = static_cast<std::uint16_t>(std::stoi(line.substr(3)));
+      if (line.rfind("admin=", 0) == 0) admin_port_ = static_cast<std::uint16_t>(std::stoi(line.substr(6)));
     }
     if (tcp_port_ != 0) return true;
     int status = 0;

@@ -39,6 +39,10 @@ class HostProcess {
   // The default config used by the first constructor, for tests that want to edit it.
   static std::string config_text(const TempDir& dir, const std::string& plugins_toml,
                                  const std::string& limits_toml);
+  // The admin API's port and the config file (for gamehostctl --config).
+  std::uint16_t admin_port() const { return admin_port_; }
+  std::string config_path() const { return dir_->str() + "/gamehost.toml"; }
+  static constexpr const char* kAdminToken = "test-admin-token";
 
  private:
   HostProcess() = default;
@@ -49,6 +53,7 @@ class HostProcess {
   pid_t pid_ = -1;
   std::uint16_t tcp_port_ = 0;
   std::uint16_t ws_port_ = 0;
+  std::uint16_t admin_port_ = 0;
 };
 
 // Where the build put plugins: shipped ones and test-only ones.

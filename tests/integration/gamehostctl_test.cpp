@@ -1,0 +1,145 @@
+// The operator's tools against the real binary: gamehostctl over the admin API, and the
+// unauthenticated /healthz and /metrics.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "integration/fixtures.hpp"
+
+namespace gamehost::testing {
+namespace {
+
+struct Run {
+  int exit_code;
+  std::string output;  // stdout and stderr
+};
+
+Run ctl(const HostProcess& host, const std::string& args, const std::string& env = "") {
+  const auto cmd = env + " " + std::string(GAMEHOSTCTL_BINARY) + " --config " + host.config_path() + " " + args + " 2>&1";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[4096];
+  while (const auto n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  const int status = ::pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+std::string http_get(std::uint16_t port, const std::string& path) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return "(cannot connect)";
+  const auto req = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+  ::send(fd, req.data(), req.size(), 0);
+  std::string out;
+  char buf[4096];
+  while (true) {
+    const auto n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+std::uint64_t bump(Client& c) {
+  c.send(100600, "");
+  const auto f = c.expect(100601);
+  std::uint64_t mine = 0;
+  for (int i = 7; i >= 0; --i) mine = mine << 8 | static_cast<std::uint8_t>(f.payload[i]);
+  return mine;
+}
+
+std::string plugins_with_counter() {
+  return "[plugins]\nload = [\"counter\", \"base\", \"needs_base1\"]\n"
+         "[plugins.counter]\nfile = \"" + test_plugin_path("counter_v1") + "\"\n"
+         "[plugins.base]\nfile = \"" + test_plugin_path("base") + "\"\n"
+         "[plugins.needs_base1]\nfile = \"" + test_plugin_path("needs_base1") + "\"\n";
+}
+
+TEST(Gamehostctl, ListsReloadsAndReportsRefusals) {
+  HostProcess host(plugins_with_counter());
+  TcpClient player(host.tcp_port());
+  EXPECT_EQ(bump(player), 1u);
+
+  auto r = ctl(host, "list");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("counter"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("1.0.0"), std::string::npos) << r.output;
+
+  r = ctl(host, "reload counter --file " + test_plugin_path("counter_v2"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("reloaded counter 1.0.0 -> 2.0.0"), std::string::npos) << r.output;
+  EXPECT_EQ(bump(player), 2u);  // same connection, state carried over
+
+  r = ctl(host, "reload counter --file " + test_plugin_path("counter_broken"));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("create failed: this build cannot start"), std::string::npos) << r.output;
+  EXPECT_EQ(bump(player), 3u);  // the refused reload left 2.0.0 serving
+
+  r = ctl(host, "--json list");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto list = nlohmann::json::parse(r.output);
+  bool found = false;
+  for (const auto& p : list) {
+    if (p["name"] != "counter") continue;
+    found = true;
+    EXPECT_EQ(p["version"], "2.0.0");
+    EXPECT_EQ(p["reloads"], 1);
+    EXPECT_EQ(p["last_reload"]["ok"], false);  // the broken one was the last attempt
+  }
+  EXPECT_TRUE(found);
+
+  r = ctl(host, "unload base");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("plugin needs_base1 depends on base; unload it first"), std::string::npos) << r.output;
+
+  r = ctl(host, "reload counter --strategy drain");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("handover only"), std::string::npos) << r.output;
+
+  r = ctl(host, "sessions");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.output.find("1 sessions"), std::string::npos) << r.output;
+}
+
+TEST(Gamehostctl, WrongTokenIsRefused) {
+  HostProcess host(plugins_with_counter());
+  // The token comes from the config, or from GAMEHOST_ADMIN_TOKEN over it.
+  const auto r = ctl(host, "list", "GAMEHOST_ADMIN_TOKEN=wrong");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("missing or wrong bearer token"), std::string::npos) << r.output;
+}
+
+TEST(Gamehostctl, UnreachableHostExitsTwo) {
+  HostProcess host(plugins_with_counter());
+  ASSERT_TRUE(host.terminate());
+  const auto r = ctl(host, "list");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("cannot reach the admin API"), std::string::npos) << r.output;
+}
+
+TEST(AdminHttp, HealthAndMetricsNeedNoTokenButTheApiDoes) {
+  HostProcess host(plugins_with_counter());
+  TcpClient player(host.tcp_port());
+  bump(player);
+  player.send(55555, "");
+  player.expect_error(55555);
+  EXPECT_NE(http_get(host.admin_port(), "/healthz").find("200 OK"), std::string::npos);
+  const auto metrics = http_get(host.admin_port(), "/metrics");
+  EXPECT_NE(metrics.find("gamehost_plugin_info{plugin=\"counter\",version=\"1.0.0\"} 1"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("gamehost_plugin_messages_total{plugin=\"counter\"} 1"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("gamehost_errors_total{code=\"1\",name=\"unknown_id\"} 1"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("gamehost_sessions 1"), std::string::npos) << metrics;
+  EXPECT_NE(http_get(host.admin_port(), "/v1/plugins").find("401 Unauthorized"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gamehost::testing
