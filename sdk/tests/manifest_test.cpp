@@ -64,3 +64,27 @@ TEST(Manifest, VersionBounds) {
 
 }  // namespace
 }  // namespace gamehost
+
+#include <gamehost/plugin.hpp>
+
+namespace gamehost {
+namespace {
+
+TEST(VersionedState, RoundTripsAndRefusesWhatItCannotRead) {
+  const auto state = versioned_state(3, std::string("\0bytes", 6));
+  const auto read = read_state(state, 2, 3);
+  EXPECT_EQ(read.version, 3u);
+  EXPECT_EQ(read.bytes, std::string_view("\0bytes", 6));
+  EXPECT_EQ(read_state("", 1, 1).version, 0u);  // cold start
+  EXPECT_THROW(read_state(state, 4, 5), StateVersionError);
+  EXPECT_THROW(read_state(state, 1, 2), StateVersionError);
+  EXPECT_THROW(read_state("not an envelope", 1, 9), StateVersionError);
+  try {
+    read_state(versioned_state(1, "x"), 2, 4);
+  } catch (const StateVersionError& e) {
+    EXPECT_STREQ(e.what(), "cannot read state version 1 (this build reads 2-4)");
+  }
+}
+
+}  // namespace
+}  // namespace gamehost

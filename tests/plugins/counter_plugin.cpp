@@ -7,8 +7,8 @@
 //
 // 100600 Bump: counts per session and in total; answers 100601 with
 //   u64 session count | u64 total | build label.
-// State format 1: "1 <total> <n> (<session> <count>)*"; format 2 is the same with the
-// fields in another order - enough to prove a build reads the other build's state.
+// State (in gamehost::versioned_state): version 1 is "<total> <n> (<session> <count>)*";
+// version 2 the same fields in another order - enough to prove a build reads the other's.
 #include <gamehost/plugin.hpp>
 
 #include <map>
@@ -43,24 +43,20 @@ class Counter final : public gamehost::Plugin {
   std::string export_state() override {
     std::ostringstream out;
     if (COUNTER_WRITES == 1) {
-      out << "1 " << total_ << ' ' << per_session_.size();
+      out << total_ << ' ' << per_session_.size();
       for (const auto& [s, n] : per_session_) out << ' ' << s << ' ' << n;
     } else {
-      out << "2 " << per_session_.size();
+      out << per_session_.size();
       for (const auto& [s, n] : per_session_) out << ' ' << n << ' ' << s;
       out << ' ' << total_;
     }
-    return out.str();
+    return gamehost::versioned_state(COUNTER_WRITES, out.str());
   }
 
  private:
   void import_state(std::string_view state) {
-    std::istringstream in{std::string(state)};
-    int format = 0;
-    in >> format;
-    if (format < COUNTER_READS_MIN || format > 2) {
-      throw std::runtime_error("cannot read counter state format " + std::to_string(format));
-    }
+    const auto [format, bytes] = gamehost::read_state(state, COUNTER_READS_MIN, 2);
+    std::istringstream in{std::string(bytes)};
     std::size_t n = 0;
     if (format == 1) in >> total_;
     in >> n;

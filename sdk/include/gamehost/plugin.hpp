@@ -62,6 +62,42 @@ std::string concat(const Args&... args) {
   return std::move(out).str();
 }
 
+// ---- Versioned state for live reload ---------------------------------------------------
+// export_state() returns `versioned_state(N, bytes)`; the next build's constructor calls
+// `read_state(state, oldest, newest)`, which gives the version and bytes, or throws
+// StateVersionError when it cannot read that version - create then fails, and the host
+// keeps the old build serving. Layout: "GHST", u32 version (little-endian), the bytes.
+class StateVersionError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+inline std::string versioned_state(std::uint32_t version, std::string_view bytes) {
+  std::string out = "GHST";
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>(version >> (8 * i)));
+  out.append(bytes);
+  return out;
+}
+
+struct VersionedState {
+  std::uint32_t version = 0;  // 0: no state (a cold start)
+  std::string_view bytes;
+};
+
+inline VersionedState read_state(std::string_view state, std::uint32_t oldest, std::uint32_t newest) {
+  if (state.empty()) return {};
+  if (state.size() < 8 || state.substr(0, 4) != "GHST") {
+    throw StateVersionError("state was not written with gamehost::versioned_state");
+  }
+  std::uint32_t version = 0;
+  for (int i = 3; i >= 0; --i) version = version << 8 | static_cast<std::uint8_t>(state[4 + i]);
+  if (version < oldest || version > newest) {
+    throw StateVersionError(concat("cannot read state version ", version, " (this build reads ", oldest, "-",
+                                   newest, ")"));
+  }
+  return {version, state.substr(8)};
+}
+
 struct SessionInfo {
   UserId user = 0;
   std::uint32_t transport = 0;  // 1 = TCP, 2 = WebSocket
