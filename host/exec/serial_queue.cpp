@@ -43,6 +43,11 @@ void SerialQueue::resume() {
   if (start) post_run();
 }
 
+bool SerialQueue::idle() const {
+  std::lock_guard lock(mutex_);
+  return tasks_.empty() && !scheduled_;
+}
+
 std::size_t SerialQueue::depth() const {
   std::lock_guard lock(mutex_);
   return tasks_.size();

@@ -33,6 +33,8 @@ class SerialQueue : public std::enable_shared_from_this<SerialQueue> {
   void resume();
   // Tasks waiting (not counting a batch being run).
   std::size_t depth() const;
+  // Nothing queued and nothing running.
+  bool idle() const;
 
  private:
   bool claim_locked();

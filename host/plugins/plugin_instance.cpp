@@ -284,9 +284,14 @@ bool PluginInstance::cancel_timer(std::uint64_t timer_id) {
 }
 
 void PluginInstance::drain_lanes() {
-  // Every lane twice: a keyed task may post to another lane while the first round passes.
-  for (int round = 0; round < 2; ++round) {
+  // Until one full round finds every lane idle: a keyed task may post to another lane
+  // while a round passes. Idle lanes cost nothing, so a plugin without keyed work pays
+  // nothing here.
+  for (bool busy = true; busy;) {
+    busy = false;
     for (auto& lane : lanes_) {
+      if (lane->idle()) continue;
+      busy = true;
       std::promise<void> drained;
       lane->push_unbounded([&drained] { drained.set_value(); });
       drained.get_future().wait();

@@ -26,7 +26,8 @@ std::string u64le(std::uint64_t v) {
 
 class Counter final : public gamehost::Plugin {
  public:
-  Counter(gamehost::Host& h, std::string_view state) : Plugin(h) {
+  Counter(gamehost::Host& h, std::string_view state)
+      : Plugin(h), padding_(static_cast<std::size_t>(h.config_int("state_padding_bytes", 0)), 'p') {
 #ifdef COUNTER_FAIL_CREATE
     throw std::runtime_error("this build cannot start (COUNTER_FAIL_CREATE)");
 #endif
@@ -50,6 +51,8 @@ class Counter final : public gamehost::Plugin {
       for (const auto& [s, n] : per_session_) out << ' ' << n << ' ' << s;
       out << ' ' << total_;
     }
+    // Ballast, so benchmarks can measure how the reload pause grows with the state's size.
+    out << ' ' << padding_;
     return gamehost::versioned_state(COUNTER_WRITES, out.str());
   }
 
@@ -74,6 +77,7 @@ class Counter final : public gamehost::Plugin {
     if (!in) throw std::runtime_error("counter state is truncated");
   }
 
+  std::string padding_;
   std::uint64_t total_ = 0;
   std::map<gamehost::SessionId, std::uint64_t> per_session_;
   std::vector<gamehost::Token> tokens_;
