@@ -10,8 +10,11 @@
 #ifndef MANIFEST_EXTRA
 #define MANIFEST_EXTRA ""
 #endif
+#ifndef ABI_TEXT
+#define ABI_TEXT "1.0"
+#endif
 
-TEST_MANIFEST("abi = 1.0\nname = " PLUGIN_NAME "\nversion = " PLUGIN_VERSION "\nranges = " STR(
+TEST_MANIFEST("abi = " ABI_TEXT "\nname = " PLUGIN_NAME "\nversion = " PLUGIN_VERSION "\nranges = " STR(
     RANGE_FIRST) "-" STR(RANGE_LAST) "\n" MANIFEST_EXTRA)
 static const gh_id_range kRanges[] = {{RANGE_FIRST, RANGE_LAST}};
 
