@@ -195,6 +195,8 @@ std::string Api::metrics() const {
   };
   per_plugin("gamehost_plugin_messages_total", "counter", "Client messages handled.",
              [](const plugins::PluginInstance& p) { return p.messages_handled(); });
+  per_plugin("gamehost_plugin_messages_out_total", "counter", "Frames the plugin sent to clients.",
+             [](const plugins::PluginInstance& p) { return p.messages_out(); });
   per_plugin("gamehost_plugin_failures_total", "counter", "Handlers that failed unexpectedly.",
              [](const plugins::PluginInstance& p) { return p.handler_failures(); });
   per_plugin("gamehost_plugin_queue_depth", "gauge", "Messages waiting in the plugin's queue.",
@@ -207,6 +209,20 @@ std::string Api::metrics() const {
                const auto r = p.last_reload();
                return r.ok ? static_cast<double>(r.pause_us) / 1e6 : 0.0;
              });
+  out << "# HELP gamehost_plugin_handler_seconds Time in message handlers.\n"
+      << "# TYPE gamehost_plugin_handler_seconds histogram\n";
+  for (const auto& p : list) {
+    const auto buckets = p->handler_histogram();
+    const auto& bounds = plugins::PluginInstance::kHandlerBucketsSeconds;
+    for (std::size_t i = 0; i < bounds.size(); ++i) {
+      out << "gamehost_plugin_handler_seconds_bucket{plugin=\"" << p->name() << "\",le=\"" << bounds[i] << "\"} "
+          << buckets[i] << "\n";
+    }
+    out << "gamehost_plugin_handler_seconds_bucket{plugin=\"" << p->name() << "\",le=\"+Inf\"} " << buckets.back()
+        << "\n"
+        << "gamehost_plugin_handler_seconds_sum{plugin=\"" << p->name() << "\"} " << p->handler_seconds_total() << "\n"
+        << "gamehost_plugin_handler_seconds_count{plugin=\"" << p->name() << "\"} " << buckets.back() << "\n";
+  }
   return out.str();
 }
 

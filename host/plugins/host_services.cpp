@@ -57,6 +57,7 @@ gh_status svc_send(gh_host* h, gh_session_id s, std::uint32_t id, const std::uin
     auto session = p.runtime().sessions.find(s);
     if (!session) return GH_ERR_NOT_FOUND;
     session->send(id, make_payload(d, n));
+    p.count_sent(1);
     return GH_OK;
   });
 }
@@ -68,7 +69,10 @@ gh_status svc_send_many(gh_host* h, const gh_session_id* s, std::size_t count, s
     if (!may_send(p, id)) return GH_ERR_INVALID_ARGUMENT;
     const auto payload = make_payload(d, n);
     for (std::size_t i = 0; i < count; ++i) {
-      if (auto session = p.runtime().sessions.find(s[i])) session->send(id, payload);
+      if (auto session = p.runtime().sessions.find(s[i])) {
+        session->send(id, payload);
+        p.count_sent(1);
+      }
     }
     return GH_OK;
   });
@@ -189,7 +193,10 @@ gh_status svc_group_send(gh_host* h, const char* group, std::uint32_t id, const 
     const auto payload = make_payload(d, n);
     for (const auto member : p.runtime().groups.members(group)) {
       if (member == except) continue;
-      if (auto session = p.runtime().sessions.find(member)) session->send(id, payload);
+      if (auto session = p.runtime().sessions.find(member)) {
+        session->send(id, payload);
+        p.count_sent(1);
+      }
     }
     return GH_OK;
   });

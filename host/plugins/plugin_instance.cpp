@@ -133,6 +133,25 @@ PluginInstance::~PluginInstance() {
   library_.reset();
 }
 
+void PluginInstance::record_handler_time(std::chrono::steady_clock::duration took) noexcept {
+  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(took).count();
+  handler_ns_.fetch_add(static_cast<std::uint64_t>(ns), std::memory_order_relaxed);
+  const double seconds = static_cast<double>(ns) / 1e9;
+  std::size_t i = 0;
+  while (i < kHandlerBucketsSeconds.size() && seconds > kHandlerBucketsSeconds[i]) ++i;
+  handler_buckets_[i].fetch_add(1, std::memory_order_relaxed);
+}
+
+std::array<std::uint64_t, PluginInstance::kHandlerBucketsSeconds.size() + 1> PluginInstance::handler_histogram() const {
+  std::array<std::uint64_t, kHandlerBucketsSeconds.size() + 1> out{};
+  std::uint64_t running = 0;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    running += handler_buckets_[i].load(std::memory_order_relaxed);
+    out[i] = running;
+  }
+  return out;
+}
+
 PluginInstance::ReloadRecord PluginInstance::last_reload() const {
   std::lock_guard lock(record_mutex_);
   return last_reload_;
@@ -164,7 +183,9 @@ PluginInstance::Post PluginInstance::post_message(session::SessionId session, se
     const gh_message msg{sizeof(gh_message), msg_id, session, user,
                          reinterpret_cast<const std::uint8_t*>(payload.data()), payload.size()};
     gh_error error{sizeof(gh_error), 0, {}};
+    const auto started = std::chrono::steady_clock::now();
     const auto status = self->descriptor_->on_message(self->instance_, &msg, &error);
+    self->record_handler_time(std::chrono::steady_clock::now() - started);
     self->handled_.fetch_add(1, std::memory_order_relaxed);
     if (status == GH_OK) return;
     const auto code = error.code != 0 ? error.code : static_cast<std::uint32_t>(GH_CODE_PLUGIN_FAILURE);

@@ -4,6 +4,7 @@
 #include <gamehost/abi.h>
 #include <gamehost/manifest.hpp>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -71,6 +72,16 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   bool stopped() const noexcept { return !accepting_.load(std::memory_order_acquire); }
   std::uint64_t messages_handled() const noexcept { return handled_.load(std::memory_order_relaxed); }
   std::uint64_t handler_failures() const noexcept { return failures_.load(std::memory_order_relaxed); }
+  // Frames this plugin sent to clients (a broadcast counts once per recipient).
+  std::uint64_t messages_out() const noexcept { return sent_.load(std::memory_order_relaxed); }
+  void count_sent(std::uint64_t n) noexcept { sent_.fetch_add(n, std::memory_order_relaxed); }
+  // Message handler time: cumulative counts per upper bound (Prometheus histogram buckets).
+  static constexpr std::array<double, 10> kHandlerBucketsSeconds = {1e-5, 5e-5, 1e-4, 5e-4, 1e-3,
+                                                                    5e-3, 1e-2, 5e-2, 1e-1, 1.0};
+  std::array<std::uint64_t, kHandlerBucketsSeconds.size() + 1> handler_histogram() const;
+  double handler_seconds_total() const noexcept {
+    return static_cast<double>(handler_ns_.load(std::memory_order_relaxed)) / 1e9;
+  }
 
   // Queue work for the plugin.
   enum class Post { queued, busy, stopped };
@@ -115,6 +126,7 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   // Creates an instance of `library`'s plugin with `state`; throws PluginRefused.
   gh_plugin* create_instance(const Library& library, const std::string& state);
   void drain_lanes();
+  void record_handler_time(std::chrono::steady_clock::duration took) noexcept;
   void start_queues();
   // Runs fn with the instance on its serial queue, unless the plugin has stopped.
   template <class Fn>
@@ -143,6 +155,9 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   std::atomic<bool> destroyed_{false};  // set on the serial queue once destroy() ran
   std::atomic<std::uint64_t> handled_{0};
   std::atomic<std::uint64_t> failures_{0};
+  std::atomic<std::uint64_t> sent_{0};
+  std::atomic<std::uint64_t> handler_ns_{0};
+  std::array<std::atomic<std::uint64_t>, kHandlerBucketsSeconds.size() + 1> handler_buckets_{};  // not cumulative
   std::mutex timers_mutex_;
   std::set<std::uint64_t> timers_;
 };

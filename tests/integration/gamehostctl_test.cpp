@@ -138,6 +138,9 @@ TEST(AdminHttp, HealthAndMetricsNeedNoTokenButTheApiDoes) {
   EXPECT_NE(metrics.find("gamehost_plugin_messages_total{plugin=\"counter\"} 1"), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("gamehost_errors_total{code=\"1\",name=\"unknown_id\"} 1"), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("gamehost_sessions 1"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("gamehost_plugin_messages_out_total{plugin=\"counter\"} 1"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("gamehost_plugin_handler_seconds_count{plugin=\"counter\"} 1"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("gamehost_plugin_handler_seconds_bucket{plugin=\"counter\",le=\"+Inf\"} 1"), std::string::npos);
   EXPECT_NE(http_get(host.admin_port(), "/v1/plugins").find("401 Unauthorized"), std::string::npos);
 }
 
