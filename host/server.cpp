@@ -17,6 +17,7 @@
 #include "admin/admin_server.hpp"
 #include "core/runtime.hpp"
 #include "net/listener.hpp"
+#include "plugins/file_watch.hpp"
 #include "plugins/plugin_manager.hpp"
 #include "router/dispatcher.hpp"
 #include "router/route_table.hpp"
@@ -64,6 +65,7 @@ struct Server::Impl {
   router::Dispatcher dispatcher;
   std::unique_ptr<net::Listener> tcp;
   std::unique_ptr<net::Listener> websocket;
+  std::unique_ptr<plugins::FileWatch> watch;
   std::unique_ptr<admin::Api> admin_api;
   std::unique_ptr<admin::Server> admin_server;
   asio::signal_set signals;
@@ -100,11 +102,7 @@ struct Server::Impl {
       if (signo == SIGHUP) {
         // Reloading blocks while messages are held: never on a network thread.
         spdlog::info("SIGHUP received: reloading plugins whose file changed");
-        {
-          std::lock_guard lock(control_mutex);
-          reload_requested = true;
-        }
-        control_cv.notify_one();
+        request_reload();
         wait_for_signal();
         return;
       }
@@ -112,6 +110,15 @@ struct Server::Impl {
       request_stop();
     });
   }
+  // SIGHUP and the file watch both end here: one reload path.
+  void request_reload() {
+    {
+      std::lock_guard lock(control_mutex);
+      reload_requested = true;
+    }
+    control_cv.notify_one();
+  }
+
   // The thread that runs operator actions (reloads), off the network and worker threads.
   void control_loop() {
     std::unique_lock lock(control_mutex);
@@ -121,7 +128,7 @@ struct Server::Impl {
       reload_requested = false;
       lock.unlock();
       const auto n = manager.reload_changed();
-      spdlog::info("reload after SIGHUP: {} plugin(s) reloaded", n);
+      spdlog::info("reload of changed plugins: {} plugin(s) reloaded", n);
       lock.lock();
     }
   }
@@ -140,6 +147,7 @@ struct Server::Impl {
   void shutdown() {
     if (stopped) return;
     stopped = true;
+    watch.reset();
     stop_control();
     admin_server.reset();  // no operator action may start during shutdown
     if (tcp) tcp->stop();
@@ -197,6 +205,11 @@ void Server::start() {
   }
   if (m.tcp) m.tcp->start();
   if (m.websocket) m.websocket->start();
+  if (m.config.plugins.watch) {
+    std::vector<std::string> files;
+    for (const auto& pc : m.config.plugins.load) files.push_back(pc.file);
+    m.watch = std::make_unique<plugins::FileWatch>(files, [&m] { m.request_reload(); });
+  }
   if (!m.config.admin.listen.empty() && !m.config.admin.token.empty()) {
     m.admin_api = std::make_unique<admin::Api>(m.runtime, m.manager, m.config.admin.token);
     try {

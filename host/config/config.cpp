@@ -177,6 +177,7 @@ void read_plugins(TableReader& top, PluginsConfig& p) {
   r.read("dir", p.dir);
   r.read("required", p.required);
   r.read("keyed_lanes", p.keyed_lanes, 0, 4096);
+  r.read("watch", p.watch);
   const auto* load = r.get("load");
   if (load != nullptr) {
     if (!load->is_array()) r.fail(load, "load", "must be an array of plugin names");
@@ -213,7 +214,7 @@ void read_plugins(TableReader& top, PluginsConfig& p) {
   // A table for a plugin that is not loaded is almost always a typo in its name.
   for (const auto& [key, node] : *t) {
     const auto k = std::string(key.str());
-    if (k == "dir" || k == "required" || k == "load" || k == "keyed_lanes") continue;
+    if (k == "dir" || k == "required" || k == "load" || k == "keyed_lanes" || k == "watch") continue;
     if (!node.is_table()) r.fail_at(key.source(), k, "unknown key");
     const bool listed = std::any_of(p.load.begin(), p.load.end(),
                                     [&](const PluginConfig& x) { return x.name == k; });

@@ -62,6 +62,7 @@ struct PluginsConfig {
   std::string dir = "plugins";
   bool required = true;
   std::uint32_t keyed_lanes = 0;  // 0 = 4 per worker thread
+  bool watch = false;             // reload a plugin when its file is replaced (inotify)
   std::vector<PluginConfig> load;
 };
 

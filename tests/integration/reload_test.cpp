@@ -61,7 +61,7 @@ TEST(LiveReload, ABrokenBuildOnSighupLeavesTheOldOneServing) {
   EXPECT_EQ(bump(c).mine, 1u);
   install(test_plugin_path("counter_broken"), file);
   ::kill(host.pid(), SIGHUP);
-  for (int i = 0; i < 200 && host.log().find("reload after SIGHUP") == std::string::npos; ++i) {
+  for (int i = 0; i < 200 && host.log().find("reload of changed plugins") == std::string::npos; ++i) {
     std::this_thread::sleep_for(10ms);
   }
   EXPECT_NE(host.log().find("plugin counter reload from " + file + " refused, 1.0.0 goes on serving: create failed"),
@@ -123,6 +123,31 @@ TEST(LiveReload, AHundredReloadsUnderTrafficThroughTheAdminApi) {
   EXPECT_EQ(reloaded, 100);
   EXPECT_EQ(failures.load(), 0) << "a reply was lost, reordered or late";
   EXPECT_TRUE(tcp.recv(100ms) == std::nullopt);  // nothing unexpected left over
+}
+
+}  // namespace
+}  // namespace gamehost::testing
+
+namespace gamehost::testing {
+namespace {
+
+TEST(LiveReload, WithWatchOnReplacingTheFileIsEnough) {
+  TempDir dir;
+  const auto file = dir.str() + "/counter.so";
+  install(test_plugin_path("counter_v1"), file);
+  HostProcess host("[plugins]\nwatch = true\nload = [\"counter\"]\n[plugins.counter]\nfile = \"" + file + "\"\n");
+  TcpClient c(host.tcp_port());
+  EXPECT_EQ(bump(c).build, "v1");
+  install(test_plugin_path("counter_v2"), file);  // no signal, no command
+  std::string build = "v1";
+  std::uint64_t expected = 2;
+  for (int i = 0; i < 300 && build == "v1"; ++i) {
+    const auto b = bump(c);
+    EXPECT_EQ(b.mine, expected++);
+    build = b.build;
+    if (build == "v1") std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_EQ(build, "v2") << host.log();
 }
 
 }  // namespace
