@@ -18,7 +18,7 @@ struct Timers::Entry {
   explicit Entry(const boost::asio::strand<boost::asio::io_context::executor_type>& s) : timer(s) {}
   boost::asio::steady_timer timer;
   std::uint64_t interval_ms = 0;
-  std::function<void()> fire;
+  std::function<void(std::uint64_t)> fire;
 };
 
 Timers::Timers(boost::asio::io_context& io) : strand_(std::make_unique<Strand>(io)) {}
@@ -26,7 +26,7 @@ Timers::Timers(boost::asio::io_context& io) : strand_(std::make_unique<Strand>(i
 Timers::~Timers() { cancel_all(); }
 
 std::uint64_t Timers::start(std::uint64_t delay_ms, std::uint64_t interval_ms,
-                            std::function<void()> fire) {
+                            std::function<void(std::uint64_t)> fire) {
   auto entry = std::make_shared<Entry>(strand_->strand);
   entry->interval_ms = interval_ms;
   entry->fire = std::move(fire);
@@ -54,7 +54,7 @@ void Timers::arm(std::uint64_t id, const std::shared_ptr<Entry>& entry, std::uin
       if (it == entries_.end() || it->second != e) return;  // cancelled meanwhile
       if (e->interval_ms == 0) entries_.erase(it);
     }
-    e->fire();
+    e->fire(id);
     if (e->interval_ms != 0) {
       bool still_active = false;
       {

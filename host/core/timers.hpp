@@ -22,8 +22,10 @@ class Timers {
   Timers(const Timers&) = delete;
   Timers& operator=(const Timers&) = delete;
 
-  // Calls fire() after delay_ms, then every interval_ms (0 = once). Returns the timer id.
-  std::uint64_t start(std::uint64_t delay_ms, std::uint64_t interval_ms, std::function<void()> fire);
+  // Calls fire(id) after delay_ms, then every interval_ms (0 = once). Returns the timer id,
+  // which fire() also receives, so a callback never sees a timer before its id exists.
+  std::uint64_t start(std::uint64_t delay_ms, std::uint64_t interval_ms,
+                      std::function<void(std::uint64_t id)> fire);
   // False when the timer already fired (one-shot) or was cancelled.
   bool cancel(std::uint64_t id);
   void cancel_all();

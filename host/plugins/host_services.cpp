@@ -238,7 +238,7 @@ gh_status svc_call(gh_host* h, const char* target, std::uint32_t method, const s
     if (!callee) return GH_ERR_NOT_FOUND;
     const auto id = rt.calls.begin(p.weak_from_this(), cookie);
     *call_id = id;
-    const auto timer = rt.timers.start(timeout_ms == 0 ? 5000 : timeout_ms, 0, [&rt, id] {
+    const auto timer = rt.timers.start(timeout_ms == 0 ? 5000 : timeout_ms, 0, [&rt, id](std::uint64_t) {
       if (auto pending = rt.calls.finish(id)) {
         if (auto caller = pending->caller.lock()) {
           caller->post_call_result(id, pending->cookie, GH_ERR_TIMEOUT, {});

@@ -272,15 +272,13 @@ gh_status PluginInstance::post_keyed(std::uint64_t key, const gh_task& task) {
 
 std::uint64_t PluginInstance::start_timer(std::uint64_t delay_ms, std::uint64_t interval_ms,
                                           std::uint64_t cookie) {
-  // The firing only queues on_timer; the id is known by the time that task runs.
-  auto id_holder = std::make_shared<std::atomic<std::uint64_t>>(0);
+  // The firing only queues on_timer; the plugin code runs on its queue, never here.
   std::weak_ptr<PluginInstance> weak = weak_from_this();
   const bool once = interval_ms == 0;
-  const auto id = runtime_.timers.start(delay_ms, interval_ms, [weak, id_holder, cookie, once] {
+  const auto id = runtime_.timers.start(delay_ms, interval_ms, [weak, cookie, once](std::uint64_t timer_id) {
     auto self = weak.lock();
     if (!self || !self->accepting_) return;
-    self->run_unbounded([id_holder, cookie, once](PluginInstance& p) {
-      const auto timer_id = id_holder->load();
+    self->run_unbounded([timer_id, cookie, once](PluginInstance& p) {
       if (once) {
         std::lock_guard lock(p.timers_mutex_);
         p.timers_.erase(timer_id);
@@ -289,7 +287,6 @@ std::uint64_t PluginInstance::start_timer(std::uint64_t delay_ms, std::uint64_t 
       if (p.descriptor_->on_timer != nullptr) p.descriptor_->on_timer(p.instance_, &ev);
     });
   });
-  id_holder->store(id);
   std::lock_guard lock(timers_mutex_);
   timers_.insert(id);
   return id;
