@@ -81,12 +81,14 @@ struct Server::Impl {
 
   static std::vector<std::unique_ptr<asio::io_context>> make_ios(std::uint32_t configured) {
     std::vector<std::unique_ptr<asio::io_context>> out;
+    out.reserve(threads_or_cores(configured));
     for (std::size_t i = 0; i < threads_or_cores(configured); ++i) out.push_back(std::make_unique<asio::io_context>(1));
     return out;
   }
   static std::vector<asio::executor_work_guard<asio::io_context::executor_type>> make_guards(
       const std::vector<std::unique_ptr<asio::io_context>>& contexts) {
     std::vector<asio::executor_work_guard<asio::io_context::executor_type>> out;
+    out.reserve(contexts.size());
     for (const auto& c : contexts) out.emplace_back(c->get_executor());
     return out;
   }

@@ -34,7 +34,7 @@ struct Server::Impl {
     ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     boost::beast::flat_buffer buffer;
     http::request_parser<http::string_body> parser;
-    parser.body_limit(64 * 1024);
+    parser.body_limit(std::uint64_t{64} * 1024);
     boost::system::error_code ec;
     http::read(socket, buffer, parser, ec);
     http::response<http::string_body> res;

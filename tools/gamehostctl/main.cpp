@@ -135,7 +135,7 @@ int main(int argc, char** argv) {
   if (list->parsed()) target = "/v1/plugins";
   if (status->parsed()) target = "/v1/status";
   if (sessions->parsed()) target = "/v1/sessions";
-  auto with_query = [&](std::string t) {
+  auto with_query = [&](const std::string& t) {
     std::string q;
     if (!file.empty()) q += "file=" + encode(std::filesystem::absolute(file).string());
     if (!strategy.empty()) q += (q.empty() ? "" : "&") + std::string("strategy=") + encode(strategy);
