@@ -129,6 +129,12 @@ Response Api::route(const Request& request, const std::string& path, const std::
   if (path == "/v1/plugins" && get) {
     json list = json::array();
     for (const auto& p : plugins_.list()) list.push_back(plugin_json(*p));
+    for (const auto& p : plugins_.draining()) {
+      auto j = plugin_json(*p);
+      j["state"] = "draining";
+      j["open_keys"] = p->open_keys();
+      list.push_back(j);
+    }
     return json_response(200, list);
   }
   const std::string prefix = "/v1/plugins/";
@@ -141,10 +147,10 @@ Response Api::route(const Request& request, const std::string& path, const std::
     const auto file = query_value(query, "file");
     if (action == "reload") {
       const auto strategy = query_value(query, "strategy");
-      if (!strategy.empty() && strategy != "handover") {
-        return error(400, "strategy '" + strategy + "' is not supported by this host (handover only)");
+      if (!strategy.empty() && strategy != "handover" && strategy != "drain") {
+        return error(400, "unknown strategy '" + strategy + "' (handover or drain)");
       }
-      const auto r = plugins_.reload(name, file);
+      const auto r = plugins_.reload(name, file, strategy);
       return json_response(200, {{"plugin", name}, {"from", r.from}, {"to", r.to}, {"pause_us", r.pause.count()}});
     }
     if (action == "unload") {

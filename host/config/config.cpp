@@ -199,6 +199,7 @@ void read_plugins(TableReader& top, PluginsConfig& p) {
     pr.read("file", pc.file);
     pr.read_one_of("log_level", pc.log_level, kLogLevels);
     pr.read("queue_capacity", pc.queue_capacity, 1, 10'000'000);
+    pr.read_one_of("reload_strategy", pc.reload_strategy, {"handover", "drain"});
     if (const auto* caps = pr.get("capabilities")) {
       if (!caps->is_array()) pr.fail(caps, "capabilities", "must be an array of strings");
       for (const auto& c : *caps->as_array()) {

@@ -55,6 +55,7 @@ struct PluginConfig {
   std::string log_level;  // "" = [log] level
   std::vector<std::string> capabilities;
   std::uint32_t queue_capacity = 10000;
+  std::string reload_strategy = "handover";  // default for reloads: "handover" or "drain"
   toml::table settings;  // the plugin's own [plugins.<name>.settings]
 };
 

@@ -323,6 +323,28 @@ gh_status svc_config_get(gh_host* h, const char* key, gh_config_value* out) {
   });
 }
 
+gh_status svc_key_open(gh_host* h, std::uint64_t key) {
+  return guarded(h, "key_open", [&] {
+    if (key == 0) return GH_ERR_INVALID_ARGUMENT;
+    PluginInstance::from(h).key_open(key);
+    return GH_OK;
+  });
+}
+
+gh_status svc_key_close(gh_host* h, std::uint64_t key) {
+  return guarded(h, "key_close", [&] {
+    PluginInstance::from(h).key_close(key);
+    return GH_OK;
+  });
+}
+
+gh_status svc_key_bind(gh_host* h, std::uint64_t key, gh_session_id session) {
+  return guarded(h, "key_bind_session", [&] {
+    PluginInstance::from(h).key_bind(key, session);
+    return GH_OK;
+  });
+}
+
 template <class Fn>
 void* as_proc(Fn* fn) {
   return reinterpret_cast<void*>(fn);
@@ -355,6 +377,9 @@ void* host_get_proc(const char* name) noexcept {
       {"gamehost_post_keyed_v1", as_proc(&svc_post_keyed)},
       {"gamehost_log_v1", as_proc(&svc_log)},
       {"gamehost_config_get_v1", as_proc(&svc_config_get)},
+      {"gamehost_key_open_v1", as_proc(&svc_key_open)},
+      {"gamehost_key_close_v1", as_proc(&svc_key_close)},
+      {"gamehost_key_bind_session_v1", as_proc(&svc_key_bind)},
   };
   if (name == nullptr) return nullptr;
   const auto it = services.find(name);

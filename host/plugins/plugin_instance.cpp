@@ -152,6 +152,65 @@ std::array<std::uint64_t, PluginInstance::kHandlerBucketsSeconds.size() + 1> Plu
   return out;
 }
 
+void PluginInstance::key_open(std::uint64_t key) {
+  std::lock_guard lock(keys_mutex_);
+  keys_.insert(key);
+}
+
+void PluginInstance::key_close(std::uint64_t key) {
+  std::function<void()> drained;
+  {
+    std::lock_guard lock(keys_mutex_);
+    if (keys_.erase(key) == 0) return;
+    std::erase_if(session_keys_, [key](const auto& entry) { return entry.second == key; });
+    if (draining_ && keys_.empty()) drained = std::exchange(drained_, nullptr);
+  }
+  if (drained) drained();
+}
+
+void PluginInstance::key_bind(std::uint64_t key, session::SessionId session) {
+  std::lock_guard lock(keys_mutex_);
+  if (key == 0) {
+    session_keys_.erase(session);
+  } else {
+    session_keys_[session] = key;
+  }
+}
+
+std::size_t PluginInstance::open_keys() const {
+  std::lock_guard lock(keys_mutex_);
+  return keys_.size();
+}
+
+bool PluginInstance::owns_session(session::SessionId session) const {
+  std::lock_guard lock(keys_mutex_);
+  const auto it = session_keys_.find(session);
+  return it != session_keys_.end() && keys_.contains(it->second);
+}
+
+void PluginInstance::begin_drain(std::function<void()> when_empty) {
+  {
+    std::lock_guard lock(keys_mutex_);
+    draining_ = true;
+    if (!keys_.empty()) {
+      drained_ = std::move(when_empty);
+      return;
+    }
+  }
+  when_empty();
+}
+
+bool PluginInstance::draining() const {
+  std::lock_guard lock(keys_mutex_);
+  return draining_;
+}
+
+void PluginInstance::set_predecessor(std::shared_ptr<PluginInstance> old) {
+  std::lock_guard lock(predecessor_mutex_);
+  has_predecessor_.store(old != nullptr, std::memory_order_release);
+  predecessor_ = std::move(old);
+}
+
 PluginInstance::ReloadRecord PluginInstance::last_reload() const {
   std::lock_guard lock(record_mutex_);
   return last_reload_;
@@ -176,6 +235,15 @@ void PluginInstance::run_unbounded(Fn&& fn) {
 
 PluginInstance::Post PluginInstance::post_message(session::SessionId session, session::UserId user,
                                                   std::uint32_t msg_id, std::string payload) {
+  if (has_predecessor_.load(std::memory_order_acquire)) {
+    // Drain reload in progress: a session playing in one of the old build's units stays there.
+    std::shared_ptr<PluginInstance> old;
+    {
+      std::lock_guard lock(predecessor_mutex_);
+      old = predecessor_;
+    }
+    if (old && old->owns_session(session)) return old->post_message(session, user, msg_id, std::move(payload));
+  }
   if (!accepting_.load(std::memory_order_acquire)) return Post::stopped;
   const bool queued = queue_->push([self = shared_from_this(), session, user, msg_id,
                        payload = std::move(payload)] {
@@ -198,6 +266,14 @@ PluginInstance::Post PluginInstance::post_message(session::SessionId session, se
 
 void PluginInstance::post_session_event(gh_session_event_kind kind, session::SessionId session,
                                         session::UserId user) {
+  if (kind != GH_SESSION_OPENED && has_predecessor_.load(std::memory_order_acquire)) {
+    std::shared_ptr<PluginInstance> old;
+    {
+      std::lock_guard lock(predecessor_mutex_);
+      old = predecessor_;
+    }
+    if (old) old->post_session_event(kind, session, user);  // its players log in and leave too
+  }
   if (!accepting_) return;
   run_unbounded([kind, session, user](PluginInstance& self) {
     if (self.descriptor_->on_session_event == nullptr) return;

@@ -10,7 +10,9 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <functional>
 #include <set>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -106,6 +108,22 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   // thread, one reload at a time (the manager serialises them).
   std::chrono::microseconds reload(const Candidate& candidate);
 
+  // ---- Keys and drain reloads ---------------------------------------------------------
+  // Called by the plugin (host services), any thread.
+  void key_open(std::uint64_t key);
+  void key_close(std::uint64_t key);
+  void key_bind(std::uint64_t key, session::SessionId session);
+  std::size_t open_keys() const;
+  // True when `session` is bound to a key this instance holds.
+  bool owns_session(session::SessionId session) const;
+  // This (old) instance drains: `when_empty` runs once its last key closes - at once,
+  // on this thread, if it holds none. It runs on whatever thread closes the key.
+  void begin_drain(std::function<void()> when_empty);
+  bool draining() const;
+  // This (new) instance serves for `old` while it drains: messages of sessions bound to
+  // old's keys go to old, and session closes reach it too. nullptr ends that.
+  void set_predecessor(std::shared_ptr<PluginInstance> old);
+
   // Stops taking work, waits for queued work, then destroys the instance; the library is
   // unmapped when the last reference to this object goes. Call from a non-worker thread.
   void stop();
@@ -142,6 +160,14 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   std::unique_ptr<Library> library_;
   const gh_plugin_descriptor* descriptor_ = nullptr;
   std::atomic<std::uint64_t> reloads_{0};
+  mutable std::mutex keys_mutex_;
+  std::set<std::uint64_t> keys_;                                     // guarded by keys_mutex_
+  std::unordered_map<session::SessionId, std::uint64_t> session_keys_;  // guarded by keys_mutex_
+  std::function<void()> drained_;                                     // guarded by keys_mutex_
+  bool draining_ = false;                                             // guarded by keys_mutex_
+  std::atomic<bool> has_predecessor_{false};
+  mutable std::mutex predecessor_mutex_;
+  std::shared_ptr<PluginInstance> predecessor_;  // guarded by predecessor_mutex_
   std::uint64_t loaded_at_ms_ = core::now_ms();
   mutable std::mutex record_mutex_;
   ReloadRecord last_reload_;  // guarded by record_mutex_

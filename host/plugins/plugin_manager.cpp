@@ -152,11 +152,18 @@ void PluginManager::unload(const std::string& name) {
 
 void PluginManager::unload_all() {
   std::vector<std::shared_ptr<PluginInstance>> all;
+  std::vector<std::shared_ptr<PluginInstance>> old;
+  std::vector<std::thread> finishers;
   {
     std::lock_guard lock(mutex_);
     all.swap(running_);
+    old.swap(draining_);
+    finishers.swap(finishers_);
     publish_routes_locked();
   }
+  for (auto& t : finishers) t.join();
+  for (auto& p : all) p->set_predecessor(nullptr);
+  for (auto& p : old) p->stop();  // builds still draining end with the host
   for (auto it = all.rbegin(); it != all.rend(); ++it) (*it)->stop();
 }
 
@@ -181,14 +188,25 @@ bool same_bytes(const std::string& a, const std::string& b) {
 
 }  // namespace
 
-PluginManager::ReloadResult PluginManager::reload(const std::string& name, const std::string& file) {
+PluginManager::ReloadResult PluginManager::reload(const std::string& name, const std::string& file,
+                                                  const std::string& strategy_asked) {
   std::lock_guard serial(reload_mutex_);
   auto plugin = find(name);
   if (!plugin) throw PluginRefused("plugin " + name + " is not loaded");
   auto pc = plugin->config();
   if (!file.empty()) pc.file = file;
   const auto from = plugin->version();
+  const auto strategy = strategy_asked.empty() ? pc.reload_strategy : strategy_asked;
   try {
+    if (strategy != "handover" && strategy != "drain") {
+      throw PluginRefused("unknown reload strategy '" + strategy + "' (handover or drain)");
+    }
+    for (const auto& d : draining()) {
+      if (d->name() == name) {
+        throw PluginRefused("plugin " + name + " " + d->version() + " is still draining " +
+                            std::to_string(d->open_keys()) + " key(s); reload again when it is done");
+      }
+    }
     auto candidate = stage(pc);
     auto discard = [&candidate] {
       std::error_code ec;
@@ -228,6 +246,30 @@ PluginManager::ReloadResult PluginManager::reload(const std::string& name, const
         }
       }
     }
+    if (strategy == "drain") {
+      // The new build starts cold beside the old one and takes everything new at once.
+      auto next = PluginInstance::start(runtime_, candidate, pc, {});
+      next->set_predecessor(plugin);
+      {
+        std::lock_guard lock(mutex_);
+        std::replace(running_.begin(), running_.end(), plugin, next);
+        draining_.push_back(plugin);
+        publish_routes_locked();
+      }
+      next->record_reload({true, true, from + " -> " + next->version() + " (drain)", 0, core::now_ms()});
+      spdlog::info("plugin {} drain reload {} -> {} from {}: {} key(s) finish on {}", name, from, next->version(),
+                   pc.file, plugin->open_keys(), from);
+      std::weak_ptr<PluginInstance> old_weak = plugin;
+      std::weak_ptr<PluginInstance> next_weak = next;
+      plugin->begin_drain([this, old_weak, next_weak] {
+        // Ends on its own thread: the last key may close on a worker, where stop() may not run.
+        std::lock_guard lock(mutex_);
+        finishers_.emplace_back([this, old_weak, next_weak] {
+          if (auto old = old_weak.lock()) finish_drain(old, next_weak.lock());
+        });
+      });
+      return {from, next->version(), std::chrono::microseconds(0)};
+    }
     const auto pause = plugin->reload(candidate);
     plugin->record_reload({true, true, from + " -> " + plugin->version(), static_cast<std::uint64_t>(pause.count()),
                            core::now_ms()});
@@ -243,6 +285,23 @@ PluginManager::ReloadResult PluginManager::reload(const std::string& name, const
     spdlog::error("plugin {} reload from {} refused, {} goes on serving: {}", name, pc.file, from, e.what());
     throw;
   }
+}
+
+void PluginManager::finish_drain(const std::shared_ptr<PluginInstance>& old,
+                                 const std::shared_ptr<PluginInstance>& next) {
+  if (next) next->set_predecessor(nullptr);
+  old->stop();
+  {
+    std::lock_guard lock(mutex_);
+    std::erase(draining_, old);
+  }
+  spdlog::info("plugin {} {} drained and unloaded{}", old->name(), old->version(),
+               next ? ", " + next->version() + " serves alone" : std::string());
+}
+
+std::vector<std::shared_ptr<PluginInstance>> PluginManager::draining() const {
+  std::lock_guard lock(mutex_);
+  return draining_;
 }
 
 std::size_t PluginManager::reload_changed() {

@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "config/config.hpp"
@@ -40,7 +41,12 @@ class PluginManager {
     std::string to;
     std::chrono::microseconds pause;
   };
-  ReloadResult reload(const std::string& name, const std::string& file = "");
+  // `strategy` "" uses the plugin's configured default. "drain": the new build starts cold
+  // beside the old one, takes every new unit of work (key) and session, and the old build
+  // unloads when its last key closes.
+  ReloadResult reload(const std::string& name, const std::string& file = "", const std::string& strategy = "");
+  // Old builds still finishing their keys after a drain reload.
+  std::vector<std::shared_ptr<PluginInstance>> draining() const;
   // Reloads every plugin whose configured file differs from the build it runs (SIGHUP).
   // Returns the number reloaded; failures are logged and the old builds keep serving.
   std::size_t reload_changed();
@@ -62,6 +68,9 @@ class PluginManager {
   std::mutex reload_mutex_;  // one reload at a time; taken before mutex_
   mutable std::mutex mutex_;
   std::vector<std::shared_ptr<PluginInstance>> running_;  // in load (dependency) order
+  std::vector<std::shared_ptr<PluginInstance>> draining_;  // old builds of drain reloads
+  std::vector<std::thread> finishers_;                     // threads that ended drains
+  void finish_drain(const std::shared_ptr<PluginInstance>& old, const std::shared_ptr<PluginInstance>& next);
 };
 
 }  // namespace gamehost::plugins

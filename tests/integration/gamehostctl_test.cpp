@@ -101,9 +101,9 @@ TEST(Gamehostctl, ListsReloadsAndReportsRefusals) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.output.find("plugin needs_base1 depends on base; unload it first"), std::string::npos) << r.output;
 
-  r = ctl(host, "reload counter --strategy drain");
+  r = ctl(host, "reload counter --strategy bogus");
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.output.find("handover only"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("unknown strategy 'bogus' (handover or drain)"), std::string::npos) << r.output;
 
   r = ctl(host, "sessions");
   EXPECT_EQ(r.exit_code, 0);

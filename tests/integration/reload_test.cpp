@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 
 namespace gamehost::testing {
 namespace {
@@ -148,6 +150,49 @@ TEST(LiveReload, WithWatchOnReplacingTheFileIsEnough) {
     if (build == "v1") std::this_thread::sleep_for(10ms);
   }
   EXPECT_EQ(build, "v2") << host.log();
+}
+
+}  // namespace
+}  // namespace gamehost::testing
+
+namespace gamehost::testing {
+namespace {
+
+bool maps_contain(pid_t pid, const std::string& fragment) {
+  std::ifstream maps("/proc/" + std::to_string(pid) + "/maps");
+  const std::string text((std::istreambuf_iterator<char>(maps)), std::istreambuf_iterator<char>());
+  return text.find(fragment) != std::string::npos;
+}
+
+TEST(LiveReload, DrainKeepsTwoBuildsUntilTheOldOnesLastRoomEnds) {
+  HostProcess host("[plugins]\nload = [\"rooms\"]\n[plugins.rooms]\nfile = \"" + test_plugin_path("rooms_v1") +
+                   "\"\nreload_strategy = \"drain\"\n");
+  TcpClient alice(host.tcp_port());
+  WsClient bob(host.ws_port());
+  alice.send(100800, u64le(1));
+  EXPECT_EQ(alice.expect(100801).payload, "v1");
+  // The private copies are named rooms-PID-N.so; the first one is v1's.
+  const auto v1_copy = "rooms-" + std::to_string(host.pid()) + "-0.so";
+  ASSERT_TRUE(maps_contain(host.pid(), v1_copy));
+
+  const auto cmd = std::string(GAMEHOSTCTL_BINARY) + " --config " + host.config_path() + " reload rooms --file " +
+                   test_plugin_path("rooms_v2") + " > /dev/null 2>&1";  // strategy from the config: drain
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+
+  bob.send(100800, u64le(2));
+  EXPECT_EQ(bob.expect(100801).payload, "v2");  // new rooms start on v2
+  alice.send(100802, "");
+  EXPECT_EQ(alice.expect(100803).payload, "v1:1");  // alice's room is still on v1
+  EXPECT_TRUE(maps_contain(host.pid(), v1_copy)) << "v1 must stay mapped while its room lives";
+
+  alice.send(100804, "");
+  EXPECT_EQ(alice.expect(100805).payload, "v1");
+  for (int i = 0; i < 300 && maps_contain(host.pid(), v1_copy); ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_FALSE(maps_contain(host.pid(), v1_copy)) << "v1 is still mapped after its last room ended";
+  alice.send(100802, "");
+  EXPECT_EQ(alice.expect(100803).payload, "v2:0");
+  EXPECT_NE(host.log().find("plugin rooms 1.0.0 drained and unloaded, 2.0.0 serves alone"), std::string::npos)
+      << host.log();
 }
 
 }  // namespace

@@ -26,7 +26,7 @@ TEST(Startup, ARequiredPluginRefusedStopsTheHostWithOneClearLine) {
                test_plugin_path("abi_major") + "\"\n", ""));
   EXPECT_EQ(p.wait_exit(10s), 3);
   EXPECT_NE(p.log().find("plugin abi_major (" + test_plugin_path("abi_major") +
-                         ") refused: built for ABI 2.0, this host speaks ABI 1.0"),
+                         ") refused: built for ABI 2.0, this host speaks ABI 1.1"),
             std::string::npos)
       << p.log();
 }

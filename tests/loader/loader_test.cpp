@@ -53,7 +53,7 @@ class LoaderTest : public ::testing::Test {
 TEST_F(LoaderTest, RefusesAnotherAbiMajorWithoutRunningItsCode) {
   const auto refused = load({"abi_major"});
   EXPECT_EQ(reason_for(refused, "abi_major"),
-            "built for ABI 2.0, this host speaks ABI 1.0 (the major version must match; rebuild "
+            "built for ABI 2.0, this host speaks ABI 1.1 (the major version must match; rebuild "
             "the plugin against this SDK)");
   EXPECT_FALSE(code_ran("abi_major"));
   EXPECT_FALSE(loaded("abi_major"));
@@ -61,7 +61,7 @@ TEST_F(LoaderTest, RefusesAnotherAbiMajorWithoutRunningItsCode) {
 
 TEST_F(LoaderTest, RefusesANewerAbiMinorWithoutRunningItsCode) {
   const auto refused = load({"abi_minor"});
-  EXPECT_NE(reason_for(refused, "abi_minor").find("built for ABI 1.99, newer than this host's ABI 1.0"),
+  EXPECT_NE(reason_for(refused, "abi_minor").find("built for ABI 1.99, newer than this host's ABI 1.1"),
             std::string::npos);
   EXPECT_FALSE(code_ran("abi_minor"));
 }

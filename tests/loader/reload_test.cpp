@@ -113,7 +113,7 @@ TEST_F(ReloadTest, EachBrokenBuildIsRefusedAndTheOldOneServesOnWithItsState) {
   const std::vector<std::pair<std::string, std::string>> broken = {
       {garbage, "not a loadable shared library"},
       {counter("broken"), "create failed: this build cannot start (COUNTER_FAIL_CREATE)"},
-      {counter("abi2"), "built for ABI 2.0, this host speaks ABI 1.0"},
+      {counter("abi2"), "built for ABI 2.0, this host speaks ABI 1.1"},
       {counter("v3_strict"), "create failed: cannot read state version 1 (this build reads 2-2)"},
       {std::string(GAMEHOST_TEST_PLUGIN_DIR) + "/probe_v1.so", "the file declares plugin 'probe'"},
       {data_.str() + "/missing.so", "file not found"},

@@ -109,7 +109,7 @@ int main(int argc, char** argv) {
   auto* reload = app.add_subcommand("reload", "live-reload a plugin (messages held, state handed over)");
   reload->add_option("name", name, "plugin name")->required();
   reload->add_option("--file", file, "load this file instead of the configured one");
-  reload->add_option("--strategy", strategy, "handover (the only strategy of this version)");
+  reload->add_option("--strategy", strategy, "handover or drain (default: the plugin's reload_strategy)");
   auto* load = app.add_subcommand("load", "load a plugin");
   load->add_option("name", name, "plugin name")->required();
   load->add_option("--file", file, "the .so (default: the configured file, or plugins.dir/NAME.so)");
@@ -165,8 +165,14 @@ int main(int argc, char** argv) {
   if (list->parsed() || load->parsed()) {
     print_plugins(body.is_array() ? body : json::array({body}));
   } else if (reload->parsed()) {
-    std::cout << "reloaded " << name << " " << body["from"].get<std::string>() << " -> " << body["to"].get<std::string>()
-              << " (messages held " << body["pause_us"].get<long>() << " us)\n";
+    if (strategy == "drain") {
+      std::cout << "drain reload " << name << " " << body["from"].get<std::string>() << " -> "
+                << body["to"].get<std::string>() << ": new work goes to " << body["to"].get<std::string>()
+                << ", the old build unloads after its last key\n";
+    } else {
+      std::cout << "reloaded " << name << " " << body["from"].get<std::string>() << " -> "
+                << body["to"].get<std::string>() << " (messages held " << body["pause_us"].get<long>() << " us)\n";
+    }
   } else if (unload->parsed()) {
     std::cout << "unloaded " << name << "\n";
   } else if (sessions->parsed()) {

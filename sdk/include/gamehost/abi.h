@@ -24,7 +24,7 @@ extern "C" {
 #endif
 
 #define GAMEHOST_ABI_MAJOR 1
-#define GAMEHOST_ABI_MINOR 0
+#define GAMEHOST_ABI_MINOR 1
 
 /* The one symbol a plugin exports; it returns the plugin's descriptor. */
 #define GAMEHOST_ENTRY_SYMBOL "gamehost_plugin_v1"
@@ -305,6 +305,18 @@ typedef uint64_t (*gh_now_ms_v1)(gh_host* host);
  * run in the order posted; tasks with different keys may run in parallel on other cores.
  * GH_ERR_BUSY when that lane's queue is full (task->discard is then called). */
 typedef gh_status (*gh_post_keyed_v1)(gh_host* host, uint64_t key, const gh_task* task);
+
+/* ---- Keys, for drain reloads (ABI 1.1) ------------------------------------------------
+ * A plugin whose work lives in keyed units (a room, a match) declares them, and which
+ * sessions belong to which. On a drain reload the old build keeps its open keys and the
+ * messages of the sessions bound to them until the last key closes; everything else goes
+ * to the new build at once. Plugins that never declare keys drain at once. */
+/* "gamehost_key_open_v1": a unit of work with this key now lives in this instance. */
+typedef gh_status (*gh_key_open_v1)(gh_host* host, uint64_t key);
+/* "gamehost_key_close_v1": the unit ended (a drained old build unloads after its last). */
+typedef gh_status (*gh_key_close_v1)(gh_host* host, uint64_t key);
+/* "gamehost_key_bind_session_v1": the session's messages belong to `key` (0 unbinds). */
+typedef gh_status (*gh_key_bind_session_v1)(gh_host* host, uint64_t key, gh_session_id session);
 
 typedef enum gh_log_level {
   GH_LOG_TRACE = 0,

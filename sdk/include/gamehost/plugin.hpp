@@ -141,6 +141,9 @@ class Host {
     resolve(post_keyed_, "gamehost_post_keyed_v1");
     resolve(log_, "gamehost_log_v1");
     resolve(config_get_, "gamehost_config_get_v1");
+    resolve(key_open_, "gamehost_key_open_v1");
+    resolve(key_close_, "gamehost_key_close_v1");
+    resolve(key_bind_, "gamehost_key_bind_session_v1");
   }
   Host(const Host&) = delete;
   Host& operator=(const Host&) = delete;
@@ -218,6 +221,13 @@ class Host {
   void publish(const std::string& topic, const google::protobuf::MessageLite& msg) {
     publish(topic, msg.SerializeAsString());
   }
+
+  // ---- Keys: units of work (rooms, matches) for drain reloads ---------------------------
+  // Declare a key while its unit lives, and bind the sessions that play in it: a drain
+  // reload then lets the unit finish on this build while new ones start on the next.
+  void key_open(std::uint64_t key) { check(key_open_(host_, key), "key_open"); }
+  void key_close(std::uint64_t key) { key_close_(host_, key); }
+  void key_bind(std::uint64_t key, SessionId session) { key_bind_(host_, key, session); }
 
   // ---- Time -----------------------------------------------------------------------------
   std::uint64_t now_ms() { return now_ms_(host_); }
@@ -309,6 +319,9 @@ class Host {
   gh_post_keyed_v1 post_keyed_{};
   gh_log_v1 log_{};
   gh_config_get_v1 config_get_{};
+  gh_key_open_v1 key_open_{};
+  gh_key_close_v1 key_close_{};
+  gh_key_bind_session_v1 key_bind_{};
 };
 
 // The message being handled and whom it came from.

@@ -250,6 +250,12 @@ class FakeHost {
     return std::any_of(logs_.begin(), logs_.end(),
                        [fragment](const LogLine& l) { return l.text.find(fragment) != std::string::npos; });
   }
+  // Keys the plugin declared open, and the key a session is bound to (0: none).
+  const std::set<std::uint64_t>& open_keys() const { return keys_; }
+  std::uint64_t key_of(gh_session_id s) const {
+    const auto it = session_keys_.find(s);
+    return it == session_keys_.end() ? 0 : it->second;
+  }
   std::size_t group_size(const std::string& group) const {
     const auto it = groups_.find(group);
     return it == groups_.end() ? 0 : it->second.size();
@@ -321,6 +327,9 @@ class FakeHost {
         {"gamehost_post_keyed_v1", reinterpret_cast<void*>(&svc_post_keyed)},
         {"gamehost_log_v1", reinterpret_cast<void*>(&svc_log)},
         {"gamehost_config_get_v1", reinterpret_cast<void*>(&svc_config_get)},
+        {"gamehost_key_open_v1", reinterpret_cast<void*>(&svc_key_open)},
+        {"gamehost_key_close_v1", reinterpret_cast<void*>(&svc_key_close)},
+        {"gamehost_key_bind_session_v1", reinterpret_cast<void*>(&svc_key_bind)},
     };
     const auto it = services.find(name);
     return it == services.end() ? nullptr : it->second;
@@ -503,8 +512,26 @@ class FakeHost {
     return GH_OK;
   }
 
+  static gh_status svc_key_open(gh_host* h, std::uint64_t key) {
+    self(h).keys_.insert(key);
+    return GH_OK;
+  }
+  static gh_status svc_key_close(gh_host* h, std::uint64_t key) {
+    return self(h).keys_.erase(key) != 0 ? GH_OK : GH_ERR_NOT_FOUND;
+  }
+  static gh_status svc_key_bind(gh_host* h, std::uint64_t key, gh_session_id s) {
+    if (key == 0) {
+      self(h).session_keys_.erase(s);
+    } else {
+      self(h).session_keys_[s] = key;
+    }
+    return GH_OK;
+  }
+
   const gh_plugin_descriptor* descriptor_ = nullptr;
   gh_plugin* plugin_ = nullptr;
+  std::set<std::uint64_t> keys_;
+  std::map<gh_session_id, std::uint64_t> session_keys_;
   gh_host_api api_{};
   bool can_bind_user_ = false;
   std::uint64_t now_ms_ = 1'700'000'000'000;  // a fixed, realistic Unix time
