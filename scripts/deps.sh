@@ -6,7 +6,7 @@ gamehost_packages=(
   libprotobuf-dev protobuf-compiler
   libtomlplusplus-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev libjemalloc-dev
-  rpm lintian dpkg-dev nlohmann-json3-dev
+  rpm lintian dpkg-dev nlohmann-json3-dev debootstrap python3
 )
 
 gamehost_install_deps() {
