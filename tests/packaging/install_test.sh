@@ -74,4 +74,36 @@ chroot "$root" gamehostctl reload echo --file /var/lib/gamehost/echo-local.so
 chroot "$root" gamehostctl list | grep -q "/var/lib/gamehost/echo-local.so" ||
   { echo "FAIL: the host does not run the out-of-tree build" >&2; chroot "$root" gamehostctl list; exit 1; }
 "$probe" "$port" || { cat "$work/host.log"; exit 1; }
+
+echo "== upgrade to a package whose echo plugin is newer, while a player stays connected"
+# The next release: the same host binary, echo 1.0.1 (built from the example with its
+# version bumped), package version one higher.
+chroot "$root" sh -c 'rm -rf /tmp/echo-next && cp -r /usr/share/doc/gamehost-sdk-dev/examples/echo /tmp/echo-next &&
+  sed -i "s/\"version = 1.0.0/\"version = 1.0.1/" /tmp/echo-next/echo_plugin.cpp &&
+  cmake -S /tmp/echo-next -B /tmp/echo-next/build -DCMAKE_BUILD_TYPE=Release >/dev/null &&
+  cmake --build /tmp/echo-next/build >/dev/null'
+dpkg-deb -R "$work/pkg/gamehost_${version}_amd64.deb" "$work/next"
+rm "$work/next/usr/lib/gamehost/plugins/echo-1.0.0.so" "$work/next/usr/lib/gamehost/plugins/echo.so"
+cp "$root/tmp/echo-next/build/echo.so" "$work/next/usr/lib/gamehost/plugins/echo-1.0.1.so"
+strip --strip-unneeded "$work/next/usr/lib/gamehost/plugins/echo-1.0.1.so"
+ln -s echo-1.0.1.so "$work/next/usr/lib/gamehost/plugins/echo.so"
+sed -i "s/^Version: .*/Version: ${version}+1/" "$work/next/DEBIAN/control"
+(cd "$work/next" && find . -type f ! -path './DEBIAN/*' -exec md5sum {} + | sed 's| \./| |' >DEBIAN/md5sums)
+dpkg-deb -b "$work/next" "$root/tmp/gamehost_next.deb" >/dev/null
+
+mkdir -p "$work/hold"
+"$probe" "$port" --hold "$work/hold" >"$work/holder.log" 2>&1 &
+holder=$!
+for _ in $(seq 100); do [ -f "$work/hold/ready" ] && break; sleep 0.1; done
+chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q /tmp/gamehost_next.deb >"$work/upgrade.log" 2>&1 ||
+  { cat "$work/upgrade.log"; exit 1; }
+grep -q "only plugins changed: reloading them live" "$work/upgrade.log" ||
+  { echo "FAIL: postinst did not reload live" >&2; cat "$work/upgrade.log"; exit 1; }
+for _ in $(seq 100); do grep -q "reloaded 1.0.0 -> 1.0.1" "$work/host.log" && break; sleep 0.1; done
+grep -q "plugin echo reloaded 1.0.0 -> 1.0.1" "$work/host.log" ||
+  { echo "FAIL: the host did not reload echo to 1.0.1" >&2; cat "$work/host.log"; exit 1; }
+touch "$work/hold/go"
+wait "$holder" || { cat "$work/holder.log"; echo "FAIL: the connected player was dropped" >&2; exit 1; }
+cat "$work/holder.log"
+"$probe" "$port" | grep -q "plugin echo 1.0.1" || { echo "FAIL: new players do not see echo 1.0.1" >&2; exit 1; }
 echo "install test ok"
