@@ -106,4 +106,17 @@ touch "$work/hold/go"
 wait "$holder" || { cat "$work/holder.log"; echo "FAIL: the connected player was dropped" >&2; exit 1; }
 cat "$work/holder.log"
 "$probe" "$port" | grep -q "plugin echo 1.0.1" || { echo "FAIL: new players do not see echo 1.0.1" >&2; exit 1; }
+
+echo "== remove keeps config and data, purge removes them (Debian policy)"
+chroot "$root" sh -c 'kill $(pidof gamehost)' || true
+host_started=""
+sleep 1
+chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get remove -y -q gamehost >"$work/remove.log" 2>&1
+[ ! -e "$root/usr/bin/gamehost" ] || { echo "FAIL: remove left the binary" >&2; exit 1; }
+[ -f "$root/etc/gamehost/gamehost.toml" ] || { echo "FAIL: remove deleted the config" >&2; exit 1; }
+[ -d "$root/var/lib/gamehost" ] || { echo "FAIL: remove deleted the data" >&2; exit 1; }
+chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q gamehost >>"$work/remove.log" 2>&1
+[ ! -e "$root/etc/gamehost" ] || { echo "FAIL: purge left /etc/gamehost" >&2; exit 1; }
+[ ! -e "$root/var/lib/gamehost" ] || { echo "FAIL: purge left /var/lib/gamehost" >&2; exit 1; }
+! chroot "$root" getent passwd gamehost >/dev/null || { echo "FAIL: purge left the user" >&2; exit 1; }
 echo "install test ok"
