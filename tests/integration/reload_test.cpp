@@ -3,6 +3,7 @@
 #include "integration/fixtures.hpp"
 
 #include <atomic>
+#include <mutex>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
@@ -88,6 +89,13 @@ TEST(LiveReload, AHundredReloadsUnderTrafficThroughTheAdminApi) {
                    "[limits]\nrate_limit_per_second = 1000000\nrate_limit_burst = 1000000\n");
   std::atomic<bool> done{false};
   std::atomic<int> failures{0};
+  std::mutex why_mutex;
+  std::string why;
+  auto fail = [&](const std::string& reason) {
+    ++failures;
+    std::lock_guard lock(why_mutex);
+    why += reason + "\n";
+  };
   auto play = [&](Client& c) {
     std::uint64_t expected = 1;
     while (!done) {
@@ -95,16 +103,17 @@ TEST(LiveReload, AHundredReloadsUnderTrafficThroughTheAdminApi) {
       for (int i = 0; i < 8; ++i) c.send(100600, "");
       for (int i = 0; i < 8; ++i) {
         const auto f = c.recv(10s);
-        if (!f || f->msg_id != 100601) {
-          ++failures;
-          return;
+        if (!f) return fail("no reply within 10 s after count " + std::to_string(expected - 1));
+        if (f->msg_id != 100601) {
+          std::string detail;
+          if (f->msg_id == 2) detail = f->as<wire::Error>().text();
+          return fail("got id " + std::to_string(f->msg_id) + " " + detail + " after count " +
+                      std::to_string(expected - 1));
         }
         std::uint64_t mine = 0;
         for (int b = 7; b >= 0; --b) mine = mine << 8 | static_cast<std::uint8_t>(f->payload[b]);
-        if (mine != expected++) {
-          ++failures;
-          return;
-        }
+        if (mine != expected) return fail("count " + std::to_string(mine) + ", expected " + std::to_string(expected));
+        ++expected;
       }
     }
   };
@@ -123,7 +132,7 @@ TEST(LiveReload, AHundredReloadsUnderTrafficThroughTheAdminApi) {
   tcp_player.join();
   ws_player.join();
   EXPECT_EQ(reloaded, 100);
-  EXPECT_EQ(failures.load(), 0) << "a reply was lost, reordered or late";
+  EXPECT_EQ(failures.load(), 0) << why;
   EXPECT_TRUE(tcp.recv(100ms) == std::nullopt);  // nothing unexpected left over
 }
 

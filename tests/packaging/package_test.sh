@@ -45,6 +45,16 @@ done
 rpm -qp --configfiles "$host_rpm" 2>/dev/null | grep -qx /etc/gamehost/gamehost.toml ||
   { echo "FAIL: the rpm does not mark the config as a config file" >&2; status=1; }
 
+# The unit parses, and every command it names exists (the binary from this build).
+if command -v systemd-analyze >/dev/null; then
+  mkdir "$out/unit"
+  sed "s|/usr/bin/gamehost|$build/bin/gamehost|g" "$src/packaging/gamehost.service" >"$out/unit/gamehost.service"
+  if ! (cd "$out/unit" && systemd-analyze verify ./gamehost.service); then
+    echo "FAIL: systemd-analyze verify rejects the unit" >&2
+    status=1
+  fi
+fi
+
 errors=$(lintian "$host_deb" "$sdk_deb" 2>/dev/null | grep -c '^E:' || true)
 if [ "$errors" -ne 0 ]; then
   lintian "$host_deb" "$sdk_deb" 2>/dev/null | grep '^E:' >&2
