@@ -96,14 +96,16 @@ TEST(LiveReload, AHundredReloadsUnderTrafficThroughTheAdminApi) {
     std::lock_guard lock(why_mutex);
     why += reason + "\n";
   };
-  auto play = [&](Client& c) {
+  auto play = [&](Client& c, const std::string& who) {
     std::uint64_t expected = 1;
     while (!done) {
       // A window of 8 in flight, so reloads happen with messages queued.
       for (int i = 0; i < 8; ++i) c.send(100600, "");
       for (int i = 0; i < 8; ++i) {
         const auto f = c.recv(10s);
-        if (!f) return fail("no reply within 10 s after count " + std::to_string(expected - 1));
+        if (!f) {
+          return fail(who + ": no reply (timeout or connection closed) after count " + std::to_string(expected - 1));
+        }
         if (f->msg_id != 100601) {
           std::string detail;
           if (f->msg_id == 2) detail = f->as<wire::Error>().text();
@@ -119,8 +121,8 @@ TEST(LiveReload, AHundredReloadsUnderTrafficThroughTheAdminApi) {
   };
   TcpClient tcp(host.tcp_port());
   WsClient ws(host.ws_port());
-  std::thread tcp_player([&] { play(tcp); });
-  std::thread ws_player([&] { play(ws); });
+  std::thread tcp_player([&] { play(tcp, "tcp"); });
+  std::thread ws_player([&] { play(ws, "ws"); });
   int reloaded = 0;
   for (int i = 0; i < 100; ++i) {
     const auto file = test_plugin_path(i % 2 == 0 ? "counter_v2" : "counter_v1");
@@ -132,8 +134,10 @@ TEST(LiveReload, AHundredReloadsUnderTrafficThroughTheAdminApi) {
   tcp_player.join();
   ws_player.join();
   EXPECT_EQ(reloaded, 100);
-  EXPECT_EQ(failures.load(), 0) << why;
+  EXPECT_EQ(failures.load(), 0) << why << "\nhost log (tail):\n"
+                                << host.log().substr(host.log().size() > 3000 ? host.log().size() - 3000 : 0);
   EXPECT_TRUE(tcp.recv(100ms) == std::nullopt);  // nothing unexpected left over
+  EXPECT_EQ(host.terminate(), 0) << "the host did not shut down cleanly after the reloads:\n" << host.log();
 }
 
 }  // namespace
