@@ -97,6 +97,7 @@ TEST(LiveReload, AHundredReloadsUnderTrafficThroughTheAdminApi) {
     why += reason + "\n";
   };
   auto play = [&](Client& c, const std::string& who) {
+    auto* as_ws = dynamic_cast<WsClient*>(&c);
     std::uint64_t expected = 1;
     while (!done) {
       // A window of 8 in flight, so reloads happen with messages queued.
@@ -104,7 +105,8 @@ TEST(LiveReload, AHundredReloadsUnderTrafficThroughTheAdminApi) {
       for (int i = 0; i < 8; ++i) {
         const auto f = c.recv(10s);
         if (!f) {
-          return fail(who + ": no reply (timeout or connection closed) after count " + std::to_string(expected - 1));
+          return fail(who + ": no reply (timeout or connection closed) after count " + std::to_string(expected - 1) +
+                      (as_ws != nullptr ? " (" + as_ws->last_error() + ")" : std::string()));
         }
         if (f->msg_id != 100601) {
           std::string detail;

@@ -79,6 +79,8 @@ class WsClient final : public Client {
   bool closed_within(std::chrono::milliseconds timeout) override;
   // The WebSocket close code the host sent (0 when none was received).
   int close_code() const;
+  // Why the last receive failed ("" when none did).
+  std::string last_error() const;
 
  private:
   struct Impl;

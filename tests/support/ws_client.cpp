@@ -18,6 +18,7 @@ struct WsClient::Impl {
   asio::io_context io;
   websocket::stream<asio::ip::tcp::socket> ws{io};
   bool closed = false;
+  std::string last_error;
 
   void set_timeout(std::chrono::milliseconds t) {
     timeval tv{};
@@ -59,11 +60,22 @@ void WsClient::send_text(const std::string& text) {
 
 std::optional<Frame> WsClient::recv(std::chrono::milliseconds timeout) {
   if (impl_->closed) return std::nullopt;
-  impl_->set_timeout(timeout);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
   boost::beast::flat_buffer buffer;
   boost::system::error_code ec;
-  impl_->ws.read(buffer, ec);
+  while (true) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    impl_->set_timeout(std::max(left, std::chrono::milliseconds(1)));
+    ec = {};
+    impl_->ws.read(buffer, ec);
+    // A read woken early (a signal, or the socket timeout firing before our deadline) is
+    // not the host's doing: read again until the deadline.
+    const bool spurious = ec == asio::error::interrupted || ec == asio::error::would_block ||
+                          ec == asio::error::try_again;
+    if (!spurious || std::chrono::steady_clock::now() >= deadline) break;
+  }
   if (ec) {
+    impl_->last_error = ec.message();
     impl_->closed = true;  // a timed-out Beast stream cannot be used again either
     return std::nullopt;
   }
@@ -92,5 +104,7 @@ bool WsClient::closed_within(std::chrono::milliseconds timeout) {
 }
 
 int WsClient::close_code() const { return static_cast<int>(impl_->ws.reason().code); }
+
+std::string WsClient::last_error() const { return impl_->last_error; }
 
 }  // namespace gamehost::testing
