@@ -3,7 +3,7 @@
 // ballast, then reload it back and forth and report the pause of each swap.
 #include <benchmark/benchmark.h>
 
-#include "plugins/plugin_manager.hpp"
+#include "loader/plugin_manager.hpp"
 #include "support/in_process_host.hpp"
 
 namespace {

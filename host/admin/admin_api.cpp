@@ -5,8 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "plugins/plugin_file.hpp"
-#include "plugins/plugin_manager.hpp"
+#include "loader/plugin_file.hpp"
+#include "loader/plugin_manager.hpp"
 #include "version.hpp"
 
 namespace gamehost::admin {

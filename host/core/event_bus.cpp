@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "plugins/plugin_instance.hpp"
+#include "loader/plugin_instance.hpp"
 
 namespace gamehost::core {
 

@@ -5,7 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "gamehost/host.pb.h"
-#include "plugins/plugin_manager.hpp"
+#include "loader/plugin_manager.hpp"
 #include "version.hpp"
 
 namespace gamehost::router {

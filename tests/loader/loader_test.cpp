@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "gamehost/host.pb.h"
-#include "plugins/plugin_file.hpp"
+#include "loader/plugin_file.hpp"
 #include "probe.pb.h"
 #include "support/in_process_host.hpp"
 

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <thread>
 
-#include "plugins/plugin_file.hpp"
+#include "loader/plugin_file.hpp"
 #include "support/in_process_host.hpp"
 
 namespace gamehost {

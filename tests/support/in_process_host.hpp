@@ -17,7 +17,7 @@
 
 #include "config/config.hpp"
 #include "core/runtime.hpp"
-#include "plugins/plugin_manager.hpp"
+#include "loader/plugin_manager.hpp"
 #include "router/route_table.hpp"
 #include "session/session.hpp"
 #include "support/temp_dir.hpp"

@@ -1,5 +1,7 @@
 // The WebSocket test client (Boost.Beast, synchronous; receive timeouts through the
 // socket's SO_RCVTIMEO so a silent host fails the test instead of hanging it).
+#include <pthread.h>
+#include <signal.h>
 #include <sys/socket.h>
 
 #include <boost/asio/connect.hpp>
@@ -60,19 +62,19 @@ void WsClient::send_text(const std::string& text) {
 
 std::optional<Frame> WsClient::recv(std::chrono::milliseconds timeout) {
   if (impl_->closed) return std::nullopt;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  impl_->set_timeout(timeout);
   boost::beast::flat_buffer buffer;
   boost::system::error_code ec;
-  while (true) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    impl_->set_timeout(std::max(left, std::chrono::milliseconds(1)));
-    ec = {};
+  {
+    // A signal landing on this thread (a test's child process ending, say) would interrupt
+    // the read, and Beast marks the stream failed for good on any error. The host has
+    // nothing to do with that: keep signals off this thread while it reads.
+    sigset_t all;
+    sigset_t previous;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &previous);
     impl_->ws.read(buffer, ec);
-    // A read woken early (a signal, or the socket timeout firing before our deadline) is
-    // not the host's doing: read again until the deadline.
-    const bool spurious = ec == asio::error::interrupted || ec == asio::error::would_block ||
-                          ec == asio::error::try_again;
-    if (!spurious || std::chrono::steady_clock::now() >= deadline) break;
+    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   }
   if (ec) {
     impl_->last_error = ec.message();

@@ -1,4 +1,4 @@
-#include "plugins/plugin_instance.hpp"
+#include "loader/plugin_instance.hpp"
 
 #include <boost/dll/shared_library.hpp>
 #include <spdlog/spdlog.h>
@@ -9,8 +9,8 @@
 #include <future>
 
 #include "log/logging.hpp"
-#include "plugins/host_services.hpp"
-#include "plugins/plugin_file.hpp"
+#include "loader/host_services.hpp"
+#include "loader/plugin_file.hpp"
 
 namespace gamehost::plugins {
 

@@ -19,7 +19,7 @@
 #include "config/config.hpp"
 #include "core/runtime.hpp"
 #include "exec/serial_queue.hpp"
-#include "plugins/load_plan.hpp"
+#include "loader/load_plan.hpp"
 #include "session/session.hpp"
 
 namespace spdlog {

@@ -1,4 +1,4 @@
-#include "plugins/load_plan.hpp"
+#include "loader/load_plan.hpp"
 
 #include <algorithm>
 #include <array>

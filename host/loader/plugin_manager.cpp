@@ -1,4 +1,4 @@
-#include "plugins/plugin_manager.hpp"
+#include "loader/plugin_manager.hpp"
 
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -9,7 +9,7 @@
 #include <fstream>
 #include <iterator>
 
-#include "plugins/plugin_file.hpp"
+#include "loader/plugin_file.hpp"
 
 namespace gamehost::plugins {
 namespace {

@@ -10,8 +10,8 @@
 
 #include "config/config.hpp"
 #include "core/runtime.hpp"
-#include "plugins/load_plan.hpp"
-#include "plugins/plugin_instance.hpp"
+#include "loader/load_plan.hpp"
+#include "loader/plugin_instance.hpp"
 #include "router/route_table.hpp"
 
 namespace gamehost::plugins {

@@ -1,11 +1,11 @@
-#include "plugins/plugin_file.hpp"
+#include "loader/plugin_file.hpp"
 
 #include <boost/dll/library_info.hpp>
 
 #include <algorithm>
 #include <filesystem>
 
-#include "plugins/elf_section.hpp"
+#include "loader/elf_section.hpp"
 
 namespace gamehost::plugins {
 

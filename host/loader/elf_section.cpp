@@ -1,4 +1,4 @@
-#include "plugins/elf_section.hpp"
+#include "loader/elf_section.hpp"
 
 #include <elf.h>
 

@@ -1,4 +1,4 @@
-#include "plugins/file_watch.hpp"
+#include "loader/file_watch.hpp"
 
 #include <poll.h>
 #include <spdlog/spdlog.h>

@@ -1,6 +1,6 @@
 // The host services of abi.h. Each is a noexcept C function: it finds the calling plugin
 // from its gh_host handle, checks what the plugin may do, and never lets an exception out.
-#include "plugins/host_services.hpp"
+#include "loader/host_services.hpp"
 
 #include <gamehost/abi.h>
 #include <spdlog/spdlog.h>
@@ -9,8 +9,8 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "plugins/plugin_instance.hpp"
-#include "plugins/plugin_manager.hpp"
+#include "loader/plugin_instance.hpp"
+#include "loader/plugin_manager.hpp"
 
 namespace gamehost::plugins {
 namespace {
