@@ -253,8 +253,9 @@ PluginInstance::Post PluginInstance::post_message(session::SessionId session, se
     gh_error error{sizeof(gh_error), 0, {}};
     const auto started = std::chrono::steady_clock::now();
     const auto status = self->descriptor_->on_message(self->instance_, &msg, &error);
-    self->record_handler_time(std::chrono::steady_clock::now() - started);
     self->handled_.fetch_add(1, std::memory_order_relaxed);
+    // Last: a scrape that sees this handler's time sees its message counted too.
+    self->record_handler_time(std::chrono::steady_clock::now() - started);
     if (status == GH_OK) return;
     const auto code = error.code != 0 ? error.code : static_cast<std::uint32_t>(GH_CODE_PLUGIN_FAILURE);
     if (code == GH_CODE_PLUGIN_FAILURE) self->failures_.fetch_add(1, std::memory_order_relaxed);

@@ -133,7 +133,14 @@ TEST(AdminHttp, HealthAndMetricsNeedNoTokenButTheApiDoes) {
   player.send(55555, "");
   player.expect_error(55555);
   EXPECT_NE(http_get(host.admin_port(), "/healthz").find("200 OK"), std::string::npos);
-  const auto metrics = http_get(host.admin_port(), "/metrics");
+  // Counters are bumped as the worker finishes the handler, a moment after the reply left:
+  // scrape until they show it (a second at most), as Prometheus would on its next scrape.
+  std::string metrics;
+  for (int i = 0; i < 100; ++i) {
+    metrics = http_get(host.admin_port(), "/metrics");
+    if (metrics.find("gamehost_plugin_handler_seconds_count{plugin=\"counter\"} 1") != std::string::npos) break;
+    std::this_thread::sleep_for(10ms);
+  }
   EXPECT_NE(metrics.find("gamehost_plugin_info{plugin=\"counter\",version=\"1.0.0\"} 1"), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("gamehost_plugin_messages_total{plugin=\"counter\"} 1"), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("gamehost_errors_total{code=\"1\",name=\"unknown_id\"} 1"), std::string::npos) << metrics;
