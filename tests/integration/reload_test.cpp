@@ -52,6 +52,10 @@ TEST(LiveReload, SighupSwapsAChangedPluginWhilePlayersStayConnected) {
   }
   EXPECT_EQ(build, "v2") << host.log();
   EXPECT_EQ(bump(ws).mine, 2u);  // the WebSocket player's state came along too
+  // The host logs the reload once the swap is done, a moment after messages flow again.
+  for (int i = 0; i < 100 && host.log().find("plugin counter reloaded 1.0.0 -> 2.0.0") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
   EXPECT_NE(host.log().find("plugin counter reloaded 1.0.0 -> 2.0.0"), std::string::npos) << host.log();
 }
 
