@@ -10,6 +10,8 @@
 
 #include <thread>
 
+#include "net/acceptor.hpp"
+
 namespace gamehost::admin {
 
 namespace asio = boost::asio;
@@ -65,16 +67,7 @@ struct Server::Impl {
 };
 
 Server::Server(const config::Endpoint& endpoint, Api& api) : impl_(std::make_unique<Impl>(api)) {
-  const auto where = endpoint.host + ":" + std::to_string(endpoint.port);
-  try {
-    const tcp::endpoint ep(asio::ip::make_address(endpoint.host), endpoint.port);
-    impl_->acceptor.open(ep.protocol());
-    impl_->acceptor.set_option(tcp::acceptor::reuse_address(true));
-    impl_->acceptor.bind(ep);
-    impl_->acceptor.listen();
-  } catch (const std::exception& e) {
-    throw std::runtime_error("cannot listen for the admin API on " + where + ": " + e.what());
-  }
+  net::bind_and_listen(impl_->acceptor, endpoint, "for the admin API ");
   impl_->accept();
   impl_->thread = std::thread([this] { impl_->io.run(); });
 }
@@ -84,15 +77,8 @@ Server::~Server() {
   if (impl_->thread.joinable()) impl_->thread.join();
 }
 
-std::uint16_t Server::port() const {
-  boost::system::error_code ec;
-  return impl_->acceptor.local_endpoint(ec).port();
-}
+std::uint16_t Server::port() const { return net::local_port(impl_->acceptor); }
 
-std::string Server::address() const {
-  boost::system::error_code ec;
-  const auto ep = impl_->acceptor.local_endpoint(ec);
-  return ep.address().to_string() + ":" + std::to_string(ep.port());
-}
+std::string Server::address() const { return net::local_address(impl_->acceptor); }
 
 }  // namespace gamehost::admin

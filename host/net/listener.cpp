@@ -7,6 +7,7 @@
 #include <gamehost/abi.h>
 #include <spdlog/spdlog.h>
 
+#include "net/acceptor.hpp"
 #include "net/tcp_connection.hpp"
 #include "net/ws_connection.hpp"
 
@@ -92,16 +93,7 @@ Listener::Listener(asio::io_context& io, std::vector<asio::io_context*> connecti
                    const config::Endpoint& endpoint, session::Transport kind, session::Registry& sessions,
                    ConnectionHooks& hooks, const ConnectionLimits& limits)
     : impl_(std::make_shared<Impl>(io, std::move(connection_ios), kind, sessions, hooks, limits)) {
-  const auto where = endpoint.host + ":" + std::to_string(endpoint.port);
-  try {
-    const tcp::endpoint ep(asio::ip::make_address(endpoint.host), endpoint.port);
-    impl_->acceptor.open(ep.protocol());
-    impl_->acceptor.set_option(tcp::acceptor::reuse_address(true));
-    impl_->acceptor.bind(ep);
-    impl_->acceptor.listen(asio::socket_base::max_listen_connections);
-  } catch (const std::exception& e) {
-    throw std::runtime_error("cannot listen on " + where + ": " + e.what());
-  }
+  bind_and_listen(impl_->acceptor, endpoint, "");
 }
 
 Listener::~Listener() { stop(); }
@@ -116,15 +108,8 @@ void Listener::stop() {
   });
 }
 
-std::uint16_t Listener::port() const {
-  boost::system::error_code ec;
-  return impl_->acceptor.local_endpoint(ec).port();
-}
+std::uint16_t Listener::port() const { return local_port(impl_->acceptor); }
 
-std::string Listener::address() const {
-  boost::system::error_code ec;
-  const auto ep = impl_->acceptor.local_endpoint(ec);
-  return ep.address().to_string() + ":" + std::to_string(ep.port());
-}
+std::string Listener::address() const { return local_address(impl_->acceptor); }
 
 }  // namespace gamehost::net

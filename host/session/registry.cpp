@@ -5,11 +5,8 @@ namespace gamehost::session {
 Registry::Admission Registry::admit(const std::string& ip) {
   std::lock_guard lock(admission_mutex_);
   if (admitted_ >= max_total_) return Admission::server_full;
-  auto& count = per_address_[ip];
-  if (count >= max_per_address_) {
-    if (count == 0) per_address_.erase(ip);
-    return Admission::address_full;
-  }
+  auto& count = per_address_[ip];  // max_per_address_ >= 1, so a new entry always fits
+  if (count >= max_per_address_) return Admission::address_full;
   ++count;
   ++admitted_;
   return Admission::ok;
