@@ -24,7 +24,7 @@ extern "C" {
 #endif
 
 #define GAMEHOST_ABI_MAJOR 1
-#define GAMEHOST_ABI_MINOR 1
+#define GAMEHOST_ABI_MINOR 2
 
 /* The one symbol a plugin exports; it returns the plugin's descriptor. */
 #define GAMEHOST_ENTRY_SYMBOL "gamehost_plugin_v1"
@@ -48,7 +48,9 @@ typedef enum gh_status {
   GH_ERR_BUSY = 4,             /* a bounded queue is full; try again later */
   GH_ERR_FAILED = 5,           /* the operation failed; gh_error says why */
   GH_ERR_TIMEOUT = 6,          /* an inter-plugin call got no reply in time */
-  GH_ERR_UNSUPPORTED = 7       /* the host or plugin does not offer this */
+  GH_ERR_UNSUPPORTED = 7,      /* the host or plugin does not offer this */
+  GH_ERR_CONSTRAINT = 8        /* (ABI 1.2) a database constraint refused the change,
+                                  e.g. a duplicate unique key */
 } gh_status;
 
 /* Error codes the host sends to clients in an Error frame (id 2) or Kick frame (id 3).
@@ -68,7 +70,9 @@ typedef enum gh_error_code {
   GH_CODE_SHUTTING_DOWN = 11,    /* kick: the host is stopping */
   GH_CODE_KICKED = 12,           /* kick: a plugin closed the session */
   GH_CODE_PLUGIN_UNAVAILABLE = 13, /* the owning plugin is not running */
-  GH_CODE_BAD_FRAME = 14         /* kick: a frame that cannot be parsed (e.g. WS too short) */
+  GH_CODE_BAD_FRAME = 14,        /* kick: a frame that cannot be parsed (e.g. WS too short) */
+  GH_CODE_STORAGE_UNAVAILABLE = 15 /* (ABI 1.2) the database failed or did not answer in
+                                      time; nothing was changed, the client may retry */
 } gh_error_code;
 
 /* An inclusive range of message ids. */
@@ -346,6 +350,87 @@ typedef struct gh_config_value {
 /* "gamehost_config_get_v1": a value from the plugin's [plugins.<name>.settings] table,
  * by dotted key ("limits.max_players"). GH_ERR_NOT_FOUND when absent. */
 typedef gh_status (*gh_config_get_v1)(gh_host* host, const char* key, gh_config_value* out);
+
+
+/* ---- Host facts (ABI 1.2) -------------------------------------------------------------- */
+typedef struct gh_host_info {
+  uint32_t size;
+  uint32_t production;  /* 1 when [host] mode = "production": plugins refuse unsafe settings */
+  uint32_t node_id;     /* [host] node_id, 0..1023: the node part of snowflake ids */
+  char host_version[32]; /* NUL-terminated, e.g. "0.1.0" */
+} gh_host_info;
+/* "gamehost_host_info_v1": fills *out (out->size set by the caller). */
+typedef gh_status (*gh_host_info_v1)(gh_host* host, gh_host_info* out);
+
+/* "gamehost_next_id_v1": a new snowflake id, unique across the nodes of one deployment:
+ * 41 bits of milliseconds since 2020-01-01 UTC, 10 bits of node id, 12 bits of sequence.
+ * When the clock steps backwards the host waits for it to catch up (a step up to
+ * [host] max_clock_step_back_ms) or refuses with GH_ERR_FAILED (a larger one); it logs
+ * either. */
+typedef gh_status (*gh_next_id_v1)(gh_host* host, uint64_t* out);
+
+/* ---- Storage (ABI 1.2) ------------------------------------------------------------------
+ * Shaped like SQLite's C API: lease a connection, prepare, bind, step, read columns,
+ * finalize; begin/commit/rollback for transactions. The host owns the connections (SQLite
+ * file or MySQL/MariaDB, see docs/configuration.md), applies each plugin's migrations
+ * before creating it, and counts and times every statement per plugin. Every call blocks
+ * the calling plugin context (its lane, when keyed) and never a network thread.
+ * Placeholders are `?`, bound by position from 1. Each call that can fail fills *error
+ * (when not NULL) with a text naming the statement. */
+typedef struct gh_db gh_db;     /* OWNERSHIP: host. A leased connection; release it. */
+typedef struct gh_stmt gh_stmt; /* OWNERSHIP: host. A statement; finalize it. */
+
+typedef enum gh_db_dialect { GH_DB_SQLITE = 1, GH_DB_MYSQL = 2 } gh_db_dialect;
+typedef enum gh_db_type {
+  GH_DB_NULL = 0,
+  GH_DB_INT = 1,    /* int_value */
+  GH_DB_DOUBLE = 2, /* double_value */
+  GH_DB_TEXT = 3    /* text/len: bytes, not necessarily NUL-terminated */
+} gh_db_type;
+typedef struct gh_db_value {
+  uint32_t size;
+  uint32_t type; /* gh_db_type */
+  int64_t int_value;
+  double double_value;
+  const char* text; /* a column's text is valid until the next step, reset or finalize */
+  size_t len;
+} gh_db_value;
+
+/* "gamehost_db_acquire_v1": lease a connection, waiting up to timeout_ms for a free one
+ * (0: the configured storage.acquire_timeout_ms). GH_ERR_TIMEOUT when none frees up,
+ * GH_ERR_FAILED when the database cannot be reached, GH_ERR_UNSUPPORTED without storage. */
+typedef gh_status (*gh_db_acquire_v1)(gh_host* host, uint32_t timeout_ms, gh_db** out,
+                                      gh_error* error);
+/* "gamehost_db_release_v1": give the connection back; an open transaction rolls back and
+ * unfinalized statements are finalized. */
+typedef void (*gh_db_release_v1)(gh_db* db);
+/* "gamehost_db_dialect_v1": a gh_db_dialect, for the rare query that differs. */
+typedef uint32_t (*gh_db_dialect_v1)(gh_db* db);
+/* "gamehost_db_begin_v1" / "_commit_v1" / "_rollback_v1": a transaction on this lease.
+ * begin takes the write lock at once on SQLite (BEGIN IMMEDIATE), so two writers wait for
+ * each other (up to storage.busy_timeout_ms) instead of failing on a lock upgrade. */
+typedef gh_status (*gh_db_begin_v1)(gh_db* db, gh_error* error);
+typedef gh_status (*gh_db_commit_v1)(gh_db* db, gh_error* error);
+typedef gh_status (*gh_db_rollback_v1)(gh_db* db, gh_error* error);
+/* "gamehost_db_prepare_v1": one SQL statement with `?` placeholders. */
+typedef gh_status (*gh_db_prepare_v1)(gh_db* db, const char* sql, size_t len, gh_stmt** out,
+                                      gh_error* error);
+/* "gamehost_db_bind_v1": parameter `index` (from 1) takes *value (copied). */
+typedef gh_status (*gh_db_bind_v1)(gh_stmt* stmt, uint32_t index, const gh_db_value* value);
+/* "gamehost_db_step_v1": runs the statement on its first step, then moves to the next row:
+ * *has_row = 1 with a row to read, 0 when done. GH_ERR_CONSTRAINT for a constraint
+ * violation, GH_ERR_BUSY when a lock was not granted in time, GH_ERR_FAILED otherwise. */
+typedef gh_status (*gh_db_step_v1)(gh_stmt* stmt, int* has_row, gh_error* error);
+/* "gamehost_db_column_count_v1": columns of the result (0 for a statement without rows). */
+typedef uint32_t (*gh_db_column_count_v1)(gh_stmt* stmt);
+/* "gamehost_db_column_v1": column `index` (from 0) of the current row. */
+typedef gh_status (*gh_db_column_v1)(gh_stmt* stmt, uint32_t index, gh_db_value* out);
+/* "gamehost_db_changes_v1": rows inserted, updated or deleted by the statement's run. */
+typedef uint64_t (*gh_db_changes_v1)(gh_stmt* stmt);
+/* "gamehost_db_reset_v1": ready to run again (bindings kept, replace them with bind). */
+typedef gh_status (*gh_db_reset_v1)(gh_stmt* stmt);
+/* "gamehost_db_finalize_v1" */
+typedef void (*gh_db_finalize_v1)(gh_stmt* stmt);
 
 #ifdef __cplusplus
 }

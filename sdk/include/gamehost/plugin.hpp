@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <exception>
 #include <functional>
 #include <map>
 #include <memory>
@@ -35,6 +36,7 @@
 
 #include "gamehost/abi.h"
 #include "gamehost/manifest.hpp"
+#include "gamehost/storage.hpp"
 
 extern "C" const gh_plugin_descriptor* gamehost_plugin_v1(void);
 
@@ -105,6 +107,13 @@ struct SessionInfo {
   std::string remote_address;
 };
 
+// Facts about the host this instance runs in.
+struct HostInfo {
+  bool production = false;  // [host] mode = "production": refuse unsafe settings
+  std::uint32_t node_id = 0;
+  std::string host_version;
+};
+
 struct CallResult {
   gh_status status = GH_OK;
   std::string data;
@@ -144,6 +153,9 @@ class Host {
     resolve(key_open_, "gamehost_key_open_v1");
     resolve(key_close_, "gamehost_key_close_v1");
     resolve(key_bind_, "gamehost_key_bind_session_v1");
+    resolve(host_info_, "gamehost_host_info_v1");
+    resolve(next_id_, "gamehost_next_id_v1");
+    if (!db_api_.resolve(get_proc_)) throw std::runtime_error("host does not offer the storage services");
   }
   Host(const Host&) = delete;
   Host& operator=(const Host&) = delete;
@@ -229,8 +241,34 @@ class Host {
   void key_close(std::uint64_t key) { key_close_(host_, key); }
   void key_bind(std::uint64_t key, SessionId session) { key_bind_(host_, key, session); }
 
-  // ---- Time -----------------------------------------------------------------------------
+  // ---- Time and ids ------------------------------------------------------------------------
   std::uint64_t now_ms() { return now_ms_(host_); }
+  // A new snowflake id (time, node, sequence), unique across the deployment's nodes.
+  // Throws when the host refuses because its clock stepped far backwards.
+  std::uint64_t next_id() {
+    std::uint64_t id = 0;
+    if (next_id_(host_, &id) != GH_OK) {
+      throw std::runtime_error("host refused a new id: its clock stepped backwards");
+    }
+    return id;
+  }
+  HostInfo info() {
+    gh_host_info raw{};
+    raw.size = sizeof raw;
+    host_info_(host_, &raw);
+    return HostInfo{raw.production != 0, raw.node_id, raw.host_version};
+  }
+
+  // ---- Storage (see gamehost/storage.hpp) --------------------------------------------------
+  // Leases a connection, waiting up to timeout_ms (0: the configured default). Throws
+  // DbError when none is free in time or the database cannot be reached.
+  Db db(std::uint32_t timeout_ms = 0) {
+    gh_db* db = nullptr;
+    gh_error error{sizeof(gh_error), 0, {}};
+    const auto status = db_api_.acquire(host_, timeout_ms, &db, &error);
+    if (status != GH_OK) throw DbError(status, error.text);
+    return Db(&db_api_, db);
+  }
 
   // ---- Logging (the plugin's own logger, level from config) -----------------------------
   void log(gh_log_level level, std::string_view text) {
@@ -322,6 +360,9 @@ class Host {
   gh_key_open_v1 key_open_{};
   gh_key_close_v1 key_close_{};
   gh_key_bind_session_v1 key_bind_{};
+  gh_host_info_v1 host_info_{};
+  gh_next_id_v1 next_id_{};
+  DbApi db_api_;
 };
 
 // The message being handled and whom it came from.
@@ -411,6 +452,25 @@ class Plugin {
       fn(req, msg);
     });
   }
+  // Like handle, but runs fn on the lane of key_of(req, msg): handlers of one key run in
+  // order, different keys in parallel on other cores (e.g. slow password hashing or
+  // database work per user). A failure is answered to the sender as handle's would be.
+  // fn must touch only state of its key (or state it guards itself).
+  template <class Msg, class KeyFn, class Fn>
+  [[nodiscard]] Token handle_keyed(std::uint32_t msg_id, KeyFn key_of, Fn fn) {
+    return handle<Msg>(msg_id, [this, key_of = std::move(key_of), fn = std::move(fn)](
+                                   Request& req, const Msg& msg) {
+      const std::uint64_t key = key_of(req, msg);
+      auto shared = std::make_shared<Msg>(msg);
+      post_keyed(key, [this, req, shared, fn]() mutable {
+        try {
+          fn(req, *shared);
+        } catch (...) {
+          answer_failure(req, std::current_exception());
+        }
+      });
+    });
+  }
   // The same without decoding.
   [[nodiscard]] Token handle_bytes(std::uint32_t msg_id,
                                    std::function<void(Request&, std::string_view)> fn) {
@@ -492,6 +552,25 @@ class Plugin {
     Host* host;
     std::function<void()> fn;
   };
+  // A handler failure outside the trampolines (on a keyed lane), answered as they would.
+  void answer_failure(const Request& req, std::exception_ptr failure) noexcept {
+    try {
+      try {
+        std::rethrow_exception(failure);
+      } catch (const ClientError& e) {
+        host_.send_error(req.session, e.code(), req.msg_id, e.what());
+      } catch (const DbError& e) {
+        host_.log(GH_LOG_ERROR, concat("handler of id ", req.msg_id, ": storage: ", e.what()));
+        host_.send_error(req.session, e.constraint() ? GH_CODE_PLUGIN_FAILURE : GH_CODE_STORAGE_UNAVAILABLE,
+                         req.msg_id, e.constraint() ? "internal error" : "storage unavailable, try again");
+      } catch (const std::exception& e) {
+        host_.log(GH_LOG_ERROR, concat("handler of id ", req.msg_id, " threw: ", e.what()));
+        host_.send_error(req.session, GH_CODE_PLUGIN_FAILURE, req.msg_id, "internal error");
+      }
+    } catch (...) {
+      // A non-standard exception, or the host refused the error reply: nothing to add.
+    }
+  }
   static void run_boxed(void* ud) noexcept {
     std::unique_ptr<KeyedTask> task(static_cast<KeyedTask*>(ud));
     try {
@@ -538,6 +617,18 @@ gh_status guarded(gh_plugin* self, const char* where, gh_error* error, Fn&& fn) 
     return GH_OK;
   } catch (const ClientError& e) {
     fill_error(error, e.code(), e.what());
+  } catch (const DbError& e) {
+    // The database failed or timed out: the player may retry; the operator reads why.
+    // A constraint violation reaching here is a plugin bug, reported like any other.
+    try {
+      inst->host.log(GH_LOG_ERROR, concat(where, ": storage: ", e.what()));
+    } catch (...) {
+    }
+    if (e.constraint()) {
+      fill_error(error, GH_CODE_PLUGIN_FAILURE, concat("internal error in plugin ", inst->name));
+    } else {
+      fill_error(error, GH_CODE_STORAGE_UNAVAILABLE, "storage unavailable, try again");
+    }
   } catch (const std::exception& e) {
     try {
       inst->host.log(GH_LOG_ERROR, concat(where, " threw: ", e.what()));

@@ -9,15 +9,25 @@
 // It implements every host service the SDK uses through the same C ABI, runs everything
 // synchronously on the calling thread (keyed tasks included, in posting order), and has a
 // manual clock: timers fire only from advance(). Not thread-safe; one test, one FakeHost.
+//
+// Storage runs on an in-memory SQLite database (link SQLite3: the SDK's CMake package
+// target gamehost::testing does): apply the plugin's migrations with apply_migrations()
+// before load(), and read or seed tables with sql().
 #pragma once
 
 #include <google/protobuf/message_lite.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <deque>
+#include <filesystem>
+#include <fstream>
 #include <functional>
+#include <memory>
+#include <sstream>
 #include <map>
 #include <optional>
 #include <set>
@@ -77,6 +87,52 @@ class FakeHost {
   // ---- Set-up ---------------------------------------------------------------------------
   void set_setting(const std::string& key, Setting value) { settings_[key] = std::move(value); }
   void grant_bind_user(bool granted = true) { can_bind_user_ = granted; }
+  void set_production(bool production) { production_ = production; }
+  void set_node_id(std::uint32_t node_id) { node_id_ = node_id; }
+  // Makes every storage lease fail as if the database were down (true) or back (false).
+  void fail_storage(bool down = true) { storage_down_ = down; }
+
+  // ---- Storage ---------------------------------------------------------------------------
+  // Runs every NNNN_name.sql file of `dir` in name order (skipping the .mysql.sql variants),
+  // as the host does before it loads the plugin.
+  void apply_migrations(const std::filesystem::path& dir) {
+    std::vector<std::filesystem::path> files;
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+      const auto name = entry.path().filename().string();
+      if (name.ends_with(".sql") && !name.ends_with(".mysql.sql")) files.push_back(entry.path());
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& file : files) {
+      std::ifstream in(file);
+      std::stringstream text;
+      text << in.rdbuf();
+      sql(text.str());
+    }
+  }
+  // Runs SQL directly (several statements allowed); returns the rows of the last one as
+  // text (NULL as ""). For seeding and checking tables in tests.
+  std::vector<std::vector<std::string>> sql(const std::string& text) {
+    std::vector<std::vector<std::string>> rows;
+    char* message = nullptr;
+    const auto collect = [](void* ctx, int n, char** values, char**) {
+      auto& out = *static_cast<std::vector<std::vector<std::string>>*>(ctx);
+      std::vector<std::string> row;
+      for (int i = 0; i < n; ++i) row.emplace_back(values[i] != nullptr ? values[i] : "");
+      out.push_back(std::move(row));
+      return 0;
+    };
+    if (sqlite3_exec(database(), text.c_str(), collect, &rows, &message) != SQLITE_OK) {
+      const std::string why = message != nullptr ? message : "unknown error";
+      sqlite3_free(message);
+      throw std::runtime_error("sql failed: " + why);
+    }
+    return rows;
+  }
+  // The single value of a one-row, one-column query ("" when there is no row).
+  std::string sql_value(const std::string& text) {
+    const auto rows = sql(text);
+    return rows.empty() || rows.front().empty() ? std::string() : rows.front().front();
+  }
   // Answers calls this plugin makes to `target`.
   void serve_calls(const std::string& target, CallHandler handler) {
     call_handlers_[target] = std::move(handler);
@@ -128,7 +184,7 @@ class FakeHost {
   // ---- Sessions -------------------------------------------------------------------------
   gh_session_id connect(std::string remote_address = "127.0.0.1:50000") {
     const auto id = next_session_++;
-    sessions_[id] = Session{0, std::move(remote_address), {}, {}, {}, true};
+    sessions_[id] = Session{0, std::move(remote_address), {}, {}, {}, true, std::nullopt};
     session_event(GH_SESSION_OPENED, id, 0);
     return id;
   }
@@ -330,6 +386,22 @@ class FakeHost {
         {"gamehost_key_open_v1", reinterpret_cast<void*>(&svc_key_open)},
         {"gamehost_key_close_v1", reinterpret_cast<void*>(&svc_key_close)},
         {"gamehost_key_bind_session_v1", reinterpret_cast<void*>(&svc_key_bind)},
+        {"gamehost_host_info_v1", reinterpret_cast<void*>(&svc_host_info)},
+        {"gamehost_next_id_v1", reinterpret_cast<void*>(&svc_next_id)},
+        {"gamehost_db_acquire_v1", reinterpret_cast<void*>(&db_acquire)},
+        {"gamehost_db_release_v1", reinterpret_cast<void*>(&db_release)},
+        {"gamehost_db_dialect_v1", reinterpret_cast<void*>(&db_dialect)},
+        {"gamehost_db_begin_v1", reinterpret_cast<void*>(&db_begin)},
+        {"gamehost_db_commit_v1", reinterpret_cast<void*>(&db_commit)},
+        {"gamehost_db_rollback_v1", reinterpret_cast<void*>(&db_rollback)},
+        {"gamehost_db_prepare_v1", reinterpret_cast<void*>(&db_prepare)},
+        {"gamehost_db_bind_v1", reinterpret_cast<void*>(&db_bind)},
+        {"gamehost_db_step_v1", reinterpret_cast<void*>(&db_step)},
+        {"gamehost_db_column_count_v1", reinterpret_cast<void*>(&db_column_count)},
+        {"gamehost_db_column_v1", reinterpret_cast<void*>(&db_column)},
+        {"gamehost_db_changes_v1", reinterpret_cast<void*>(&db_changes)},
+        {"gamehost_db_reset_v1", reinterpret_cast<void*>(&db_reset)},
+        {"gamehost_db_finalize_v1", reinterpret_cast<void*>(&db_finalize)},
     };
     const auto it = services.find(name);
     return it == services.end() ? nullptr : it->second;
@@ -527,6 +599,159 @@ class FakeHost {
     }
     return GH_OK;
   }
+
+
+  static gh_status svc_host_info(gh_host* h, gh_host_info* out) {
+    out->production = self(h).production_ ? 1 : 0;
+    out->node_id = self(h).node_id_;
+    std::snprintf(out->host_version, sizeof out->host_version, "%s", "0.0.0-fake");
+    return GH_OK;
+  }
+  // Snowflake layout with the manual clock; the sequence grows within one millisecond.
+  static gh_status svc_next_id(gh_host* h, std::uint64_t* out) {
+    auto& host = self(h);
+    const std::uint64_t epoch = 1'577'836'800'000;  // 2020-01-01 UTC
+    if (host.now_ms_ == host.id_ms_) {
+      ++host.id_sequence_;
+    } else {
+      host.id_ms_ = host.now_ms_, host.id_sequence_ = 0;
+    }
+    *out = (host.now_ms_ - epoch) << 22 | std::uint64_t{host.node_id_} << 12 | host.id_sequence_;
+    return GH_OK;
+  }
+
+  // ---- Storage over one in-memory SQLite connection ------------------------------------------
+  struct FakeStmt {
+    sqlite3_stmt* stmt;
+    std::uint64_t changes = 0;
+  };
+  sqlite3* database() {
+    if (db_ == nullptr) {
+      sqlite3* raw = nullptr;
+      if (sqlite3_open(":memory:", &raw) != SQLITE_OK) throw std::runtime_error("cannot open SQLite");
+      db_.reset(raw);
+    }
+    return db_.get();
+  }
+  static gh_status db_fail(gh_error* error, gh_status status, const std::string& text) {
+    if (error != nullptr) {
+      const auto n = std::min(text.size(), sizeof(error->text) - 1);
+      std::memcpy(error->text, text.data(), n);
+      error->text[n] = '\0';
+      error->code = GH_CODE_STORAGE_UNAVAILABLE;
+    }
+    return status;
+  }
+  static gh_status sqlite_status(int rc) {
+    switch (rc & 0xff) {
+      case SQLITE_CONSTRAINT: return GH_ERR_CONSTRAINT;
+      case SQLITE_BUSY:
+      case SQLITE_LOCKED: return GH_ERR_BUSY;
+      default: return GH_ERR_FAILED;
+    }
+  }
+  static gh_status db_acquire(gh_host* h, std::uint32_t, gh_db** out, gh_error* error) {
+    auto& host = self(h);
+    if (host.storage_down_) return db_fail(error, GH_ERR_FAILED, "database unreachable (fail_storage)");
+    ++host.leases_;
+    *out = reinterpret_cast<gh_db*>(&host);
+    return GH_OK;
+  }
+  static void db_release(gh_db* db) {
+    auto& host = *reinterpret_cast<FakeHost*>(db);
+    if (--host.leases_ == 0 && !sqlite3_get_autocommit(host.database())) {
+      sqlite3_exec(host.database(), "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+  }
+  static std::uint32_t db_dialect(gh_db*) { return GH_DB_SQLITE; }
+  static gh_status db_run(gh_db* db, const char* sql, gh_error* error) {
+    auto& host = *reinterpret_cast<FakeHost*>(db);
+    if (host.storage_down_) return db_fail(error, GH_ERR_FAILED, "database unreachable (fail_storage)");
+    const int rc = sqlite3_exec(host.database(), sql, nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) return db_fail(error, sqlite_status(rc), sqlite3_errmsg(host.database()));
+    return GH_OK;
+  }
+  static gh_status db_begin(gh_db* db, gh_error* error) { return db_run(db, "BEGIN IMMEDIATE", error); }
+  static gh_status db_commit(gh_db* db, gh_error* error) { return db_run(db, "COMMIT", error); }
+  static gh_status db_rollback(gh_db* db, gh_error* error) { return db_run(db, "ROLLBACK", error); }
+  static gh_status db_prepare(gh_db* db, const char* sql, std::size_t len, gh_stmt** out,
+                              gh_error* error) {
+    auto& host = *reinterpret_cast<FakeHost*>(db);
+    if (host.storage_down_) return db_fail(error, GH_ERR_FAILED, "database unreachable (fail_storage)");
+    sqlite3_stmt* stmt = nullptr;
+    const int rc = sqlite3_prepare_v2(host.database(), sql, static_cast<int>(len), &stmt, nullptr);
+    if (rc != SQLITE_OK) {
+      return db_fail(error, GH_ERR_FAILED,
+                     std::string(sqlite3_errmsg(host.database())) + " in: " + std::string(sql, len));
+    }
+    *out = reinterpret_cast<gh_stmt*>(new FakeStmt{stmt});
+    return GH_OK;
+  }
+  static FakeStmt& fake(gh_stmt* stmt) { return *reinterpret_cast<FakeStmt*>(stmt); }
+  static gh_status db_bind(gh_stmt* stmt, std::uint32_t index, const gh_db_value* v) {
+    auto* s = fake(stmt).stmt;
+    const int i = static_cast<int>(index);
+    int rc = SQLITE_OK;
+    switch (v->type) {
+      case GH_DB_NULL: rc = sqlite3_bind_null(s, i); break;
+      case GH_DB_INT: rc = sqlite3_bind_int64(s, i, v->int_value); break;
+      case GH_DB_DOUBLE: rc = sqlite3_bind_double(s, i, v->double_value); break;
+      case GH_DB_TEXT:
+        rc = sqlite3_bind_text(s, i, v->text, static_cast<int>(v->len), SQLITE_TRANSIENT);
+        break;
+      default: return GH_ERR_INVALID_ARGUMENT;
+    }
+    return rc == SQLITE_OK ? GH_OK : GH_ERR_INVALID_ARGUMENT;
+  }
+  static gh_status db_step(gh_stmt* stmt, int* has_row, gh_error* error) {
+    auto& st = fake(stmt);
+    const int rc = sqlite3_step(st.stmt);
+    *has_row = rc == SQLITE_ROW ? 1 : 0;
+    if (rc == SQLITE_ROW) return GH_OK;
+    if (rc == SQLITE_DONE) {
+      st.changes = static_cast<std::uint64_t>(sqlite3_changes(sqlite3_db_handle(st.stmt)));
+      return GH_OK;
+    }
+    return db_fail(error, sqlite_status(rc), sqlite3_errmsg(sqlite3_db_handle(st.stmt)));
+  }
+  static std::uint32_t db_column_count(gh_stmt* stmt) {
+    return static_cast<std::uint32_t>(sqlite3_column_count(fake(stmt).stmt));
+  }
+  static gh_status db_column(gh_stmt* stmt, std::uint32_t index, gh_db_value* out) {
+    auto* s = fake(stmt).stmt;
+    const int i = static_cast<int>(index);
+    switch (sqlite3_column_type(s, i)) {
+      case SQLITE_INTEGER: out->type = GH_DB_INT, out->int_value = sqlite3_column_int64(s, i); break;
+      case SQLITE_FLOAT: out->type = GH_DB_DOUBLE, out->double_value = sqlite3_column_double(s, i); break;
+      case SQLITE_NULL: out->type = GH_DB_NULL; break;
+      default:
+        out->type = GH_DB_TEXT;
+        out->text = reinterpret_cast<const char*>(sqlite3_column_blob(s, i));
+        out->len = static_cast<std::size_t>(sqlite3_column_bytes(s, i));
+        break;
+    }
+    return GH_OK;
+  }
+  static std::uint64_t db_changes(gh_stmt* stmt) { return fake(stmt).changes; }
+  static gh_status db_reset(gh_stmt* stmt) {
+    sqlite3_reset(fake(stmt).stmt);
+    return GH_OK;
+  }
+  static void db_finalize(gh_stmt* stmt) {
+    sqlite3_finalize(fake(stmt).stmt);
+    delete &fake(stmt);
+  }
+
+  struct CloseSqlite {
+    void operator()(sqlite3* db) const { sqlite3_close(db); }
+  };
+  std::unique_ptr<sqlite3, CloseSqlite> db_;
+  int leases_ = 0;
+  bool storage_down_ = false;
+  bool production_ = false;
+  std::uint32_t node_id_ = 1;
+  std::uint64_t id_ms_ = 0;
+  std::uint64_t id_sequence_ = 0;
 
   const gh_plugin_descriptor* descriptor_ = nullptr;
   gh_plugin* plugin_ = nullptr;
