@@ -1,0 +1,409 @@
+// The auth plugin: accounts (username + password, or a guest account per device), logins
+// that bind the session to the user through the host, signed tokens for reconnects, logout
+// with token revocation, one session per user, and rate-limited failed logins.
+//
+// Threading: register, login, guest login, bind-credentials (argon2id, slow) and token
+// login and logout run on keyed lanes, in parallel across keys; session events, timers and
+// export_state run on the plugin thread. State shared between them (the session registry,
+// the failure limiters) guards itself; everything else here is set in the constructor and
+// read-only afterwards.
+#include <gamehost/plugin.hpp>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "auth.pb.h"
+#include "credentials.hpp"
+#include "errors.hpp"
+#include "jwt.hpp"
+#include "rate_limiter.hpp"
+#include "sessions.hpp"
+#include "settings.hpp"
+
+namespace gh_auth {
+namespace {
+
+namespace pb = gamehost::auth;
+using gamehost::ClientError;
+using gamehost::DbError;
+using gamehost::Request;
+
+// The IP of "ip:port" or "[ipv6]:port" (the rate limit counts per address, not per port).
+std::string ip_of(std::string_view remote) {
+  if (remote.starts_with('[')) {
+    const auto close = remote.find(']');
+    return std::string(remote.substr(1, close == std::string_view::npos ? close : close - 1));
+  }
+  const auto colon = remote.find(':');
+  if (colon != std::string_view::npos && remote.find(':', colon + 1) == std::string_view::npos) {
+    return std::string(remote.substr(0, colon));
+  }
+  return std::string(remote);  // no port, or a bare IPv6 address
+}
+
+std::uint64_t lane_of(std::string_view kind, std::string_view key) {
+  return std::hash<std::string>{}(std::string(kind) + '\0' + std::string(key));
+}
+
+class AuthPlugin final : public gamehost::Plugin {
+ public:
+  AuthPlugin(gamehost::Host& host, std::string_view state)
+      : Plugin(host),
+        settings_(read_settings(host)),
+        hasher_(settings_.argon2_ops_limit, settings_.argon2_mem_limit_bytes),
+        account_failures_(settings_.max_failures_per_account, settings_.failure_window_ms),
+        address_failures_(settings_.max_failures_per_address, settings_.failure_window_ms) {
+    const auto handed = gamehost::read_state(state, 1, 1);
+    if (handed.version == 1) sessions_.restore(handed.bytes);
+
+    handlers_.push_back(handle_keyed<pb::RegisterRequest>(
+        msg::kRegister, [](const Request&, const auto& in) { return name_lane(in.username()); },
+        [this](Request& req, const auto& in) { register_account(req, in); }));
+    handlers_.push_back(handle_keyed<pb::LoginRequest>(
+        msg::kLogin, [](const Request&, const auto& in) { return name_lane(in.username()); },
+        [this](Request& req, const auto& in) { login(req, in); }));
+    handlers_.push_back(handle_keyed<pb::GuestLoginRequest>(
+        msg::kGuestLogin,
+        [](const Request&, const auto& in) { return lane_of("device", in.device_id()); },
+        [this](Request& req, const auto& in) { guest_login(req, in); }));
+    handlers_.push_back(handle_keyed<pb::TokenLoginRequest>(
+        msg::kTokenLogin, [](const Request& req, const auto&) { return session_lane(req); },
+        [this](Request& req, const auto& in) { token_login(req, in); }));
+    handlers_.push_back(handle_keyed<pb::LogoutRequest>(
+        msg::kLogout, [](const Request& req, const auto&) { return session_lane(req); },
+        [this](Request& req, const auto&) { logout(req); }));
+    handlers_.push_back(handle_keyed<pb::BindCredentialsRequest>(
+        msg::kBindCredentials,
+        [](const Request&, const auto& in) { return name_lane(in.username()); },
+        [this](Request& req, const auto& in) { bind_credentials(req, in); }));
+
+    cleanup_timer_ = start_timer(settings_.cleanup_interval_ms, settings_.cleanup_interval_ms,
+                                 [this] { start_cleanup(); });
+
+    if (settings_.token_secret == kDefaultSecret) {
+      host.log_warn("token_secret is the development default: set it (32+ bytes) before ",
+                    "running with [server] mode = \"production\"");
+    }
+  }
+
+  void on_session_closed(gamehost::SessionId session, gamehost::UserId) override {
+    sessions_.release(session);
+  }
+
+  // Another plugin (or the host) changed who the session is: forget our login of it. Our
+  // own bind_user lands here too, possibly after a later login on the same session, so
+  // compare with what the host says now rather than with the event's user.
+  void on_session_authenticated(gamehost::SessionId session, gamehost::UserId) override {
+    const auto login = sessions_.login_of(session);
+    if (!login) return;
+    const auto info = host().session_info(session);
+    if (!info || info->user != login->user) sessions_.release_if(session, *login);
+  }
+
+  std::string export_state() override {
+    return gamehost::versioned_state(1, sessions_.serialize());
+  }
+
+ private:
+  static std::uint64_t name_lane(const std::string& username) {
+    return lane_of("name", username_key(username));
+  }
+  static std::uint64_t session_lane(const Request& req) {
+    return lane_of("session", std::to_string(req.session));
+  }
+
+  // ---- Handlers (keyed lanes) --------------------------------------------------------
+
+  void register_account(const Request& req, const pb::RegisterRequest& in) {
+    const auto& name = in.username();
+    if (const auto problem = username_problem(name, settings_.names)) {
+      throw ClientError(err::kInvalidUsername, *problem);
+    }
+    if (const auto problem = password_problem(in.password(), settings_.passwords)) {
+      throw ClientError(err::kWeakPassword, *problem);
+    }
+    const auto key = username_key(name);
+    if (host().db().query_one("SELECT 1 FROM auth_accounts WHERE username_key = ?", key)) {
+      throw ClientError(err::kNameTaken, "username " + name + " is taken");
+    }
+    const auto hash = hasher_.hash(in.password());  // slow: no database lease held
+    const gamehost::UserId user = host().next_id();
+    try {
+      host().db().exec(
+          "INSERT INTO auth_accounts (user_id, username, username_key, password_hash, "
+          "created_at_ms) VALUES (?, ?, ?, ?, ?)",
+          user, name, key, hash, host().now_ms());
+    } catch (const DbError& e) {
+      if (!e.constraint()) throw;
+      throw ClientError(err::kNameTaken, "username " + name + " is taken");  // a race
+    }
+    complete_login(req, user, name, "registered");
+  }
+
+  void login(const Request& req, const pb::LoginRequest& in) {
+    const auto key = username_key(in.username());
+    const auto address = address_of(req.session);
+    refuse_if_limited(key, address);
+
+    std::optional<gamehost::Row> account;
+    if (!username_problem(in.username(), settings_.names)) {  // else it cannot exist
+      account = host().db().query_one(
+          "SELECT user_id, username, password_hash FROM auth_accounts WHERE username_key = ?",
+          key);
+    }
+    if (!account || account->is_null(2)) {
+      hasher_.verify_dummy(in.password());  // the same time as a wrong password
+      record_failure(key, address);
+      throw ClientError(err::kUnknownUser, "no account with that username");
+    }
+    const auto hash = account->text(2);
+    if (!hasher_.verify(hash, in.password())) {
+      record_failure(key, address);
+      throw ClientError(err::kWrongPassword, "wrong password");
+    }
+    account_failures_.clear(key);
+    const auto user = static_cast<gamehost::UserId>(account->int64(0));
+    if (hasher_.needs_rehash(hash)) rehash(user, in.password());
+    complete_login(req, user, account->text(1), "password");
+  }
+
+  void guest_login(const Request& req, const pb::GuestLoginRequest& in) {
+    const auto& device = in.device_id();
+    if (!valid_device_id(device)) {
+      throw ClientError(err::kInvalidDeviceId,
+                        gamehost::concat("device id must be 1-", kMaxDeviceIdLength,
+                                         " characters of A-Z a-z 0-9 _ . : -"));
+    }
+    constexpr std::string_view kFind =
+        "SELECT user_id, username FROM auth_accounts WHERE device_id = ?";
+    const char* how = "guest";
+    std::optional<gamehost::Row> account;
+    {
+      auto db = host().db();
+      account = db.query_one(kFind, device);
+      if (!account) {
+        const gamehost::UserId user = host().next_id();
+        try {
+          db.exec("INSERT INTO auth_accounts (user_id, device_id, created_at_ms) VALUES (?, ?, ?)",
+                  user, device, host().now_ms());
+          how = "guest, new account";
+        } catch (const DbError& e) {
+          if (!e.constraint()) throw;  // else the same device won a race: use its account
+        }
+        account = db.query_one(kFind, device);
+        if (!account) throw DbError(GH_ERR_FAILED, "guest account missing right after its insert");
+      }
+    }
+    const auto user = static_cast<gamehost::UserId>(account->int64(0));
+    const auto name = account->text(1);
+    complete_login(req, user, name, how);
+  }
+
+  void token_login(const Request& req, const pb::TokenLoginRequest& in) {
+    const auto address = address_of(req.session);
+    const auto now = host().now_ms();
+    if (address_failures_.blocked(address, now)) {
+      throw ClientError(err::kRateLimited, "too many failed logins, try again later");
+    }
+    const auto token = verify_token(in.token(), settings_.token_secret, now);
+    switch (token.check) {
+      case TokenCheck::kOk: break;
+      case TokenCheck::kExpired:
+        throw ClientError(err::kTokenExpired, "token expired, log in again");
+      default:
+        record_failure({}, address);
+        throw ClientError(err::kInvalidToken, "invalid token");
+    }
+    std::string name;
+    {
+      auto db = host().db();
+      if (db.query_one("SELECT 1 FROM auth_revoked_tokens WHERE jti = ?", token.claims.jti)) {
+        throw ClientError(err::kTokenRevoked, "token revoked, log in again");
+      }
+      const auto account =
+          db.query_one("SELECT username FROM auth_accounts WHERE user_id = ?", token.claims.sub);
+      if (!account) {
+        record_failure({}, address);
+        throw ClientError(err::kInvalidToken, "invalid token: no such account");
+      }
+      name = account->text(0);
+    }
+    complete_login(req, token.claims.sub, name, "token", {{token.claims, in.token()}});
+  }
+
+  void logout(const Request& req) {
+    if (const auto login = sessions_.login_of(req.session)) {
+      // Revoke first: with the database down the player stays logged in and may retry.
+      try {
+        host().db().exec("INSERT INTO auth_revoked_tokens (jti, expires_at_ms) VALUES (?, ?)",
+                         login->jti, login->expires_at_ms);
+      } catch (const DbError& e) {
+        if (!e.constraint()) throw;  // already revoked (another session used the token)
+      }
+      sessions_.release_if(req.session, *login);
+      host().log_info("logout: user ", login->user);
+    }
+    host().bind_user(req.session, 0);
+    req.reply(msg::kLogoutReply, pb::LogoutReply{});
+  }
+
+  void bind_credentials(const Request& req, const pb::BindCredentialsRequest& in) {
+    const auto& name = in.username();
+    if (const auto problem = username_problem(name, settings_.names)) {
+      throw ClientError(err::kInvalidUsername, *problem);
+    }
+    if (const auto problem = password_problem(in.password(), settings_.passwords)) {
+      throw ClientError(err::kWeakPassword, *problem);
+    }
+    const auto key = username_key(name);
+    {
+      auto db = host().db();
+      const auto account =
+          db.query_one("SELECT username FROM auth_accounts WHERE user_id = ?", req.user);
+      if (!account || !account->is_null(0)) {
+        throw ClientError(err::kNotGuest, "only a guest account can bind a username");
+      }
+      if (db.query_one("SELECT 1 FROM auth_accounts WHERE username_key = ?", key)) {
+        throw ClientError(err::kNameTaken, "username " + name + " is taken");
+      }
+    }
+    const auto hash = hasher_.hash(in.password());
+    std::uint64_t changed = 0;
+    try {
+      changed = host().db().exec(
+          "UPDATE auth_accounts SET username = ?, username_key = ?, password_hash = ? "
+          "WHERE user_id = ? AND username IS NULL",
+          name, key, hash, req.user);
+    } catch (const DbError& e) {
+      if (!e.constraint()) throw;
+      throw ClientError(err::kNameTaken, "username " + name + " is taken");
+    }
+    if (changed == 0) throw ClientError(err::kNotGuest, "only a guest account can bind a username");
+    host().log_info("bind credentials: guest user ", req.user, " is now ", name);
+    pb::BindCredentialsReply out;
+    out.set_user_id(req.user);
+    out.set_username(name);
+    req.reply(msg::kBindCredentialsReply, out);
+  }
+
+  // ---- Shared steps --------------------------------------------------------------------
+
+  struct PresentedToken {
+    TokenClaims claims;
+    std::string text;
+  };
+
+  // Issues (or, for a token login, reuses) the token, applies the duplicate-login policy,
+  // binds the session and answers with LoginReply.
+  void complete_login(const Request& req, gamehost::UserId user, const std::string& name,
+                      std::string_view how, std::optional<PresentedToken> presented = {}) {
+    PresentedToken token;
+    if (presented) {
+      token = std::move(*presented);
+    } else {
+      const auto now_s = static_cast<std::int64_t>(host().now_ms() / 1000);
+      token.claims = TokenClaims{user, now_s, now_s + static_cast<std::int64_t>(settings_.token_ttl_s),
+                                 random_jti()};
+      token.text = sign_token(token.claims, settings_.token_secret);
+    }
+    const auto expires_at_ms = static_cast<std::uint64_t>(token.claims.exp) * 1000;
+    const SessionLogin login{user, token.claims.jti, expires_at_ms};
+
+    const auto claim = sessions_.claim(req.session, login, settings_.duplicate_login);
+    if (claim.refused) {
+      throw ClientError(err::kAlreadyLoggedIn, "this account is already logged in elsewhere");
+    }
+    if (claim.displaced != 0) {
+      host().kick(claim.displaced, err::kLoggedInElsewhere, "logged in from another session");
+    }
+    try {
+      host().bind_user(req.session, user);
+    } catch (...) {
+      sessions_.release_if(req.session, login);
+      throw;
+    }
+    // bind_user does not say whether the session was still there. If it closed before the
+    // claim, its close event has passed and would never release it: do it here.
+    if (!host().session_info(req.session)) {
+      sessions_.release_if(req.session, login);
+      return;
+    }
+    pb::LoginReply out;
+    out.set_user_id(user);
+    out.set_token(token.text);
+    out.set_expires_at_ms(expires_at_ms);
+    out.set_username(name);
+    out.set_guest(name.empty());
+    req.reply(msg::kLoginReply, out);
+    host().log_info("login: user ", user, " (", how, ")",
+                    claim.displaced != 0 ? ", older session kicked" : "");
+  }
+
+  std::string address_of(gamehost::SessionId session) {
+    const auto info = host().session_info(session);
+    return info ? ip_of(info->remote_address) : std::string();
+  }
+
+  void refuse_if_limited(const std::string& account, const std::string& address) {
+    const auto now = host().now_ms();
+    if ((!account.empty() && account_failures_.blocked(account, now)) ||
+        (!address.empty() && address_failures_.blocked(address, now))) {
+      throw ClientError(err::kRateLimited, "too many failed logins, try again later");
+    }
+  }
+
+  void record_failure(const std::string& account, const std::string& address) {
+    const auto now = host().now_ms();
+    if (!account.empty()) account_failures_.record_failure(account, now);
+    if (!address.empty()) address_failures_.record_failure(address, now);
+  }
+
+  // The costs changed since this hash was made: store one with today's costs. Best effort:
+  // the login succeeds either way.
+  void rehash(gamehost::UserId user, const std::string& password) {
+    try {
+      host().db().exec("UPDATE auth_accounts SET password_hash = ? WHERE user_id = ?",
+                       hasher_.hash(password), user);
+    } catch (const std::exception& e) {
+      host().log_warn("rehash of user ", user, "'s password failed: ", e.what());
+    }
+  }
+
+  // ---- Timer (plugin thread) -------------------------------------------------------------
+
+  // Forgets failures that left their window and deletes revocations of expired tokens
+  // (those are refused as expired anyway). The database part runs on a lane of its own.
+  void start_cleanup() {
+    const auto now = host().now_ms();
+    account_failures_.prune(now);
+    address_failures_.prune(now);
+    post_keyed(lane_of("cleanup", {}), [this, now] {
+      try {
+        const auto removed =
+            host().db().exec("DELETE FROM auth_revoked_tokens WHERE expires_at_ms <= ?", now);
+        if (removed != 0) host().log_debug("removed ", removed, " expired token revocations");
+      } catch (const DbError& e) {
+        host().log_warn("cleanup of expired token revocations failed (retried in ",
+                        settings_.cleanup_interval_ms / 1000, " s): ", e.what());
+      }
+    });
+  }
+
+  const Settings settings_;
+  const PasswordHasher hasher_;
+  FailureLimiter account_failures_;
+  FailureLimiter address_failures_;
+  SessionRegistry sessions_;
+  std::vector<gamehost::Token> handlers_;
+  gamehost::Token cleanup_timer_;
+};
+
+}  // namespace
+}  // namespace gh_auth
+
+GAMEHOST_PLUGIN(gh_auth::AuthPlugin,
+                "name = auth\n"
+                "version = 1.0.0\n"
+                "ranges = 1000-1099\n"
+                "public = 1000, 1002, 1004, 1006\n")
