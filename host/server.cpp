@@ -21,6 +21,7 @@
 #include "loader/plugin_manager.hpp"
 #include "router/dispatcher.hpp"
 #include "router/route_table.hpp"
+#include "storage/storage.hpp"
 #include "version.hpp"
 
 namespace gamehost {
@@ -41,7 +42,7 @@ struct Server::Impl {
         sessions(config.limits.max_connections, config.limits.max_connections_per_ip),
         workers(threads_or_cores(config.server.worker_threads)),
         timers(io),
-        runtime{config, workers, timers, sessions, groups, events, calls, metrics, nullptr},
+        runtime{config, workers, timers, sessions, groups, events, calls, metrics, nullptr, storage.get()},
         manager(runtime, routes),
         dispatcher(runtime, routes),
         signals(io, SIGINT, SIGTERM, SIGHUP) {}
@@ -53,6 +54,7 @@ struct Server::Impl {
   core::EventBus events;
   core::Calls calls;
   router::Routes routes;
+  std::unique_ptr<storage::Storage> storage = open_storage(config);
   // One io_context per network thread (each connection stays on one); the first also runs
   // the acceptors, timers and signals.
   std::vector<std::unique_ptr<asio::io_context>> ios = make_ios(config.server.io_threads);
@@ -78,6 +80,15 @@ struct Server::Impl {
   std::promise<void> stop_requested;
   std::once_flag stop_once;
   bool stopped = false;
+
+  // Opened before any plugin: their migrations and services need it.
+  static std::unique_ptr<storage::Storage> open_storage(const config::Config& c) {
+    try {
+      return std::make_unique<storage::Storage>(c);
+    } catch (const std::exception& e) {
+      throw StartupError(5, std::string("storage: ") + e.what());
+    }
+  }
 
   static std::vector<std::unique_ptr<asio::io_context>> make_ios(std::uint32_t configured) {
     std::vector<std::unique_ptr<asio::io_context>> out;

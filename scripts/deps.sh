@@ -7,6 +7,8 @@ gamehost_packages=(
   libtomlplusplus-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev libjemalloc-dev
   rpm lintian dpkg-dev nlohmann-json3-dev debootstrap python3
+  libsoci-dev libsqlite3-dev sqlite3 libmariadb-dev mariadb-server mariadb-client
+  libssl-dev libsodium-dev
 )
 
 gamehost_install_deps() {

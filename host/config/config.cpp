@@ -99,7 +99,30 @@ void read_server(TableReader& top, ServerConfig& s) {
   r.read("worker_threads", s.worker_threads, 0, 256);
   r.read("data_dir", s.data_dir);
   if (s.data_dir.empty()) r.fail(r.get("data_dir"), "data_dir", "must not be empty");
+  r.read_one_of("mode", s.mode, {"development", "production"});
+  if (s.mode.empty()) r.fail(r.get("mode"), "mode", "must be development or production");
+  r.read("node_id", s.node_id, 0, 1023);
+  r.read("max_clock_step_back_ms", s.max_clock_step_back_ms, 0, 3'600'000);
   r.reject_unknown();
+}
+
+void read_storage(TableReader& top, StorageConfig& s) {
+  if (const auto* t = top.subtable("storage")) {
+    TableReader r(*t, top.path(), "storage");
+    r.read("url", s.url);
+    r.read("migrations_dir", s.migrations_dir);
+    r.read("pool_size", s.pool_size, 1, 1024);
+    r.read("acquire_timeout_ms", s.acquire_timeout_ms, 1, 600'000);
+    r.read("busy_timeout_ms", s.busy_timeout_ms, 0, 600'000);
+    r.read("query_timeout_ms", s.query_timeout_ms, 1000, 3'600'000);
+    r.read("connect_timeout_ms", s.connect_timeout_ms, 1000, 600'000);
+    if (!s.url.empty() && !s.url.starts_with("sqlite:") && !s.url.starts_with("mysql://")) {
+      r.fail(r.get("url"), "url", "must be sqlite:<file> or mysql://user:password@host:port/db");
+    }
+    r.reject_unknown();
+  }
+  // Keeps the database password out of the config file when the operator wants to.
+  if (const char* env = std::getenv("GAMEHOST_STORAGE_URL"); env != nullptr && *env != '\0') s.url = env;
 }
 
 void read_listen(TableReader& top, ListenConfig& l) {
@@ -232,6 +255,7 @@ Config read(const toml::table& root, const std::string& path) {
   read_limits(top, c.limits);
   read_admin(top, c.admin);
   read_log(top, c.log);
+  read_storage(top, c.storage);
   read_plugins(top, c.plugins);
   top.reject_unknown();
   return c;

@@ -20,6 +20,19 @@ struct ServerConfig {
   std::uint32_t io_threads = 0;      // 0 = one per core
   std::uint32_t worker_threads = 0;  // 0 = one per core
   std::string data_dir = "data";
+  std::string mode = "development";  // "production": plugins refuse unsafe settings
+  std::uint32_t node_id = 1;         // 0..1023: the node part of snowflake ids
+  std::uint32_t max_clock_step_back_ms = 2000;  // ids wait out a smaller clock step back
+};
+
+struct StorageConfig {
+  std::string url;  // "" = SQLite file <data_dir>/gamehost.db; GAMEHOST_STORAGE_URL overrides
+  std::string migrations_dir = "migrations";
+  std::uint32_t pool_size = 8;
+  std::uint32_t acquire_timeout_ms = 2000;
+  std::uint32_t busy_timeout_ms = 5000;
+  std::uint32_t query_timeout_ms = 10000;
+  std::uint32_t connect_timeout_ms = 5000;
 };
 
 struct ListenConfig {
@@ -74,6 +87,7 @@ struct Config {
   LimitsConfig limits;
   AdminConfig admin;
   LogConfig log;
+  StorageConfig storage;
   PluginsConfig plugins;
 };
 

@@ -14,6 +14,9 @@
 namespace gamehost::plugins {
 class PluginManager;
 }
+namespace gamehost::storage {
+class Storage;
+}
 
 namespace gamehost::core {
 
@@ -31,6 +34,7 @@ struct Runtime {
   Calls& calls;
   Metrics& metrics;
   plugins::PluginManager* plugins = nullptr;  // set once the manager exists
+  storage::Storage* storage = nullptr;        // the database, migrations and ids
 };
 
 }  // namespace gamehost::core

@@ -383,7 +383,7 @@ void* host_get_proc(const char* name) noexcept {
   };
   if (name == nullptr) return nullptr;
   const auto it = services.find(name);
-  return it == services.end() ? nullptr : it->second;
+  return it == services.end() ? storage_get_proc(name) : it->second;
 }
 
 }  // namespace gamehost::plugins

@@ -85,6 +85,15 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
     return static_cast<double>(handler_ns_.load(std::memory_order_relaxed)) / 1e9;
   }
 
+  // Storage statements this plugin ran, how many failed, and their time.
+  struct DbCounters {
+    std::atomic<std::uint64_t> statements{0};
+    std::atomic<std::uint64_t> failures{0};
+    std::atomic<std::uint64_t> nanoseconds{0};
+  };
+  DbCounters& db_counters() noexcept { return db_counters_; }
+  const DbCounters& db_counters() const noexcept { return db_counters_; }
+
   // Queue work for the plugin.
   enum class Post { queued, busy, stopped };
   Post post_message(session::SessionId session, session::UserId user, std::uint32_t msg_id,
@@ -186,6 +195,7 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   std::array<std::atomic<std::uint64_t>, kHandlerBucketsSeconds.size() + 1> handler_buckets_{};  // not cumulative
   std::mutex timers_mutex_;
   std::set<std::uint64_t> timers_;
+  DbCounters db_counters_;
 };
 
 }  // namespace gamehost::plugins

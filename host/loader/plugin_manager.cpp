@@ -10,6 +10,7 @@
 #include <iterator>
 
 #include "loader/plugin_file.hpp"
+#include "storage/storage.hpp"
 
 namespace gamehost::plugins {
 namespace {
@@ -30,6 +31,17 @@ PluginManager::PluginManager(core::Runtime& runtime, router::Routes& routes)
 PluginManager::~PluginManager() {
   unload_all();
   runtime_.plugins = nullptr;
+}
+
+void PluginManager::migrate(const std::string& name) {
+  if (runtime_.storage == nullptr) return;
+  try {
+    runtime_.storage->migrator().apply(name);
+  } catch (const storage::MigrationError& e) {
+    throw PluginRefused(std::string("migration refused: ") + e.what());
+  } catch (const storage::StorageError& e) {
+    throw PluginRefused(std::string("cannot apply migrations: ") + e.what());
+  }
 }
 
 Candidate PluginManager::stage(const config::PluginConfig& config) {
@@ -92,6 +104,7 @@ std::vector<Refusal> PluginManager::load_configured() {
       continue;
     }
     try {
+      migrate(c.name);
       running_.push_back(PluginInstance::start(runtime_, c, pc, {}));
       spdlog::info("plugin {} {} loaded from {} (ids {})", c.name,
                    std::string(c.manifest.version.view()), c.file, describe_ranges(c.manifest));
@@ -114,6 +127,13 @@ void PluginManager::load(const config::PluginConfig& config) {
       std::error_code ec;
       std::filesystem::remove(candidate.staged, ec);
       throw PluginRefused(plan.refused.front().reason);
+    }
+    try {
+      migrate(config.name);
+    } catch (...) {
+      std::error_code ec;
+      std::filesystem::remove(candidate.staged, ec);
+      throw;
     }
     running_.push_back(PluginInstance::start(runtime_, candidate, config, {}));
     spdlog::info("plugin {} {} loaded from {} (ids {})", config.name,
@@ -245,6 +265,14 @@ PluginManager::ReloadResult PluginManager::reload(const std::string& name, const
           }
         }
       }
+    }
+    // The new build's new migrations; the old build keeps running on the extended schema
+    // until the swap, so a migration must stay compatible with the build before it.
+    try {
+      migrate(name);
+    } catch (...) {
+      discard();
+      throw;
     }
     if (strategy == "drain") {
       // The new build starts cold beside the old one and takes everything new at once.

@@ -60,6 +60,8 @@ class PluginManager {
   // Copies `file` to a private path under data_dir and inspects the copy, so what is
   // checked is exactly what is loaded, and a later `cp` over `file` cannot touch it.
   Candidate stage(const config::PluginConfig& config);
+  // Applies the plugin's pending migrations; throws PluginRefused naming file and statement.
+  void migrate(const std::string& name);
   std::vector<Candidate> running_candidates_locked() const;
   void publish_routes_locked();
 

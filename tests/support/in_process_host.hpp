@@ -20,6 +20,7 @@
 #include "loader/plugin_manager.hpp"
 #include "router/route_table.hpp"
 #include "session/session.hpp"
+#include "storage/storage.hpp"
 #include "support/temp_dir.hpp"
 
 namespace gamehost::testing {
@@ -68,10 +69,11 @@ class InProcessHost {
  public:
   explicit InProcessHost(const std::string& data_dir)
       : config_(make_config(data_dir)),
+        storage_(config_),
         sessions_(1000, 1000),
         workers_(2),
         timers_(io_),
-        runtime_{config_, workers_, timers_, sessions_, groups_, events_, calls_, metrics_, nullptr},
+        runtime_{config_, workers_, timers_, sessions_, groups_, events_, calls_, metrics_, nullptr, &storage_},
         manager_(std::make_unique<plugins::PluginManager>(runtime_, routes_)) {
     io_thread_ = std::thread([this] { io_.run(); });
   }
@@ -113,6 +115,7 @@ class InProcessHost {
   }
 
   config::Config config_;
+  storage::Storage storage_;
   core::Metrics metrics_;
   session::Registry sessions_;
   session::Groups groups_;
