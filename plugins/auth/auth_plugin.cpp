@@ -149,8 +149,7 @@ class AuthPlugin final : public gamehost::Plugin {
     std::optional<gamehost::Row> account;
     if (!username_problem(in.username(), settings_.names)) {  // else it cannot exist
       account = host().db().query_one(
-          "SELECT user_id, username, password_hash FROM auth_accounts WHERE username_key = ?",
-          key);
+          "SELECT user_id, username, password_hash FROM auth_accounts WHERE username_key = ?", key);
     }
     if (!account || account->is_null(2)) {
       hasher_.verify_dummy(in.password());  // the same time as a wrong password
@@ -208,7 +207,8 @@ class AuthPlugin final : public gamehost::Plugin {
     }
     const auto token = verify_token(in.token(), settings_.token_secret, now);
     switch (token.check) {
-      case TokenCheck::kOk: break;
+      case TokenCheck::kOk:
+        break;
       case TokenCheck::kExpired:
         throw ClientError(err::kTokenExpired, "token expired, log in again");
       default:
@@ -303,8 +303,8 @@ class AuthPlugin final : public gamehost::Plugin {
       token = std::move(*presented);
     } else {
       const auto now_s = static_cast<std::int64_t>(host().now_ms() / 1000);
-      token.claims = TokenClaims{user, now_s, now_s + static_cast<std::int64_t>(settings_.token_ttl_s),
-                                 random_jti()};
+      token.claims = TokenClaims{
+          user, now_s, now_s + static_cast<std::int64_t>(settings_.token_ttl_s), random_jti()};
       token.text = sign_token(token.claims, settings_.token_secret);
     }
     const auto expires_at_ms = static_cast<std::uint64_t>(token.claims.exp) * 1000;

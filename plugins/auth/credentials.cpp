@@ -10,8 +10,12 @@
 namespace gh_auth {
 namespace {
 
-bool is_ascii_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_ascii_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_ascii_letter(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool is_ascii_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 }  // namespace
 
@@ -78,12 +82,12 @@ PasswordHasher::PasswordHasher(std::uint64_t ops_limit, std::size_t mem_limit_by
     : ops_limit_(ops_limit), mem_limit_(mem_limit_bytes) {
   if (sodium_init() < 0) throw std::runtime_error("auth: libsodium failed to initialise");
   if (ops_limit < crypto_pwhash_OPSLIMIT_MIN || ops_limit > crypto_pwhash_OPSLIMIT_MAX) {
-    throw std::runtime_error(gamehost::concat("auth: argon2_ops_limit = ", ops_limit,
-                                              " is outside libsodium's limits ",
-                                              crypto_pwhash_OPSLIMIT_MIN, "-",
-                                              crypto_pwhash_OPSLIMIT_MAX));
+    throw std::runtime_error(
+        gamehost::concat("auth: argon2_ops_limit = ", ops_limit, " is outside libsodium's limits ",
+                         crypto_pwhash_OPSLIMIT_MIN, "-", crypto_pwhash_OPSLIMIT_MAX));
   }
-  if (mem_limit_bytes < crypto_pwhash_MEMLIMIT_MIN || mem_limit_bytes > crypto_pwhash_MEMLIMIT_MAX) {
+  if (mem_limit_bytes < crypto_pwhash_MEMLIMIT_MIN ||
+      mem_limit_bytes > crypto_pwhash_MEMLIMIT_MAX) {
     throw std::runtime_error(gamehost::concat(
         "auth: argon2_mem_limit_kib = ", mem_limit_bytes / 1024, " is outside libsodium's limits ",
         crypto_pwhash_MEMLIMIT_MIN / 1024, "-", crypto_pwhash_MEMLIMIT_MAX / 1024, " KiB"));

@@ -16,9 +16,9 @@ struct NameRules {
 };
 
 struct PasswordRules {
-  std::size_t min_length = 8;   // in characters (UTF-8 code points)
+  std::size_t min_length = 8;  // in characters (UTF-8 code points)
   std::size_t max_length = 128;
-  bool require_mixed = true;    // at least one letter and one digit
+  bool require_mixed = true;  // at least one letter and one digit
 };
 
 // Why a name or password is refused, as a text a player may read; nothing when it is fine.

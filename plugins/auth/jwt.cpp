@@ -1,10 +1,10 @@
 #include "jwt.hpp"
 
-#include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <sodium.h>
+#include <nlohmann/json.hpp>
 
 #include <array>
 #include <charconv>

@@ -31,8 +31,8 @@ struct SessionLogin {
 class SessionRegistry {
  public:
   struct Claim {
-    bool refused = false;                // refuse_new and the user plays on another session
-    gamehost::SessionId displaced = 0;   // kick_old: the older session to kick (0: none)
+    bool refused = false;               // refuse_new and the user plays on another session
+    gamehost::SessionId displaced = 0;  // kick_old: the older session to kick (0: none)
   };
 
   // Records that `session` is now logged in as login.user. Logging in again on the same

@@ -35,8 +35,7 @@ Settings read_settings(gamehost::Host& host) {
   s.passwords.max_length =
       static_cast<std::size_t>(bounded(host, "password_max_length", 128, 1, 1024));
   if (s.passwords.min_length > s.passwords.max_length) {
-    throw std::runtime_error(gamehost::concat("auth: password_min_length (",
-                                              s.passwords.min_length,
+    throw std::runtime_error(gamehost::concat("auth: password_min_length (", s.passwords.min_length,
                                               ") is above password_max_length (",
                                               s.passwords.max_length, ")"));
   }
@@ -44,8 +43,8 @@ Settings read_settings(gamehost::Host& host) {
 
   // The libsodium bounds are checked by PasswordHasher with the exact limits in its text;
   // here only what would not even convert.
-  s.argon2_ops_limit = static_cast<std::uint64_t>(bounded(
-      host, "argon2_ops_limit", crypto_pwhash_OPSLIMIT_INTERACTIVE, 0, 0xffffffffLL));
+  s.argon2_ops_limit = static_cast<std::uint64_t>(
+      bounded(host, "argon2_ops_limit", crypto_pwhash_OPSLIMIT_INTERACTIVE, 0, 0xffffffffLL));
   s.argon2_mem_limit_bytes = static_cast<std::size_t>(
       bounded(host, "argon2_mem_limit_kib", 65536, 0, std::int64_t{1} << 32) * 1024);
 

@@ -19,19 +19,19 @@ inline constexpr std::string_view kDefaultSecret = "dev-secret-change-me";
 inline constexpr std::size_t kMinProductionSecretBytes = 32;
 
 struct Settings {
-  NameRules names;                 // username_min_length (3), username_max_length (32)
-  PasswordRules passwords;         // password_min_length (8), password_max_length (128),
-                                   // password_require_mixed (true)
-  std::uint64_t argon2_ops_limit;  // argon2_ops_limit (crypto_pwhash_OPSLIMIT_INTERACTIVE)
-  std::size_t argon2_mem_limit_bytes;  // argon2_mem_limit_kib (65536) * 1024
-  std::uint64_t token_ttl_s = 86400;   // token_ttl_s
-  std::string token_secret;        // env var named by token_secret_env, else token_secret
-  std::string secret_source;       // where token_secret came from, for messages
+  NameRules names;                         // username_min_length (3), username_max_length (32)
+  PasswordRules passwords;                 // password_min_length (8), password_max_length (128),
+                                           // password_require_mixed (true)
+  std::uint64_t argon2_ops_limit = 0;      // argon2_ops_limit (crypto_pwhash_OPSLIMIT_INTERACTIVE)
+  std::size_t argon2_mem_limit_bytes = 0;  // argon2_mem_limit_kib (65536) * 1024
+  std::uint64_t token_ttl_s = 86400;       // token_ttl_s
+  std::string token_secret;                // env var named by token_secret_env, else token_secret
+  std::string secret_source;               // where token_secret came from, for messages
   DuplicateLogin duplicate_login = DuplicateLogin::kKickOld;  // "kick_old" | "refuse_new"
   std::uint32_t max_failures_per_account = 5;
   std::uint32_t max_failures_per_address = 20;
-  std::uint64_t failure_window_ms = 300'000;         // failure_window_s (300)
-  std::uint64_t cleanup_interval_ms = 600'000;       // cleanup_interval_s (600)
+  std::uint64_t failure_window_ms = 300'000;    // failure_window_s (300)
+  std::uint64_t cleanup_interval_ms = 600'000;  // cleanup_interval_s (600)
 };
 
 // Reads the settings through host.config_* and the environment; checks them against each

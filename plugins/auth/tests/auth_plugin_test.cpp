@@ -1,8 +1,8 @@
 // The auth plugin as a player sees it, against the SDK's fake host and a real in-memory
 // SQLite database with the plugin's migrations.
+#include <gtest/gtest.h>
 #include <gamehost/plugin.hpp>
 #include <gamehost/testing.hpp>
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <cstdlib>
@@ -85,7 +85,8 @@ class AuthTest : public ::testing::Test {
     if (!outcome.ok()) return outcome.error_code;
     return host.errors(s).size() > before ? host.errors(s).back().code : 0;
   }
-  pb::LoginReply login_ok(gh_session_id s, std::uint32_t id, const google::protobuf::MessageLite& m) {
+  pb::LoginReply login_ok(gh_session_id s, std::uint32_t id,
+                          const google::protobuf::MessageLite& m) {
     const auto sent_before = host.count_sent(s, msg::kLoginReply);
     EXPECT_EQ(send(s, id, m), 0u);
     EXPECT_EQ(host.count_sent(s, msg::kLoginReply), sent_before + 1);
@@ -126,7 +127,8 @@ TEST_F(AuthTest, RegisterLogsInAndPasswordLoginGetsATokenForTheUser) {
 TEST_F(AuthTest, StoredPasswordIsAnArgon2idHashAndNeverLogged) {
   const auto s = host.connect();
   const auto reply = register_ok(s, "alice", "secret123");
-  const auto hash = host.sql_value("SELECT password_hash FROM auth_accounts WHERE username = 'alice'");
+  const auto hash =
+      host.sql_value("SELECT password_hash FROM auth_accounts WHERE username = 'alice'");
   EXPECT_EQ(hash.rfind("$argon2id$", 0), 0u) << hash;
   EXPECT_EQ(host.sql_value("SELECT username_key FROM auth_accounts"), "alice");
   for (const auto& line : host.logs()) {
@@ -137,7 +139,8 @@ TEST_F(AuthTest, StoredPasswordIsAnArgon2idHashAndNeverLogged) {
 
 TEST_F(AuthTest, UsernameRulesGiveInvalidUsername) {
   const auto s = host.connect();
-  for (const std::string& bad : std::vector<std::string>{"ab", std::string(33, 'a'), "bad name", "bad-name", "", "n\xc3\xa4me"}) {
+  for (const std::string& bad : std::vector<std::string>{"ab", std::string(33, 'a'), "bad name",
+                                                         "bad-name", "", "n\xc3\xa4me"}) {
     EXPECT_EQ(send(s, msg::kRegister, register_request(bad, "secret123")), err::kInvalidUsername)
         << bad;
   }
@@ -152,7 +155,8 @@ TEST_F(AuthTest, UsernameLengthsComeFromSettings) {
   const auto s = host.connect();
   EXPECT_EQ(send(s, msg::kRegister, register_request("abcd", "secret123")), err::kInvalidUsername);
   EXPECT_NE(error_text(s).find("5-6"), std::string::npos) << error_text(s);
-  EXPECT_EQ(send(s, msg::kRegister, register_request("abcdefg", "secret123")), err::kInvalidUsername);
+  EXPECT_EQ(send(s, msg::kRegister, register_request("abcdefg", "secret123")),
+            err::kInvalidUsername);
   register_ok(s, "abcdef");
 }
 
@@ -257,12 +261,15 @@ TEST_F(AuthTest, BindCredentialsTurnsAGuestIntoANamedAccount) {
 TEST_F(AuthTest, BindCredentialsRefusals) {
   const auto named = host.connect();
   register_ok(named, "alice");
-  EXPECT_EQ(send(named, msg::kBindCredentials, bind_request("alice2", "secret123")), err::kNotGuest);
+  EXPECT_EQ(send(named, msg::kBindCredentials, bind_request("alice2", "secret123")),
+            err::kNotGuest);
 
   const auto guest = host.connect();
   login_ok(guest, msg::kGuestLogin, guest_request("phone-2"));
-  EXPECT_EQ(send(guest, msg::kBindCredentials, bind_request("ALICE", "secret123")), err::kNameTaken);
-  EXPECT_EQ(send(guest, msg::kBindCredentials, bind_request("g", "secret123")), err::kInvalidUsername);
+  EXPECT_EQ(send(guest, msg::kBindCredentials, bind_request("ALICE", "secret123")),
+            err::kNameTaken);
+  EXPECT_EQ(send(guest, msg::kBindCredentials, bind_request("g", "secret123")),
+            err::kInvalidUsername);
   EXPECT_EQ(send(guest, msg::kBindCredentials, bind_request("gary", "weak")), err::kWeakPassword);
   EXPECT_EQ(host.sql_value("SELECT COUNT(*) FROM auth_accounts WHERE username IS NULL"), "1");
 }
@@ -309,11 +316,12 @@ TEST_F(AuthTest, TamperedOrForeignTokensAreInvalid) {
   tampered[tampered.find('.') + 3] ^= 1;  // a payload character
   auto bad_signature = first.token();
   bad_signature.back() = bad_signature.back() == 'A' ? 'B' : 'A';
-  const auto foreign = gh_auth::sign_token(
-      {first.user_id(), static_cast<std::int64_t>(host.now() / 1000),
-       static_cast<std::int64_t>(host.now() / 1000 + 60), "abc"},
-      "some other secret, at least 32 bytes long");
-  for (const auto& token : {tampered, bad_signature, foreign, std::string("garbage"), std::string()}) {
+  const auto foreign =
+      gh_auth::sign_token({first.user_id(), static_cast<std::int64_t>(host.now() / 1000),
+                           static_cast<std::int64_t>(host.now() / 1000 + 60), "abc"},
+                          "some other secret, at least 32 bytes long");
+  for (const auto& token :
+       {tampered, bad_signature, foreign, std::string("garbage"), std::string()}) {
     EXPECT_EQ(send(s, msg::kTokenLogin, token_request(token)), err::kInvalidToken) << token;
   }
 }
@@ -497,7 +505,8 @@ TEST_F(AuthTest, StorageDownGivesStorageUnavailableAndNoCrash) {
   login_ok(s3, msg::kLogin, login_request("alice", "secret123"));
 }
 
-// ---- Settings and the signing secret -------------------------------------------------------------
+// ---- Settings and the signing secret
+// -------------------------------------------------------------
 
 TEST_F(AuthTest, ProductionRefusesTheDefaultOrAShortSecret) {
   host.set_production(true);

@@ -13,7 +13,10 @@ TEST(Credentials, UsernameRules) {
   EXPECT_FALSE(username_problem("Ab_9_xyzAB", rules));
   EXPECT_TRUE(username_problem("ab", rules));
   EXPECT_TRUE(username_problem("abcdefghijk", rules));
-  for (const char* bad : {"a b c", "abc!", "ab-c", "\xc3\xa4" "bc", "ab\ncd"}) {
+  for (const char* bad : {"a b c", "abc!", "ab-c",
+                          "\xc3\xa4"
+                          "bc",
+                          "ab\ncd"}) {
     EXPECT_TRUE(username_problem(bad, rules)) << bad;
   }
   EXPECT_EQ(username_key("AliCe_9"), "alice_9");
@@ -27,7 +30,10 @@ TEST(Credentials, PasswordRules) {
   EXPECT_TRUE(password_problem("abcdefgh", rules));       // no digit
   EXPECT_TRUE(password_problem("12345678", rules));       // no letter
   // Lengths count characters: 8 two-byte letters and a digit are 9 characters.
-  EXPECT_FALSE(password_problem("\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4" "1", rules));
+  EXPECT_FALSE(
+      password_problem("\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4"
+                       "1",
+                       rules));
   EXPECT_FALSE(password_problem("12345678", PasswordRules{8, 12, false}));
   EXPECT_EQ(utf8_length("a\xc3\xa4\xe2\x82\xac"), 3u);
 }

@@ -1,8 +1,8 @@
 // JWT signing and verification, and the strict base64url underneath.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <nlohmann/json.hpp>
 
 #include <string>
 #include <vector>
@@ -22,7 +22,9 @@ constexpr std::string_view kSecret = "0123456789abcdef0123456789abcdef";
 constexpr std::uint64_t kNowMs = 1'700'000'000'000;
 constexpr std::int64_t kNowS = 1'700'000'000;
 
-TokenClaims claims() { return TokenClaims{42, kNowS, kNowS + 3600, "00112233445566778899aabbccddeeff"}; }
+TokenClaims claims() {
+  return TokenClaims{42, kNowS, kNowS + 3600, "00112233445566778899aabbccddeeff"};
+}
 
 struct Parts {
   std::string header, payload, signature;
@@ -32,7 +34,9 @@ Parts split(const std::string& token) {
   const auto b = token.find('.', a + 1);
   return {token.substr(0, a), token.substr(a + 1, b - a - 1), token.substr(b + 1)};
 }
-std::string join(const Parts& p) { return p.header + "." + p.payload + "." + p.signature; }
+std::string join(const Parts& p) {
+  return p.header + "." + p.payload + "." + p.signature;
+}
 
 // A token with any header and payload, correctly signed (what only the secret's owner can do).
 std::string sign_raw(std::string_view header, std::string_view payload, std::string_view secret) {
@@ -60,7 +64,7 @@ TEST(Base64Url, RefusesPaddingForeignCharactersAndNonCanonicalTails) {
   EXPECT_FALSE(base64url_decode("a+b/"));
   EXPECT_FALSE(base64url_decode("YWJjZ"));  // a length no encoding has
   EXPECT_EQ(base64url_decode("YQ"), "a");
-  EXPECT_FALSE(base64url_decode("YR"));     // same bytes with a non-zero unused bit
+  EXPECT_FALSE(base64url_decode("YR"));  // same bytes with a non-zero unused bit
 }
 
 TEST(Jwt, SignedTokenVerifiesWithItsClaims) {
@@ -128,9 +132,9 @@ TEST(Jwt, MalformedInputIsRefusedWithoutThrowing) {
   const auto valid = split(sign_token(claims(), kSecret));
   for (const std::string& bad : std::vector<std::string>{
            std::string(), std::string("."), std::string(".."), std::string("a.b"),
-        std::string("a.b.c.d"), std::string("!!!.???.***"), valid.header + "." + valid.payload,
-        join(valid) + ".", std::string(5000, 'A'),
-        base64url_encode("not json") + "." + valid.payload + "." + valid.signature}) {
+           std::string("a.b.c.d"), std::string("!!!.???.***"), valid.header + "." + valid.payload,
+           join(valid) + ".", std::string(5000, 'A'),
+           base64url_encode("not json") + "." + valid.payload + "." + valid.signature}) {
     EXPECT_EQ(verify_token(bad, kSecret, kNowMs).check, TokenCheck::kMalformed) << bad;
   }
 }
@@ -149,7 +153,8 @@ TEST(Jwt, CorrectlySignedButIncompleteClaimsAreMalformed) {
   }
   // The helper itself signs what the plugin accepts.
   const auto ok = nlohmann::json{{"sub", "42"}, {"iat", kNowS}, {"exp", kNowS + 60}, {"jti", "x"}};
-  EXPECT_TRUE(verify_token(sign_raw(R"({"alg":"HS256"})", ok.dump(), kSecret), kSecret, kNowMs).ok());
+  EXPECT_TRUE(
+      verify_token(sign_raw(R"({"alg":"HS256"})", ok.dump(), kSecret), kSecret, kNowMs).ok());
 }
 
 TEST(Jwt, RandomJtisAre128BitHexAndDiffer) {

@@ -9,7 +9,9 @@ using gh_auth::DuplicateLogin;
 using gh_auth::SessionLogin;
 using gh_auth::SessionRegistry;
 
-SessionLogin as(gamehost::UserId user, std::string jti = "j") { return {user, std::move(jti), 5000}; }
+SessionLogin as(gamehost::UserId user, std::string jti = "j") {
+  return {user, std::move(jti), 5000};
+}
 
 TEST(SessionRegistry, KickOldDisplacesTheOlderSession) {
   SessionRegistry r;
