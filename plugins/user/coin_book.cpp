@@ -16,15 +16,20 @@ constexpr std::int64_t kMaxBalance = std::numeric_limits<std::int64_t>::max();
 
 const char* kind_name(Kind kind) {
   switch (kind) {
-    case Kind::kCredit: return "credit";
-    case Kind::kDebit: return "debit";
-    case Kind::kTransfer: return "transfer";
+    case Kind::kCredit:
+      return "credit";
+    case Kind::kDebit:
+      return "debit";
+    case Kind::kTransfer:
+      return "transfer";
   }
   return "?";
 }
 
 // Ids are uint64 in messages and BIGINT (signed) in tables; snowflakes fit in 63 bits.
-std::int64_t sql_id(std::uint64_t id) { return static_cast<std::int64_t>(id); }
+std::int64_t sql_id(std::uint64_t id) {
+  return static_cast<std::int64_t>(id);
+}
 
 }  // namespace
 
@@ -50,10 +55,10 @@ CoinOutcome CoinBook::apply(const CoinRequest& request) {
     auto tx = db.begin();
     if (auto recorded = find_request(db, request.idempotency_key)) {
       if (!recorded->matches(request)) {
-        throw Refusal(pb::ERROR_IDEMPOTENCY_CONFLICT,
-                      gamehost::concat("idempotency key already used for a ", recorded->kind,
-                                       " of ", recorded->amount, " coins of user ",
-                                       recorded->user));
+        throw Refusal(
+            pb::ERROR_IDEMPOTENCY_CONFLICT,
+            gamehost::concat("idempotency key already used for a ", recorded->kind, " of ",
+                             recorded->amount, " coins of user ", recorded->user));
       }
       return recorded->outcome;
     }
@@ -85,16 +90,16 @@ std::optional<std::pair<CoinRequest, CoinOutcome>> CoinBook::open_account(
     gamehost::Db& db, UserId user, std::int64_t starting_coins) {
   ensure_account(db, user);
   if (starting_coins <= 0) return std::nullopt;
-  CoinRequest welcome{Kind::kCredit, user, 0, starting_coins, "welcome", "",
-                      gamehost::concat("welcome:", user), "user"};
+  CoinRequest welcome{
+      Kind::kCredit, user, 0, starting_coins, "welcome", "", gamehost::concat("welcome:", user),
+      "user"};
   if (find_request(db, welcome.idempotency_key)) return std::nullopt;
   auto outcome = apply_in(db, welcome);
   record(db, welcome, outcome);
   return std::pair{std::move(welcome), outcome};
 }
 
-std::vector<LedgerRow> CoinBook::ledger(UserId user, std::uint32_t limit,
-                                        std::uint64_t before_id) {
+std::vector<LedgerRow> CoinBook::ledger(UserId user, std::uint32_t limit, std::uint64_t before_id) {
   const auto below = before_id == 0 ? std::numeric_limits<std::int64_t>::max() : sql_id(before_id);
   // The limit is a number this code chose, written into the text: some drivers bind `?`
   // in LIMIT as a quoted string, which MySQL refuses.
@@ -120,8 +125,12 @@ void CoinBook::log_change(const CoinRequest& r, const CoinOutcome& outcome) {
                    "), balance ", balance);
   };
   switch (r.kind) {
-    case Kind::kCredit: line(r.user, r.amount, outcome.balance); break;
-    case Kind::kDebit: line(r.user, -r.amount, outcome.balance); break;
+    case Kind::kCredit:
+      line(r.user, r.amount, outcome.balance);
+      break;
+    case Kind::kDebit:
+      line(r.user, -r.amount, outcome.balance);
+      break;
     case Kind::kTransfer:
       line(r.user, -r.amount, outcome.balance);
       line(r.other, r.amount, outcome.other_balance);
@@ -137,9 +146,9 @@ void CoinBook::validate(const CoinRequest& r) const {
     throw Refusal(pb::ERROR_INVALID_REQUEST, "transfer to the same user");
   }
   if (r.amount <= 0 || r.amount > settings_.max_coin_change) {
-    throw Refusal(pb::ERROR_INVALID_AMOUNT,
-                  gamehost::concat("amount ", r.amount, " is not within 1-",
-                                   settings_.max_coin_change));
+    throw Refusal(
+        pb::ERROR_INVALID_AMOUNT,
+        gamehost::concat("amount ", r.amount, " is not within 1-", settings_.max_coin_change));
   }
   if (r.idempotency_key.empty() || r.idempotency_key.size() > kMaxKeyBytes) {
     throw Refusal(pb::ERROR_INVALID_IDEMPOTENCY_KEY,
@@ -163,12 +172,10 @@ std::optional<CoinBook::Recorded> CoinBook::find_request(gamehost::Db& db, const
       "ledger_id FROM user_coin_requests WHERE idempotency_key = ?",
       key);
   if (!row) return std::nullopt;
-  return Recorded{static_cast<UserId>(row->int64(0)),
-                  row->text(1),
-                  row->int64(2),
-                  static_cast<UserId>(row->int64(3)),
-                  CoinOutcome{row->int64(4), row->int64(5),
-                              static_cast<std::uint64_t>(row->int64(6)), true}};
+  return Recorded{
+      static_cast<UserId>(row->int64(0)), row->text(1), row->int64(2),
+      static_cast<UserId>(row->int64(3)),
+      CoinOutcome{row->int64(4), row->int64(5), static_cast<std::uint64_t>(row->int64(6)), true}};
 }
 
 CoinOutcome CoinBook::apply_in(gamehost::Db& db, const CoinRequest& r) {
@@ -204,9 +211,8 @@ void CoinBook::record(gamehost::Db& db, const CoinRequest& r, const CoinOutcome&
       "INSERT INTO user_coin_requests (idempotency_key, user_id, kind, amount, other_user_id, "
       "result_balance, result_other_balance, ledger_id, created_at_ms) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      r.idempotency_key, sql_id(r.user), std::string(kind_name(r.kind)), r.amount,
-      sql_id(r.other), outcome.balance, outcome.other_balance, sql_id(outcome.ledger_id),
-      host_.now_ms());
+      r.idempotency_key, sql_id(r.user), std::string(kind_name(r.kind)), r.amount, sql_id(r.other),
+      outcome.balance, outcome.other_balance, sql_id(outcome.ledger_id), host_.now_ms());
 }
 
 void CoinBook::ensure_account(gamehost::Db& db, UserId user) {
@@ -241,9 +247,8 @@ std::int64_t CoinBook::subtract(gamehost::Db& db, UserId user, std::int64_t amou
     if (!current) {
       throw Refusal(pb::ERROR_UNKNOWN_USER, gamehost::concat("user ", user, " has no coins"));
     }
-    throw Refusal(pb::ERROR_INSUFFICIENT_COINS,
-                  gamehost::concat("user ", user, " has ", *current, " coins, ", amount,
-                                   " needed"));
+    throw Refusal(pb::ERROR_INSUFFICIENT_COINS, gamehost::concat("user ", user, " has ", *current,
+                                                                 " coins, ", amount, " needed"));
   }
   return balance(db, user).value_or(0);
 }

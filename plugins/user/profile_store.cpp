@@ -10,7 +10,9 @@ namespace {
 
 namespace pb = gamehost::user;
 
-std::int64_t sql_id(UserId id) { return static_cast<std::int64_t>(id); }
+std::int64_t sql_id(UserId id) {
+  return static_cast<std::int64_t>(id);
+}
 
 }  // namespace
 
@@ -25,8 +27,8 @@ std::optional<ProfileRow> ProfileStore::find(gamehost::Db& db, UserId user) {
       "WHERE user_id = ?",
       sql_id(user));
   if (!row) return std::nullopt;
-  return ProfileRow{user, row->text(0), row->text(1), row->int64(2), row->int64(3),
-                    static_cast<std::uint64_t>(row->int64(4))};
+  return ProfileRow{user,          row->text(0),  row->text(1),
+                    row->int64(2), row->int64(3), static_cast<std::uint64_t>(row->int64(4))};
 }
 
 ProfileRow ProfileStore::ensure(UserId user) {
@@ -87,21 +89,24 @@ ProfileRow ProfileStore::add_experience(UserId user, std::int64_t amount) {
   auto db = host_.db();
   auto tx = db.begin();
   const auto before = find(db, user);
-  if (!before) throw Refusal(pb::ERROR_UNKNOWN_USER, gamehost::concat("user ", user, " has no profile"));
+  if (!before)
+    throw Refusal(pb::ERROR_UNKNOWN_USER, gamehost::concat("user ", user, " has no profile"));
   // Relative, so concurrent additions (from other nodes) add up; the bound keeps
   // experience and the level computed from it inside int64.
   const auto changed = db.exec(
       "UPDATE user_profiles SET experience = experience + ? WHERE user_id = ? AND experience <= ?",
       amount, sql_id(user), std::numeric_limits<std::int64_t>::max() - 1 - amount);
   if (changed == 0) {
-    throw Refusal(pb::ERROR_INVALID_AMOUNT, gamehost::concat("experience of user ", user, " would overflow"));
+    throw Refusal(pb::ERROR_INVALID_AMOUNT,
+                  gamehost::concat("experience of user ", user, " would overflow"));
   }
   auto after = find(db, user).value();
   after.level = level_for(after.experience);
   db.exec("UPDATE user_profiles SET level = ? WHERE user_id = ?", after.level, sql_id(user));
   tx.commit();
   if (after.level > before->level) {
-    host_.log_info("user ", user, " reached level ", after.level, " (experience ", after.experience, ")");
+    host_.log_info("user ", user, " reached level ", after.level, " (experience ", after.experience,
+                   ")");
   }
   return after;
 }
@@ -109,9 +114,9 @@ ProfileRow ProfileStore::add_experience(UserId user, std::int64_t amount) {
 void ProfileStore::check_nickname(std::string_view nickname) const {
   const auto max = static_cast<std::size_t>(settings_.nickname_max_length);
   if (nickname.empty() || nickname.size() > max || !is_clean_text(nickname)) {
-    throw Refusal(pb::ERROR_INVALID_NICKNAME,
-                  gamehost::concat("nickname must be 1-", max,
-                                   " bytes of UTF-8 without control characters"));
+    throw Refusal(
+        pb::ERROR_INVALID_NICKNAME,
+        gamehost::concat("nickname must be 1-", max, " bytes of UTF-8 without control characters"));
   }
 }
 

@@ -13,10 +13,10 @@
 namespace gh_user {
 
 struct Settings {
-  std::int64_t starting_coins = 0;                  // coins of a new profile (a "welcome" credit)
+  std::int64_t starting_coins = 0;                   // coins of a new profile (a "welcome" credit)
   std::int64_t max_coin_change = 1'000'000'000'000;  // the largest credit, debit or transfer
-  std::int64_t nickname_max_length = 24;            // bytes of UTF-8, 1-255
-  std::int64_t experience_per_level = 1000;         // level = 1 + experience / this
+  std::int64_t nickname_max_length = 24;             // bytes of UTF-8, 1-255
+  std::int64_t experience_per_level = 1000;          // level = 1 + experience / this
 
   // Throws std::invalid_argument naming the setting when one is out of range, so the host
   // refuses the plugin with that text instead of running with a surprising value.

@@ -31,12 +31,18 @@ constexpr std::uint32_t kMaxLedgerLimit = 100;
 
 const char* method_name(std::uint32_t method) {
   switch (method) {
-    case pb::CREDIT: return "CREDIT";
-    case pb::DEBIT: return "DEBIT";
-    case pb::TRANSFER: return "TRANSFER";
-    case pb::BALANCE: return "BALANCE";
-    case pb::ADD_EXPERIENCE: return "ADD_EXPERIENCE";
-    default: return "unknown";
+    case pb::CREDIT:
+      return "CREDIT";
+    case pb::DEBIT:
+      return "DEBIT";
+    case pb::TRANSFER:
+      return "TRANSFER";
+    case pb::BALANCE:
+      return "BALANCE";
+    case pb::ADD_EXPERIENCE:
+      return "ADD_EXPERIENCE";
+    default:
+      return "unknown";
   }
 }
 
@@ -84,13 +90,13 @@ class UserPlugin final : public gamehost::Plugin {
           out.set_created_at_ms(found->created_at_ms);
           req.reply(msg::kPublicProfile, out);
         }));
-    handlers_.push_back(handle_keyed<pb::GetBalance>(
-        msg::kGetBalance, own_lane<pb::GetBalance>,
-        [this](gamehost::Request& req, const pb::GetBalance&) {
-          pb::Balance out;
-          out.set_coins(own_balance(req.user));
-          req.reply(msg::kBalance, out);
-        }));
+    handlers_.push_back(
+        handle_keyed<pb::GetBalance>(msg::kGetBalance, own_lane<pb::GetBalance>,
+                                     [this](gamehost::Request& req, const pb::GetBalance&) {
+                                       pb::Balance out;
+                                       out.set_coins(own_balance(req.user));
+                                       req.reply(msg::kBalance, out);
+                                     }));
     handlers_.push_back(handle_keyed<pb::GetLedger>(
         msg::kGetLedger, own_lane<pb::GetLedger>,
         [this](gamehost::Request& req, const pb::GetLedger& in) {
@@ -132,34 +138,33 @@ class UserPlugin final : public gamehost::Plugin {
   void on_call(const gamehost::IncomingCall& call) override {
     switch (call.method) {
       case pb::CREDIT:
-        serve<pb::CoinChange>(call, [](const auto& in) { return in.user_id(); },
-                              [this](const auto& in, const std::string& caller) {
-                                return change(CoinRequest::Kind::kCredit, in, caller);
-                              });
+        serve<pb::CoinChange>(
+            call, [](const auto& in) { return in.user_id(); },
+            [this](const auto& in, const std::string& caller) {
+              return change(CoinRequest::Kind::kCredit, in, caller);
+            });
         break;
       case pb::DEBIT:
-        serve<pb::CoinChange>(call, [](const auto& in) { return in.user_id(); },
-                              [this](const auto& in, const std::string& caller) {
-                                return change(CoinRequest::Kind::kDebit, in, caller);
-                              });
+        serve<pb::CoinChange>(
+            call, [](const auto& in) { return in.user_id(); },
+            [this](const auto& in, const std::string& caller) {
+              return change(CoinRequest::Kind::kDebit, in, caller);
+            });
         break;
       case pb::TRANSFER:
-        serve<pb::Transfer>(call, [](const auto& in) { return in.from_user_id(); },
-                            [this](const auto& in, const std::string& caller) {
-                              return transfer(in, caller);
-                            });
+        serve<pb::Transfer>(
+            call, [](const auto& in) { return in.from_user_id(); },
+            [this](const auto& in, const std::string& caller) { return transfer(in, caller); });
         break;
       case pb::BALANCE:
-        serve<pb::BalanceQuery>(call, [](const auto& in) { return in.user_id(); },
-                                [this](const auto& in, const std::string&) {
-                                  return balance(in);
-                                });
+        serve<pb::BalanceQuery>(
+            call, [](const auto& in) { return in.user_id(); },
+            [this](const auto& in, const std::string&) { return balance(in); });
         break;
       case pb::ADD_EXPERIENCE:
-        serve<pb::AddExperience>(call, [](const auto& in) { return in.user_id(); },
-                                 [this](const auto& in, const std::string&) {
-                                   return add_experience(in);
-                                 });
+        serve<pb::AddExperience>(
+            call, [](const auto& in) { return in.user_id(); },
+            [this](const auto& in, const std::string&) { return add_experience(in); });
         break;
       default:
         host().log_warn("call from ", call.caller, ": unknown method ", call.method);
@@ -192,8 +197,7 @@ class UserPlugin final : public gamehost::Plugin {
         try {
           result = fn(*request, caller).SerializeAsString();
         } catch (const gamehost::DbError& e) {
-          host().log_error("call ", method_name(method), " from ", caller, ": storage: ",
-                           e.what());
+          host().log_error("call ", method_name(method), " from ", caller, ": storage: ", e.what());
           const bool busy = e.status() == GH_ERR_BUSY || e.status() == GH_ERR_TIMEOUT;
           status = busy ? GH_ERR_BUSY : GH_ERR_FAILED;
         } catch (const std::exception& e) {
@@ -221,8 +225,7 @@ class UserPlugin final : public gamehost::Plugin {
     } catch (const Refusal& refusal) {
       out.Clear();
       out.set_error(refusal.code());
-      host().log_debug(what, " from ", caller, " refused (", refusal.code(), "): ",
-                       refusal.what());
+      host().log_debug(what, " from ", caller, " refused (", refusal.code(), "): ", refusal.what());
     }
     return out;
   }
@@ -254,7 +257,8 @@ class UserPlugin final : public gamehost::Plugin {
     return refusable<pb::CoinResult>("BALANCE", "", [&](pb::CoinResult& out) {
       const auto coins = in.user_id() == 0 ? std::nullopt : coins_.balance(in.user_id());
       if (!coins) {
-        throw Refusal(pb::ERROR_UNKNOWN_USER, gamehost::concat("user ", in.user_id(), " has no coins"));
+        throw Refusal(pb::ERROR_UNKNOWN_USER,
+                      gamehost::concat("user ", in.user_id(), " has no coins"));
       }
       out.set_balance(*coins);
     });

@@ -1,9 +1,9 @@
 // Unit tests of the user plugin against the SDK's fake host, on in-memory SQLite with the
 // plugin's real migrations. Each test checks what a player (messages, Error frames) or a
 // calling plugin (call results) would see, and what the tables hold afterwards.
+#include <gtest/gtest.h>
 #include <gamehost/plugin.hpp>
 #include <gamehost/testing.hpp>
-#include <gtest/gtest.h>
 
 #include <cstdint>
 #include <string>
@@ -221,7 +221,7 @@ TEST_F(UserTest, InvalidNicknamesAreRefusedAndChangeNothing) {
   reload_with("nickname_max_length", std::int64_t{8});
   const auto alice = login(kAlice);
   for (const std::string& bad : {std::string(), std::string("ninechars"), std::string("tab\there"),
-                                std::string("nul\0x", 5), std::string("c1\xc2\x85")}) {
+                                 std::string("nul\0x", 5), std::string("c1\xc2\x85")}) {
     pb::UpdateProfile update;
     update.set_nickname(bad);
     update.set_avatar("never stored");
@@ -524,7 +524,7 @@ TEST_F(UserTest, LedgerIsNewestFirstWithLimitAndPaging) {
   ASSERT_EQ(next.entries_size(), 2);
   EXPECT_EQ(next.entries(0).amount(), 102);
 
-  EXPECT_EQ(get_ledger(alice, 0).entries_size(), 20);     // the default
+  EXPECT_EQ(get_ledger(alice, 0).entries_size(), 20);      // the default
   EXPECT_EQ(get_ledger(alice, 1000).entries_size(), 100);  // the cap
 }
 
