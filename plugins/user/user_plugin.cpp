@@ -10,7 +10,9 @@
 // payer), so different users are served in parallel and one user's work in order.
 #include <gamehost/plugin.hpp>
 
+#include <algorithm>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -126,7 +128,7 @@ class UserPlugin final : public gamehost::Plugin {
           profiles_.ensure(user);
         } catch (const std::exception& e) {
           host().log_warn("cannot create the profile of user ", user, " now (", e.what(),
-                          "); its first profile request will");
+                          "); its first request will create it");
         }
       });
     } catch (const std::exception& e) {
