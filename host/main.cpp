@@ -12,6 +12,7 @@
 #include "config/config.hpp"
 #include "log/logging.hpp"
 #include "server.hpp"
+#include "storage/migrate_command.hpp"
 #include "version.hpp"
 
 namespace {
@@ -41,6 +42,10 @@ int main(int argc, char** argv) {
   app.add_option("--ready-file", ready_file, "write the bound ports here once listening");
   app.add_flag("--check-config", check_only, "validate the config file and exit");
   app.set_version_flag("--version", std::string("gamehost ") + gamehost::kHostVersion);
+  auto* migrate = app.add_subcommand("migrate", "show or apply the configured plugins' migrations, then exit");
+  gamehost::storage::MigrateOptions migrate_options;
+  migrate->add_flag("--status", migrate_options.status_only, "list applied, pending and changed migrations");
+  migrate->add_flag("--dry-run", migrate_options.dry_run, "show what would be applied, apply nothing");
   CLI11_PARSE(app, argc, argv);
 
   gamehost::config::Config config;
@@ -54,6 +59,7 @@ int main(int argc, char** argv) {
     std::cout << config_path << ": ok\n";
     return 0;
   }
+  if (migrate->parsed()) return gamehost::storage::run_migrate_command(config, migrate_options, std::cout, std::cerr);
 
   try {
     gamehost::logging::init(config.log);

@@ -187,7 +187,7 @@ std::vector<MigrationFile> Migrator::apply(const std::string& plugin) {
   MysqlMigrationLock lock(c);
   std::vector<MigrationFile> applied;
   for (const auto& s : status_on(c, plugin)) {
-    const auto where = (root_ / plugin / s.file.name).string();
+    const auto where = s.file.path.empty() ? (root_ / plugin / s.file.name).string() : s.file.path.string();
     if (s.state == MigrationState::State::changed) {
       throw MigrationError(where + " was changed after it was applied (recorded checksum " +
                            s.applied_checksum.substr(0, 12) + ", file now " + s.file.checksum.substr(0, 12) +

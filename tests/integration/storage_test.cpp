@@ -1,0 +1,504 @@
+// Storage, auth and user through the real binary over TCP, on an SQLite file and on a real
+// MariaDB server (scripts/test starts one and sets GAMEHOST_TEST_MYSQL_URL; without it the
+// MariaDB half is skipped, unless GAMEHOST_REQUIRE_MYSQL is set, when it fails).
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "auth.pb.h"
+#include "echo.pb.h"
+#include "storage/database.hpp"
+#include "support/clients.hpp"
+#include "support/host_process.hpp"
+#include "user.pb.h"
+
+namespace gamehost::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace id {
+constexpr std::uint32_t kRegister = 1000, kLoginReply = 1001, kLogin = 1002, kGuest = 1004, kTokenLogin = 1006,
+                        kLogout = 1010, kLogoutReply = 1011, kBind = 1012, kBindReply = 1013;
+constexpr std::uint32_t kGetProfile = 1100, kProfile = 1101, kUpdateProfile = 1102, kProfileUpdated = 1103,
+                        kGetPublic = 1104, kPublic = 1105, kGetBalance = 1106, kBalance = 1107;
+constexpr std::uint32_t kCoinForward = 100100, kCoinResult = 100101;
+}  // namespace id
+
+const char* mysql_url() {
+  const char* url = std::getenv("GAMEHOST_TEST_MYSQL_URL");
+  return url != nullptr && *url != '\0' ? url : nullptr;
+}
+
+std::string source_migrations() { return std::string(GAMEHOST_SOURCE_DIR) + "/migrations"; }
+
+// The database a test suite runs on: a fresh SQLite file, or the MariaDB test server with
+// this project's tables dropped.
+struct Backend {
+  std::string name;
+  std::string url;  // for [storage] url
+};
+
+void drop_project_tables(const std::string& url) {
+  storage::DatabaseSettings settings;
+  settings.url = storage::parse_storage_url(url, "/tmp");
+  settings.pool_size = 1;
+  storage::Database db(settings);
+  auto lease = db.acquire(5s);
+  auto& c = lease->connection();
+  std::vector<std::string> tables;
+  {
+    auto list = c.prepare(settings.url.dialect == storage::Dialect::mysql
+                              ? "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()"
+                              : "SELECT name FROM sqlite_master WHERE type = 'table'");
+    while (list->step()) {
+      const auto v = list->column(0);
+      tables.emplace_back(v.text, v.len);
+    }
+  }
+  for (const auto& t : tables) c.execute("DROP TABLE IF EXISTS " + t);
+}
+
+// Runs one SQL query on the suite's database and returns the first column of the first row.
+std::int64_t query_int(const std::string& url, const std::string& sql) {
+  storage::DatabaseSettings settings;
+  settings.url = storage::parse_storage_url(url, "/tmp");
+  settings.pool_size = 1;
+  storage::Database db(settings);
+  auto lease = db.acquire(5s);
+  auto st = lease->connection().prepare(sql);
+  if (!st->step()) return 0;
+  const auto v = st->column(0);
+  if (v.type == GH_DB_INT) return v.int_value;
+  if (v.type == GH_DB_DOUBLE) return static_cast<std::int64_t>(v.double_value);
+  if (v.type == GH_DB_TEXT) return std::stoll(std::string(v.text, v.len));
+  return 0;
+}
+
+std::string plugins_toml(const std::string& url, const std::string& migrations, const std::string& extra_auth = "") {
+  return "[storage]\nurl = \"" + url + "\"\nmigrations_dir = \"" + migrations +
+         "\"\nbusy_timeout_ms = 300\nquery_timeout_ms = 1000\nacquire_timeout_ms = 1000\n"
+         "[plugins]\nrequired = true\nload = [\"auth\", \"user\", \"coinprobe\", \"echo\"]\n"
+         "[plugins.auth]\nfile = \"" + plugin_path("auth") + "\"\ncapabilities = [\"bind_user\"]\n"
+         "[plugins.auth.settings]\nargon2_ops_limit = 1\nargon2_mem_limit_kib = 8\n" + extra_auth +
+         "[plugins.user]\nfile = \"" + plugin_path("user") + "\"\n"
+         "[plugins.user.settings]\nstarting_coins = 100\n"
+         "[plugins.coinprobe]\nfile = \"" + test_plugin_path("coinprobe") + "\"\n"
+         "[plugins.echo]\nfile = \"" + plugin_path("echo") + "\"\n";
+}
+
+class StorageSuite : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == "mysql") {
+      if (mysql_url() == nullptr) {
+        if (std::getenv("GAMEHOST_REQUIRE_MYSQL") != nullptr) FAIL() << "GAMEHOST_TEST_MYSQL_URL is not set";
+        GTEST_SKIP() << "no MariaDB (scripts/test starts one and sets GAMEHOST_TEST_MYSQL_URL)";
+      }
+      url_ = mysql_url();
+    } else {
+      url_ = "sqlite:" + db_dir_.str() + "/game.db";
+    }
+    drop_project_tables(url_);
+  }
+
+  std::unique_ptr<HostProcess> start(const std::string& migrations = source_migrations(),
+                                     const std::string& extra_auth = "") {
+    return std::make_unique<HostProcess>(plugins_toml(url_, migrations, extra_auth));
+  }
+  std::int64_t sql(const std::string& query) { return query_int(url_, query); }
+
+  TempDir db_dir_;
+  std::string url_;
+};
+
+auth::LoginReply register_user(Client& c, const std::string& name, const std::string& password = "secret123") {
+  auth::RegisterRequest r;
+  r.set_username(name);
+  r.set_password(password);
+  c.send(id::kRegister, r);
+  return c.expect(id::kLoginReply, 10s).as<auth::LoginReply>();
+}
+
+auth::LoginReply login(Client& c, const std::string& name, const std::string& password = "secret123") {
+  auth::LoginRequest r;
+  r.set_username(name);
+  r.set_password(password);
+  c.send(id::kLogin, r);
+  return c.expect(id::kLoginReply, 10s).as<auth::LoginReply>();
+}
+
+std::uint32_t error_of(Client& c, std::uint32_t request_id, const google::protobuf::MessageLite& m) {
+  c.send(request_id, m);
+  return c.expect_error(request_id, 10s).code();
+}
+
+// A coin call through the coinprobe plugin, as another plugin makes it.
+struct CallAnswer {
+  std::uint32_t status = 0;
+  std::string bytes;
+};
+CallAnswer coin_call(Client& c, user::Method method, const google::protobuf::MessageLite& request) {
+  c.send(id::kCoinForward, std::string(1, static_cast<char>(method)) + request.SerializeAsString());
+  const auto frame = c.expect(id::kCoinResult, 15s);
+  return {static_cast<std::uint8_t>(frame.payload.at(0)), frame.payload.substr(1)};
+}
+user::CoinResult coin_change(Client& c, user::Method method, std::uint64_t user, std::int64_t amount,
+                             const std::string& key) {
+  user::CoinChange change;
+  change.set_user_id(user);
+  change.set_amount(amount);
+  change.set_reason("test");
+  change.set_reference("integration");
+  change.set_idempotency_key(key);
+  const auto answer = coin_call(c, method, change);
+  EXPECT_EQ(answer.status, GH_OK);
+  user::CoinResult result;
+  result.ParseFromString(answer.bytes);
+  return result;
+}
+
+TEST_P(StorageSuite, RegisterLoginProfileAndEveryAuthError) {
+  auto host = start();
+  TcpClient alice(host->tcp_port());
+  const auto reg = register_user(alice, "alice");
+  EXPECT_NE(reg.user_id(), 0u);
+  EXPECT_FALSE(reg.token().empty());
+  EXPECT_EQ(reg.username(), "alice");
+
+  // The user plugin sees the login: a profile with the starting coins.
+  alice.send(id::kGetProfile, user::GetProfile{});
+  const auto profile = alice.expect(id::kProfile, 10s).as<user::Profile>();
+  EXPECT_EQ(profile.user_id(), reg.user_id());
+  EXPECT_EQ(profile.level(), 1);
+  EXPECT_EQ(profile.coins(), 100);
+  user::UpdateProfile update;
+  update.set_nickname("Alice");
+  alice.send(id::kUpdateProfile, update);
+  EXPECT_EQ(alice.expect(id::kProfileUpdated, 10s).as<user::Profile>().nickname(), "Alice");
+
+  TcpClient stranger(host->tcp_port());
+  // Not logged in: the host refuses the user plugin's ids.
+  EXPECT_EQ(error_of(stranger, id::kGetProfile, user::GetProfile{}), GH_CODE_NOT_AUTHENTICATED);
+  auth::RegisterRequest r;
+  r.set_username("ALICE");
+  r.set_password("secret123");
+  EXPECT_EQ(error_of(stranger, id::kRegister, r), 1082u);  // name taken, case-insensitively
+  r.set_username("bob");
+  r.set_password("short");
+  EXPECT_EQ(error_of(stranger, id::kRegister, r), 1081u);  // weak password
+  r.set_username("b!");
+  r.set_password("secret123");
+  EXPECT_EQ(error_of(stranger, id::kRegister, r), 1080u);  // invalid name
+  auth::LoginRequest l;
+  l.set_username("nobody");
+  l.set_password("secret123");
+  EXPECT_EQ(error_of(stranger, id::kLogin, l), 1083u);  // unknown user
+  l.set_username("alice");
+  l.set_password("wrong-pass1");
+  EXPECT_EQ(error_of(stranger, id::kLogin, l), 1084u);  // wrong password
+  auth::TokenLoginRequest t;
+  t.set_token(reg.token().substr(0, reg.token().size() - 2) + "xx");
+  EXPECT_EQ(error_of(stranger, id::kTokenLogin, t), 1085u);  // tampered token
+
+  // Another player sees alice's public profile, not her coins.
+  const auto bob = register_user(stranger, "bob");
+  user::GetPublicProfile ask;
+  ask.set_user_id(reg.user_id());
+  stranger.send(id::kGetPublic, ask);
+  const auto pub = stranger.expect(id::kPublic, 10s).as<user::PublicProfile>();
+  EXPECT_EQ(pub.nickname(), "Alice");
+  EXPECT_NE(bob.user_id(), reg.user_id());
+
+  // The password is stored as an argon2id hash.
+  EXPECT_EQ(sql("SELECT COUNT(*) FROM auth_accounts WHERE password_hash LIKE '$argon2id$%'"), 2);
+  // Ids are snowflakes: node 1 (the default) in bits 12-21, a time after 2020.
+  EXPECT_EQ((reg.user_id() >> 12) & 1023, 1u);
+  EXPECT_GT(reg.user_id() >> 22, 0u);
+}
+
+TEST_P(StorageSuite, TokenReconnectLogoutRevokesAndSecondLoginKicksTheFirst) {
+  auto host = start();
+  std::string token;
+  {
+    TcpClient first(host->tcp_port());
+    token = register_user(first, "carol").token();
+  }  // the player's connection drops
+  TcpClient again(host->tcp_port());
+  auth::TokenLoginRequest t;
+  t.set_token(token);
+  again.send(id::kTokenLogin, t);
+  const auto back = again.expect(id::kLoginReply, 10s).as<auth::LoginReply>();
+  EXPECT_EQ(back.username(), "carol");
+
+  // A second login of carol elsewhere kicks this session with a kick notice.
+  TcpClient elsewhere(host->tcp_port());
+  login(elsewhere, "carol");
+  EXPECT_EQ(again.expect_kick(10s).code(), 1092u);
+
+  // Logout revokes the token: a reconnect with it is refused.
+  elsewhere.send(id::kLogout, auth::LogoutRequest{});
+  elsewhere.expect(id::kLogoutReply, 10s);
+  EXPECT_EQ(error_of(elsewhere, id::kGetProfile, user::GetProfile{}), GH_CODE_NOT_AUTHENTICATED);
+  TcpClient later(host->tcp_port());
+  const auto fresh = login(later, "carol");
+  later.send(id::kLogout, auth::LogoutRequest{});
+  later.expect(id::kLogoutReply, 10s);
+  TcpClient thief(host->tcp_port());
+  t.set_token(fresh.token());
+  EXPECT_EQ(error_of(thief, id::kTokenLogin, t), 1087u);
+}
+
+TEST_P(StorageSuite, GuestLoginThenBindCredentials) {
+  auto host = start();
+  TcpClient phone(host->tcp_port());
+  auth::GuestLoginRequest g;
+  g.set_device_id("device-1234");
+  phone.send(id::kGuest, g);
+  const auto guest = phone.expect(id::kLoginReply, 10s).as<auth::LoginReply>();
+  EXPECT_TRUE(guest.guest());
+  auth::BindCredentialsRequest b;
+  b.set_username("dave");
+  b.set_password("secret123");
+  phone.send(id::kBind, b);
+  EXPECT_EQ(phone.expect(id::kBindReply, 10s).as<auth::BindCredentialsReply>().user_id(), guest.user_id());
+  TcpClient laptop(host->tcp_port());
+  EXPECT_EQ(login(laptop, "dave").user_id(), guest.user_id());
+}
+
+TEST_P(StorageSuite, FailedLoginsAreRateLimitedPerAccount) {
+  auto host = start();
+  TcpClient c(host->tcp_port());
+  register_user(c, "erin");
+  auth::LoginRequest l;
+  l.set_username("erin");
+  l.set_password("wrong-pass1");
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(error_of(c, id::kLogin, l), 1084u);
+  l.set_password("secret123");  // even the right password, while locked out
+  EXPECT_EQ(error_of(c, id::kLogin, l), 1088u);
+}
+
+// The issue's figure: 200 concurrent debits on one account from many sessions.
+TEST_P(StorageSuite, TwoHundredConcurrentDebitsNeverGoBelowZero) {
+  auto host = start();
+  TcpClient owner(host->tcp_port());
+  const auto account = register_user(owner, "frank").user_id();
+  owner.send(id::kGetBalance, user::GetBalance{});
+  ASSERT_EQ(owner.expect(id::kBalance, 10s).as<user::Balance>().coins(), 100);
+  ASSERT_EQ(coin_change(owner, user::CREDIT, account, 50, "seed").error(), 0u);  // 150 coins
+
+  std::atomic<int> done{0}, insufficient{0}, other{0};
+  std::vector<std::thread> sessions;
+  for (int s = 0; s < 20; ++s) {
+    sessions.emplace_back([&, s] {
+      TcpClient c(host->tcp_port());
+      // Each session pipelines its 10 debits: 200 in flight at once across the host.
+      for (int i = 0; i < 10; ++i) {
+        user::CoinChange change;
+        change.set_user_id(account);
+        change.set_amount(1);
+        change.set_reason("shop");
+        change.set_idempotency_key("debit-" + std::to_string(s) + "-" + std::to_string(i));
+        c.send(id::kCoinForward, std::string(1, static_cast<char>(user::DEBIT)) + change.SerializeAsString());
+      }
+      for (int i = 0; i < 10; ++i) {
+        const auto frame = c.expect(id::kCoinResult, 30s);
+        user::CoinResult r;
+        r.ParseFromString(frame.payload.substr(1));
+        if (frame.payload[0] == GH_OK && r.error() == 0) {
+          ++done;
+        } else if (frame.payload[0] == GH_OK && r.error() == user::ERROR_INSUFFICIENT_COINS) {
+          ++insufficient;
+        } else {
+          ++other;
+        }
+      }
+    });
+  }
+  for (auto& t : sessions) t.join();
+  EXPECT_EQ(done.load(), 150);
+  EXPECT_EQ(insufficient.load(), 50);
+  EXPECT_EQ(other.load(), 0);
+  const auto uid = std::to_string(account);
+  EXPECT_EQ(sql("SELECT balance FROM user_coins WHERE user_id = " + uid), 0);
+  EXPECT_EQ(sql("SELECT SUM(amount) FROM user_ledger WHERE user_id = " + uid), 0);
+  EXPECT_EQ(sql("SELECT COUNT(*) FROM user_ledger WHERE user_id = " + uid), 2 + 150);
+}
+
+// kill -9 in the middle of a burst of coin changes; after a restart, every client retries
+// every request it sent (it cannot know which ones landed): each key applies exactly once.
+TEST_P(StorageSuite, KillNineDuringABurstLosesAndDoublesNothing) {
+  std::uint64_t account = 0;
+  constexpr int kClients = 8;
+  constexpr int kPerClient = 60;
+  const auto key = [](int c, int i) { return "burst-" + std::to_string(c) + "-" + std::to_string(i); };
+  const auto amount = [](int c, int i) { return (c + i) % 3 == 0 ? -1 : 2; };  // debits and credits
+  {
+    auto host = start();
+    TcpClient owner(host->tcp_port());
+    account = register_user(owner, "grace").user_id();
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> clients;
+    std::atomic<int> answered{0};
+    for (int c = 0; c < kClients; ++c) {
+      clients.emplace_back([&, c] {
+        try {
+          TcpClient client(host->tcp_port());
+          for (int i = 0; i < kPerClient && !stop; ++i) {
+            user::CoinChange change;
+            change.set_user_id(account);
+            change.set_amount(std::abs(amount(c, i)));
+            change.set_reason("burst");
+            change.set_idempotency_key(key(c, i));
+            const auto method = amount(c, i) < 0 ? user::DEBIT : user::CREDIT;
+            client.send(id::kCoinForward, std::string(1, static_cast<char>(method)) + change.SerializeAsString());
+            if (client.recv(3s)) ++answered;
+          }
+        } catch (const std::exception&) {
+          // the host died under us: expected
+        }
+      });
+    }
+    while (answered < kClients * kPerClient / 3) std::this_thread::sleep_for(1ms);
+    ::kill(host->pid(), SIGKILL);
+    stop = true;
+    for (auto& t : clients) t.join();
+    host->wait_exit(5s);
+  }
+  const auto uid = std::to_string(account);
+  const auto applied_before = sql("SELECT COUNT(*) FROM user_coin_requests WHERE idempotency_key LIKE 'burst-%'");
+  EXPECT_GT(applied_before, 0);
+  EXPECT_LT(applied_before, kClients * kPerClient);  // the kill did land mid-burst
+  // The database is consistent right after the crash, before anything repairs it.
+  EXPECT_EQ(sql("SELECT balance FROM user_coins WHERE user_id = " + uid),
+            sql("SELECT SUM(amount) FROM user_ledger WHERE user_id = " + uid));
+
+  auto host = start();
+  TcpClient retry(host->tcp_port());
+  int replayed = 0;
+  for (int c = 0; c < kClients; ++c) {
+    for (int i = 0; i < kPerClient; ++i) {
+      const auto r = coin_change(retry, amount(c, i) < 0 ? user::DEBIT : user::CREDIT, account,
+                                 std::abs(amount(c, i)), key(c, i));
+      EXPECT_TRUE(r.error() == 0 || r.error() == user::ERROR_INSUFFICIENT_COINS) << r.error();
+      if (r.replayed()) ++replayed;
+    }
+  }
+  EXPECT_EQ(replayed, applied_before);  // what landed before the kill is not applied again
+  EXPECT_EQ(sql("SELECT COUNT(*) FROM user_ledger WHERE user_id = " + uid + " AND idempotency_key LIKE 'burst-%'"),
+            sql("SELECT COUNT(DISTINCT idempotency_key) FROM user_ledger WHERE user_id = " + uid +
+                " AND idempotency_key LIKE 'burst-%'"));
+  EXPECT_EQ(sql("SELECT balance FROM user_coins WHERE user_id = " + uid),
+            sql("SELECT SUM(amount) FROM user_ledger WHERE user_id = " + uid));
+}
+
+TEST_P(StorageSuite, ChangedMigrationRefusesStartAndFailingOneIsRolledBack) {
+  // A private copy of the migrations the host applies, to edit afterwards.
+  const auto migrations = db_dir_.str() + "/migrations";
+  fs::copy(source_migrations(), migrations, fs::copy_options::recursive);
+  { auto host = start(migrations); }
+
+  // An operator edits an applied migration: the host refuses to start, naming it.
+  const std::string applied_file =
+      std::string("/user/0001_profiles_and_coins") + (GetParam() == "mysql" ? ".mysql.sql" : ".sql");
+  { std::ofstream(migrations + applied_file, std::ios::app) << "\n-- edited\n"; }
+  auto refused = HostProcess::with_config(HostProcess::config_text(db_dir_, plugins_toml(url_, migrations), ""));
+  EXPECT_EQ(refused.wait_exit(20s), 3);
+  EXPECT_NE(refused.log().find(applied_file + " was changed after it was applied"), std::string::npos)
+      << refused.log();
+
+  // Restore it, and add a migration whose third statement fails: rolled back, reported.
+  fs::copy_file(source_migrations() + applied_file, migrations + applied_file, fs::copy_options::overwrite_existing);
+  std::ofstream(migrations + "/user/0002_broken.sql")
+      << "INSERT INTO user_profiles (user_id, nickname, avatar, level, experience, created_at_ms) VALUES (1, 'x', '', 1, 0, 0);\n"
+         "INSERT INTO user_profiles (user_id, nickname, avatar, level, experience, created_at_ms) VALUES (2, 'y', '', 1, 0, 0);\n"
+         "INSERT INTO no_such_table VALUES (3);\n";
+  auto failing = HostProcess::with_config(HostProcess::config_text(db_dir_, plugins_toml(url_, migrations), ""));
+  EXPECT_EQ(failing.wait_exit(20s), 3);
+  const auto log = failing.log();
+  EXPECT_NE(log.find("0002_broken.sql: statement 3"), std::string::npos) << log;
+  EXPECT_NE(log.find("rolled back"), std::string::npos) << log;
+  EXPECT_EQ(sql("SELECT COUNT(*) FROM user_profiles WHERE user_id IN (1, 2)"), 0);
+  EXPECT_EQ(sql("SELECT COUNT(*) FROM gamehost_migrations WHERE name = '0002_broken.sql'"), 0);
+}
+
+TEST_P(StorageSuite, LockedDatabaseGivesAnErrorReplyNotAHungHost) {
+  auto host = start();
+  TcpClient hank(host->tcp_port());
+  register_user(hank, "hank");
+  {
+    // Another program holds a write lock on the table the user plugin writes.
+    storage::DatabaseSettings settings;
+    settings.url = storage::parse_storage_url(url_, "/tmp");
+    storage::Database db(settings);
+    auto lease = db.acquire(5s);
+    auto& c = lease->connection();
+    if (settings.url.dialect == storage::Dialect::mysql) {
+      c.execute("LOCK TABLES user_profiles WRITE");
+    } else {
+      c.execute("BEGIN EXCLUSIVE");
+    }
+    user::UpdateProfile update;
+    update.set_nickname("Hank");
+    const auto start_time = std::chrono::steady_clock::now();
+    hank.send(id::kUpdateProfile, update);
+    EXPECT_EQ(hank.expect_error(id::kUpdateProfile, 15s).code(), GH_CODE_STORAGE_UNAVAILABLE);
+    EXPECT_LT(std::chrono::steady_clock::now() - start_time, 10s);
+    // Meanwhile the host serves everything else.
+    TcpClient other(host->tcp_port());
+    gamehost::echo::EchoRequest echo_request;
+    echo_request.set_data("still here");
+    other.send(90000, echo_request);
+    EXPECT_EQ(other.expect(90001).as<gamehost::echo::EchoReply>().data(), "still here");
+    if (settings.url.dialect == storage::Dialect::mysql) {
+      c.execute("UNLOCK TABLES");
+    } else {
+      c.execute("ROLLBACK");
+    }
+  }
+  // The lock is gone: the same request now works.
+  user::UpdateProfile update;
+  update.set_nickname("Hank");
+  hank.send(id::kUpdateProfile, update);
+  EXPECT_EQ(hank.expect(id::kProfileUpdated, 15s).as<user::Profile>().nickname(), "Hank");
+  EXPECT_NE(host->log().find("storage"), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(Databases, StorageSuite, ::testing::Values("sqlite", "mysql"),
+                         [](const auto& info) { return info.param; });
+
+TEST(StorageStartup, UnreachableDatabaseRefusesToStart) {
+  TempDir dir;
+  auto host = HostProcess::with_config(HostProcess::config_text(
+      dir, plugins_toml("mysql://game:pw@127.0.0.1:1/game", source_migrations()), ""));
+  EXPECT_EQ(host.wait_exit(30s), 5);
+  EXPECT_NE(host.log().find("storage: cannot open mysql://game:***@127.0.0.1:1/game"), std::string::npos)
+      << host.log();
+  EXPECT_EQ(host.log().find(":pw@"), std::string::npos);  // the password never reaches the log
+}
+
+TEST(StorageStartup, ProductionModeRefusesTheDefaultSecret) {
+  TempDir dir;
+  auto config = HostProcess::config_text(dir, plugins_toml("sqlite:" + dir.str() + "/g.db", source_migrations()), "");
+  config.replace(config.find("[server]\n"), 9, "[server]\nmode = \"production\"\n");
+  auto refused = HostProcess::with_config(config);
+  EXPECT_EQ(refused.wait_exit(20s), 3);
+  EXPECT_NE(refused.log().find("token_secret"), std::string::npos) << refused.log();
+
+  ::setenv("GAMEHOST_AUTH_SECRET", "0123456789abcdef0123456789abcdef-production", 1);
+  auto host = HostProcess::with_config(config);
+  ::unsetenv("GAMEHOST_AUTH_SECRET");
+  EXPECT_FALSE(host.wait_exit(3s).has_value()) << host.log();  // still running
+}
+
+}  // namespace
+}  // namespace gamehost::testing
