@@ -142,6 +142,12 @@ class StorageOn : public ::testing::TestWithParam<std::string> {
         GTEST_SKIP() << "no MariaDB (scripts/test starts one and sets GAMEHOST_TEST_MYSQL_URL)";
       }
       settings.url = parse_storage_url(url, dir_.path().string());
+      // A database of its own: the integration tests use the URL's one at the same time.
+      {
+        Database server(settings);
+        server.acquire(std::chrono::seconds(5))->connection().execute("CREATE DATABASE IF NOT EXISTS gamehost_unit");
+      }
+      settings.url.database = "gamehost_unit";
     }
     settings.pool_size = 4;
     db_ = std::make_unique<Database>(settings);
