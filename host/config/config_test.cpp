@@ -19,9 +19,22 @@ std::string error_of(const std::string& toml) {
 TEST(Config, TheShippedDefaultConfigLoads) {
   const auto c = load_file(std::string(GAMEHOST_SOURCE_DIR) + "/config/gamehost.toml");
   EXPECT_EQ(c.listen.tcp, "0.0.0.0:7000");
-  ASSERT_FALSE(c.plugins.load.empty());
-  EXPECT_EQ(c.plugins.load[0].name, "echo");
-  EXPECT_EQ(c.plugins.load[0].file, "build/lib/gamehost/plugins/echo.so");
+  ASSERT_EQ(c.plugins.load.size(), 3u);
+  EXPECT_EQ(c.plugins.load[0].name, "auth");
+  EXPECT_EQ(c.plugins.load[0].file, "build/lib/gamehost/plugins/auth.so");
+  EXPECT_EQ(c.plugins.load[0].capabilities, std::vector<std::string>{"bind_user"});
+  EXPECT_EQ(c.server.mode, "development");
+  EXPECT_EQ(c.storage.url, "");  // SQLite under data_dir
+}
+
+TEST(Config, StorageAndServerKeysAreChecked) {
+  EXPECT_EQ(error_of("[storage]\nurl = \"postgres://x\"\n"),
+            "test.toml:2:7: [storage] url: must be sqlite:<file> or mysql://user:password@host:port/db");
+  EXPECT_EQ(error_of("[storage]\npool_size = 0\n"), "test.toml:2:13: [storage] pool_size: must be between 1 and 1024, got 0");
+  EXPECT_EQ(error_of("[server]\nmode = \"prod\"\n"),
+            "test.toml:2:8: [server] mode: 'prod' is not one of: development, production");
+  EXPECT_EQ(error_of("[server]\nnode_id = 1024\n"), "test.toml:2:11: [server] node_id: must be between 0 and 1023, got 1024");
+  EXPECT_EQ(error_of("[storage]\npoolsize = 4\n"), "test.toml:2:1: [storage] poolsize: unknown key");
 }
 
 TEST(Config, EmptyFileMeansDefaults) {
