@@ -7,6 +7,7 @@
 
 #include "loader/plugin_file.hpp"
 #include "loader/plugin_manager.hpp"
+#include "storage/storage.hpp"
 #include "version.hpp"
 
 namespace gamehost::admin {
@@ -86,6 +87,7 @@ const char* code_name(std::uint32_t code) {
     case GH_CODE_KICKED: return "kicked";
     case GH_CODE_PLUGIN_UNAVAILABLE: return "plugin_unavailable";
     case GH_CODE_BAD_FRAME: return "bad_frame";
+    case GH_CODE_STORAGE_UNAVAILABLE: return "storage_unavailable";
     default: return "plugin_defined";
   }
 }
@@ -187,7 +189,7 @@ std::string Api::metrics() const {
       << "# HELP gamehost_errors_total Error replies and kicks, by code.\n# TYPE gamehost_errors_total counter\n";
   for (std::uint32_t code = 0; code < core::Metrics::kCodes; ++code) {
     const auto n = m.errors(code);
-    if (n == 0 && (code == 0 || code > GH_CODE_BAD_FRAME)) continue;
+    if (n == 0 && (code == 0 || code > GH_CODE_STORAGE_UNAVAILABLE)) continue;
     out << "gamehost_errors_total{code=\"" << code << "\",name=\"" << code_name(code) << "\"} " << n << "\n";
   }
   out << "# HELP gamehost_plugin_info The build each plugin runs.\n# TYPE gamehost_plugin_info gauge\n";
@@ -215,6 +217,21 @@ std::string Api::metrics() const {
                const auto r = p.last_reload();
                return r.ok ? static_cast<double>(r.pause_us) / 1e6 : 0.0;
              });
+  per_plugin("gamehost_plugin_db_statements_total", "counter", "Database statements the plugin ran.",
+             [](const plugins::PluginInstance& p) { return p.db_counters().statements.load(); });
+  per_plugin("gamehost_plugin_db_failures_total", "counter",
+             "Storage calls that failed (constraint violations included).",
+             [](const plugins::PluginInstance& p) { return p.db_counters().failures.load(); });
+  per_plugin("gamehost_plugin_db_seconds_total", "counter", "Time the plugin's statements took.",
+             [](const plugins::PluginInstance& p) {
+               return static_cast<double>(p.db_counters().nanoseconds.load()) / 1e9;
+             });
+  if (runtime_.storage != nullptr) {
+    auto& db = runtime_.storage->database();
+    out << "# HELP gamehost_db_connections Database connections by state.\n# TYPE gamehost_db_connections gauge\n"
+        << "gamehost_db_connections{state=\"idle\"} " << db.idle_connections() << "\n"
+        << "gamehost_db_connections{state=\"leased\"} " << db.leased_connections() << "\n";
+  }
   out << "# HELP gamehost_plugin_handler_seconds Time in message handlers.\n"
       << "# TYPE gamehost_plugin_handler_seconds histogram\n";
   for (const auto& p : list) {

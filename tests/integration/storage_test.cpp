@@ -470,7 +470,12 @@ TEST_P(StorageSuite, LockedDatabaseGivesAnErrorReplyNotAHungHost) {
   update.set_nickname("Hank");
   hank.send(id::kUpdateProfile, update);
   EXPECT_EQ(hank.expect(id::kProfileUpdated, 15s).as<user::Profile>().nickname(), "Hank");
-  EXPECT_NE(host->log().find("storage"), std::string::npos);
+  // Operators see it in the metrics: the error code, and the user plugin's statements.
+  const auto metrics = http_get(host->admin_port(), "/metrics");
+  EXPECT_NE(metrics.find("gamehost_errors_total{code=\"15\",name=\"storage_unavailable\"} 1"), std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("gamehost_plugin_db_failures_total{plugin=\"user\"}"), std::string::npos);
+  EXPECT_EQ(metrics.find("gamehost_plugin_db_statements_total{plugin=\"auth\"} 0\n"), std::string::npos);
 }
 
 INSTANTIATE_TEST_SUITE_P(Databases, StorageSuite, ::testing::Values("sqlite", "mysql"),

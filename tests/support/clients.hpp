@@ -28,6 +28,9 @@ struct Frame {
   }
 };
 
+// One plain HTTP GET on 127.0.0.1:port (the admin API's open endpoints); the whole response.
+std::string http_get(std::uint16_t port, const std::string& path);
+
 class Client {
  public:
   virtual ~Client() = default;
