@@ -4,6 +4,11 @@
 #include <fstream>
 #include <sstream>
 
+// This host's ABI as text, e.g. "1.2", for expected refusal messages.
+#define GAMEHOST_TEST_ABI_STR2(x) #x
+#define GAMEHOST_TEST_ABI_STR(x) GAMEHOST_TEST_ABI_STR2(x)
+#define GAMEHOST_TEST_ABI GAMEHOST_TEST_ABI_STR(GAMEHOST_ABI_MAJOR) "." GAMEHOST_TEST_ABI_STR(GAMEHOST_ABI_MINOR)
+
 namespace gamehost::testing {
 namespace {
 
@@ -26,7 +31,7 @@ TEST(Startup, ARequiredPluginRefusedStopsTheHostWithOneClearLine) {
                test_plugin_path("abi_major") + "\"\n", ""));
   EXPECT_EQ(p.wait_exit(10s), 3);
   EXPECT_NE(p.log().find("plugin abi_major (" + test_plugin_path("abi_major") +
-                         ") refused: built for ABI 2.0, this host speaks ABI 1.1"),
+                         ") refused: built for ABI 2.0, this host speaks ABI " GAMEHOST_TEST_ABI),
             std::string::npos)
       << p.log();
 }

@@ -11,6 +11,11 @@
 #include "probe.pb.h"
 #include "support/in_process_host.hpp"
 
+// This host's ABI as text, e.g. "1.2", for expected refusal messages.
+#define GAMEHOST_TEST_ABI_STR2(x) #x
+#define GAMEHOST_TEST_ABI_STR(x) GAMEHOST_TEST_ABI_STR2(x)
+#define GAMEHOST_TEST_ABI GAMEHOST_TEST_ABI_STR(GAMEHOST_ABI_MAJOR) "." GAMEHOST_TEST_ABI_STR(GAMEHOST_ABI_MINOR)
+
 namespace gamehost {
 namespace {
 
@@ -53,7 +58,7 @@ class LoaderTest : public ::testing::Test {
 TEST_F(LoaderTest, RefusesAnotherAbiMajorWithoutRunningItsCode) {
   const auto refused = load({"abi_major"});
   EXPECT_EQ(reason_for(refused, "abi_major"),
-            "built for ABI 2.0, this host speaks ABI 1.1 (the major version must match; rebuild "
+            "built for ABI 2.0, this host speaks ABI " GAMEHOST_TEST_ABI " (the major version must match; rebuild "
             "the plugin against this SDK)");
   EXPECT_FALSE(code_ran("abi_major"));
   EXPECT_FALSE(loaded("abi_major"));
@@ -61,7 +66,7 @@ TEST_F(LoaderTest, RefusesAnotherAbiMajorWithoutRunningItsCode) {
 
 TEST_F(LoaderTest, RefusesANewerAbiMinorWithoutRunningItsCode) {
   const auto refused = load({"abi_minor"});
-  EXPECT_NE(reason_for(refused, "abi_minor").find("built for ABI 1.99, newer than this host's ABI 1.1"),
+  EXPECT_NE(reason_for(refused, "abi_minor").find("built for ABI 1.99, newer than this host's ABI " GAMEHOST_TEST_ABI),
             std::string::npos);
   EXPECT_FALSE(code_ran("abi_minor"));
 }

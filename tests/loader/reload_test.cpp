@@ -10,6 +10,11 @@
 #include "loader/plugin_file.hpp"
 #include "support/in_process_host.hpp"
 
+// This host's ABI as text, e.g. "1.2", for expected refusal messages.
+#define GAMEHOST_TEST_ABI_STR2(x) #x
+#define GAMEHOST_TEST_ABI_STR(x) GAMEHOST_TEST_ABI_STR2(x)
+#define GAMEHOST_TEST_ABI GAMEHOST_TEST_ABI_STR(GAMEHOST_ABI_MAJOR) "." GAMEHOST_TEST_ABI_STR(GAMEHOST_ABI_MINOR)
+
 namespace gamehost {
 namespace {
 
@@ -113,7 +118,7 @@ TEST_F(ReloadTest, EachBrokenBuildIsRefusedAndTheOldOneServesOnWithItsState) {
   const std::vector<std::pair<std::string, std::string>> broken = {
       {garbage, "not a loadable shared library"},
       {counter("broken"), "create failed: this build cannot start (COUNTER_FAIL_CREATE)"},
-      {counter("abi2"), "built for ABI 2.0, this host speaks ABI 1.1"},
+      {counter("abi2"), "built for ABI 2.0, this host speaks ABI " GAMEHOST_TEST_ABI},
       {counter("v3_strict"), "create failed: cannot read state version 1 (this build reads 2-2)"},
       {std::string(GAMEHOST_TEST_PLUGIN_DIR) + "/probe_v1.so", "the file declares plugin 'probe'"},
       {data_.str() + "/missing.so", "file not found"},
