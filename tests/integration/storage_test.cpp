@@ -478,6 +478,34 @@ TEST_P(StorageSuite, LockedDatabaseGivesAnErrorReplyNotAHungHost) {
   EXPECT_EQ(metrics.find("gamehost_plugin_db_statements_total{plugin=\"auth\"} 0\n"), std::string::npos);
 }
 
+// A live reload applies the new build's migrations before the swap; a failing one refuses
+// the reload and the running build serves on. Players stay connected throughout.
+TEST_P(StorageSuite, LiveReloadAppliesNewMigrationsOrRefusesAFailingOne) {
+  const auto migrations = db_dir_.str() + "/migrations";
+  fs::copy(source_migrations(), migrations, fs::copy_options::recursive);
+  auto host = start(migrations);
+  TcpClient ivy(host->tcp_port());
+  register_user(ivy, "ivy");
+  const auto reload = [&] {
+    const auto cmd = std::string(GAMEHOSTCTL_BINARY) + " --config " + host->config_path() + " reload user 2>&1";
+    return std::system(cmd.c_str());
+  };
+
+  std::ofstream(migrations + "/user/0002_titles.sql")
+      << "CREATE TABLE user_titles (user_id BIGINT NOT NULL PRIMARY KEY, title VARCHAR(32) NOT NULL);\n";
+  EXPECT_EQ(reload(), 0) << host->log();
+  EXPECT_EQ(sql("SELECT COUNT(*) FROM gamehost_migrations WHERE name = '0002_titles.sql'"), 1);
+  EXPECT_EQ(sql("SELECT COUNT(*) FROM user_titles"), 0);  // the table exists
+  ivy.send(id::kGetProfile, user::GetProfile{});
+  EXPECT_EQ(ivy.expect(id::kProfile, 10s).as<user::Profile>().coins(), 100);
+
+  std::ofstream(migrations + "/user/0003_broken.sql") << "INSERT INTO no_such_table VALUES (1);\n";
+  EXPECT_NE(reload(), 0);
+  EXPECT_NE(host->log().find("0003_broken.sql: statement 1"), std::string::npos) << host->log();
+  ivy.send(id::kGetBalance, user::GetBalance{});
+  EXPECT_EQ(ivy.expect(id::kBalance, 10s).as<user::Balance>().coins(), 100);  // the old build serves on
+}
+
 INSTANTIATE_TEST_SUITE_P(Databases, StorageSuite, ::testing::Values("sqlite", "mysql"),
                          [](const auto& info) { return info.param; });
 
