@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the .deb and .rpm packages and checks them: the file lists match the expected
 # lists kept in packaging/expected/, lintian reports no error, the config is a conffile,
-# and the maintainer scripts are in place.
+# a production config the host accepts and free of secrets, and the maintainer scripts are
+# in place (the rpm's %post creates the secrets file once).
 #   usage: package_test.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
 build="$1"
@@ -45,6 +46,39 @@ done
 rpm -qp --configfiles "$host_rpm" 2>/dev/null | grep -qx /etc/gamehost/gamehost.toml ||
   { echo "FAIL: the rpm does not mark the config as a config file" >&2; status=1; }
 
+# The packaged config is a production config the host accepts, with no secret in it: the
+# auth secret comes from the environment file the unit reads and the install generates.
+conf="$src/packaging/gamehost.toml"
+"$build/bin/gamehost" --config "$conf" --check-config >/dev/null ||
+  { echo "FAIL: gamehost --check-config refuses the packaged config" >&2; status=1; }
+grep -qx 'mode = "production".*' "$conf" || { echo "FAIL: the packaged config is not in production mode" >&2; status=1; }
+grep -qx 'load = \["auth", "user", "echo"\]' "$conf" || { echo "FAIL: the packaged config does not load auth, user, echo" >&2; status=1; }
+if grep -Eq '^[[:space:]]*token_secret[[:space:]]*=' "$conf" || grep -Eq '^[[:space:]]*token[[:space:]]*=[[:space:]]*"[^"]' "$conf"; then
+  echo "FAIL: the packaged config carries a token secret or a fixed admin token" >&2
+  status=1
+fi
+grep -qx 'EnvironmentFile=-/etc/gamehost/secrets.env' "$src/packaging/gamehost.service" ||
+  { echo "FAIL: the unit does not read /etc/gamehost/secrets.env" >&2; status=1; }
+
+# The rpm's %post, run against a scratch root: it creates the secrets file once (0640, 64
+# hex digits) and leaves an existing one alone. (The .deb's postinst is run for real by
+# install_test.sh.)
+mkdir -p "$out/post/etc" "$out/post/var"
+rpm -qp --queryformat '%{POSTIN}' "$host_rpm" 2>/dev/null |
+  sed "s|/etc/gamehost|$out/post/etc|g; s|/var/lib/gamehost|$out/post/var|g; s|/run/systemd/system|$out/post/no-systemd|g; \
+       s|chown |true |g" >"$out/post/post.sh"
+secrets="$out/post/etc/secrets.env"
+if ! sh "$out/post/post.sh" 1 || ! grep -Eqx 'GAMEHOST_AUTH_SECRET=[0-9a-f]{64}' "$secrets" ||
+   [ "$(stat -c %a "$secrets")" != 640 ]; then
+  echo "FAIL: the rpm %post does not create secrets.env (0640, GAMEHOST_AUTH_SECRET=64 hex digits)" >&2
+  ls -l "$out/post/etc" >&2
+  status=1
+else
+  before=$(sha256sum <"$secrets")
+  sh "$out/post/post.sh" 2
+  [ "$(sha256sum <"$secrets")" = "$before" ] || { echo "FAIL: the rpm %post rewrote an existing secrets.env" >&2; status=1; }
+fi
+
 # The unit parses, and every command it names exists (the binary from this build).
 if command -v systemd-analyze >/dev/null; then
   mkdir "$out/unit"
@@ -61,5 +95,6 @@ if [ "$errors" -ne 0 ]; then
   echo "FAIL: lintian reports $errors error(s)" >&2
   status=1
 fi
-[ $status -eq 0 ] && echo "packages ok: 4 file lists match, conffile and scripts in place, lintian errors: 0"
+[ $status -eq 0 ] && echo "packages ok: 4 file lists match, conffile and scripts in place, production config" \
+  "without secrets, rpm %post creates secrets.env once, lintian errors: 0"
 exit $status
