@@ -50,6 +50,7 @@ CoinOutcome CoinBook::apply(const CoinRequest& request) {
   validate(request);
   // Two rounds at most: the second only after a concurrent request with the same key
   // recorded it first, and then finds that record.
+  // [coin-apply]
   for (int round = 0;; ++round) {
     auto db = host_.db();
     auto tx = db.begin();
@@ -73,6 +74,7 @@ CoinOutcome CoinBook::apply(const CoinRequest& request) {
     log_change(request, outcome);
     return outcome;
   }
+  // [coin-apply]
 }
 
 std::optional<std::int64_t> CoinBook::balance(UserId user) {
@@ -101,6 +103,7 @@ std::optional<std::pair<CoinRequest, CoinOutcome>> CoinBook::open_account(
 
 std::vector<LedgerRow> CoinBook::ledger(UserId user, std::uint32_t limit, std::uint64_t before_id) {
   const auto below = before_id == 0 ? std::numeric_limits<std::int64_t>::max() : sql_id(before_id);
+  // [ledger-query]
   // The limit is a number this code chose, written into the text: some drivers bind `?`
   // in LIMIT as a quoted string, which MySQL refuses.
   auto db = host_.db();
@@ -109,6 +112,7 @@ std::vector<LedgerRow> CoinBook::ledger(UserId user, std::uint32_t limit, std::u
                        "FROM user_ledger WHERE user_id = ? AND id < ? ORDER BY id DESC LIMIT ",
                        limit),
       sql_id(user), below);
+  // [ledger-query]
   std::vector<LedgerRow> out;
   out.reserve(rows.size());
   for (const auto& row : rows) {
@@ -238,6 +242,7 @@ std::int64_t CoinBook::add(gamehost::Db& db, UserId user, std::int64_t amount) {
   return balance(db, user).value_or(0);
 }
 
+// [coin-subtract]
 std::int64_t CoinBook::subtract(gamehost::Db& db, UserId user, std::int64_t amount) {
   const auto changed =
       db.exec("UPDATE user_coins SET balance = balance - ? WHERE user_id = ? AND balance >= ?",
@@ -252,6 +257,7 @@ std::int64_t CoinBook::subtract(gamehost::Db& db, UserId user, std::int64_t amou
   }
   return balance(db, user).value_or(0);
 }
+// [coin-subtract]
 
 std::uint64_t CoinBook::write_ledger(gamehost::Db& db, UserId user, std::int64_t amount,
                                      std::int64_t balance_after, const CoinRequest& r) {

@@ -50,11 +50,13 @@ const char* method_name(std::uint32_t method) {
 
 // The lane of a client request: its user's. The host lets only logged-in sessions send
 // these ids; the check keeps a misconfigured `public` range from acting for user 0.
+// [user-own-lane]
 template <class Msg>
 std::uint64_t own_lane(const gamehost::Request& req, const Msg&) {
   if (req.user == 0) throw gamehost::ClientError(GH_CODE_NOT_AUTHENTICATED, "log in first");
   return req.user;
 }
+// [user-own-lane]
 
 class UserPlugin final : public gamehost::Plugin {
  public:
@@ -76,6 +78,7 @@ class UserPlugin final : public gamehost::Plugin {
           req.reply(msg::kUpdateProfileReply,
                     profile_message(profiles_.update(req.user, nickname, avatar)));
         }));
+    // [user-keyed-handler]
     handlers_.push_back(handle_keyed<pb::GetPublicProfile>(
         msg::kGetPublicProfile, own_lane<pb::GetPublicProfile>,
         [this](gamehost::Request& req, const pb::GetPublicProfile& in) {
@@ -92,6 +95,7 @@ class UserPlugin final : public gamehost::Plugin {
           out.set_created_at_ms(found->created_at_ms);
           req.reply(msg::kPublicProfile, out);
         }));
+    // [user-keyed-handler]
     handlers_.push_back(
         handle_keyed<pb::GetBalance>(msg::kGetBalance, own_lane<pb::GetBalance>,
                                      [this](gamehost::Request& req, const pb::GetBalance&) {
