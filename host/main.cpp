@@ -1,8 +1,8 @@
 // gamehost: the host process. See docs/configuration.md for the config file and
 // docs/operations.md (when present) for running it.
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdio>
 #include <filesystem>
@@ -42,10 +42,13 @@ int main(int argc, char** argv) {
   app.add_option("--ready-file", ready_file, "write the bound ports here once listening");
   app.add_flag("--check-config", check_only, "validate the config file and exit");
   app.set_version_flag("--version", std::string("gamehost ") + gamehost::kHostVersion);
-  auto* migrate = app.add_subcommand("migrate", "show or apply the configured plugins' migrations, then exit");
+  auto* migrate =
+      app.add_subcommand("migrate", "show or apply the configured plugins' migrations, then exit");
   gamehost::storage::MigrateOptions migrate_options;
-  migrate->add_flag("--status", migrate_options.status_only, "list applied, pending and changed migrations");
-  migrate->add_flag("--dry-run", migrate_options.dry_run, "show what would be applied, apply nothing");
+  migrate->add_flag("--status", migrate_options.status_only,
+                    "list applied, pending and changed migrations");
+  migrate->add_flag("--dry-run", migrate_options.dry_run,
+                    "show what would be applied, apply nothing");
   CLI11_PARSE(app, argc, argv);
 
   gamehost::config::Config config;
@@ -59,7 +62,8 @@ int main(int argc, char** argv) {
     std::cout << config_path << ": ok\n";
     return 0;
   }
-  if (migrate->parsed()) return gamehost::storage::run_migrate_command(config, migrate_options, std::cout, std::cerr);
+  if (migrate->parsed())
+    return gamehost::storage::run_migrate_command(config, migrate_options, std::cout, std::cerr);
 
   try {
     gamehost::logging::init(config.log);

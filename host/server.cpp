@@ -1,14 +1,14 @@
 #include "server.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <spdlog/spdlog.h>
 
 #include <condition_variable>
 #include <csignal>
-#include <mutex>
 #include <future>
+#include <mutex>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -16,9 +16,9 @@
 #include "admin/admin_api.hpp"
 #include "admin/admin_server.hpp"
 #include "core/runtime.hpp"
-#include "net/listener.hpp"
 #include "loader/file_watch.hpp"
 #include "loader/plugin_manager.hpp"
+#include "net/listener.hpp"
 #include "router/dispatcher.hpp"
 #include "router/route_table.hpp"
 #include "storage/storage.hpp"
@@ -42,7 +42,8 @@ struct Server::Impl {
         sessions(config.limits.max_connections, config.limits.max_connections_per_ip),
         workers(threads_or_cores(config.server.worker_threads)),
         timers(io),
-        runtime{config, workers, timers, sessions, groups, events, calls, metrics, nullptr, storage.get()},
+        runtime{config, workers, timers,  sessions, groups,
+                events, calls,   metrics, nullptr,  storage.get()},
         manager(runtime, routes),
         dispatcher(runtime, routes),
         signals(io, SIGINT, SIGTERM, SIGHUP) {}
@@ -93,7 +94,8 @@ struct Server::Impl {
   static std::vector<std::unique_ptr<asio::io_context>> make_ios(std::uint32_t configured) {
     std::vector<std::unique_ptr<asio::io_context>> out;
     out.reserve(threads_or_cores(configured));
-    for (std::size_t i = 0; i < threads_or_cores(configured); ++i) out.push_back(std::make_unique<asio::io_context>(1));
+    for (std::size_t i = 0; i < threads_or_cores(configured); ++i)
+      out.push_back(std::make_unique<asio::io_context>(1));
     return out;
   }
   static std::vector<asio::executor_work_guard<asio::io_context::executor_type>> make_guards(
@@ -166,7 +168,8 @@ struct Server::Impl {
     if (tcp) tcp->stop();
     if (websocket) websocket->stop();
     // Players get a reason, not a reset connection.
-    for (const auto& s : sessions.all()) s->kick(GH_CODE_SHUTTING_DOWN, "the server is shutting down");
+    for (const auto& s : sessions.all())
+      s->kick(GH_CODE_SHUTTING_DOWN, "the server is shutting down");
     for (int i = 0; i < 100 && sessions.size() != 0; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
@@ -184,7 +187,9 @@ struct Server::Impl {
 
 Server::Server(config::Config config) : impl_(std::make_unique<Impl>(std::move(config))) {}
 
-Server::~Server() { impl_->shutdown(); }
+Server::~Server() {
+  impl_->shutdown();
+}
 
 void Server::start() {
   auto& m = *impl_;
@@ -195,23 +200,25 @@ void Server::start() {
 
   const auto refused = m.manager.load_configured();
   if (!refused.empty() && m.config.plugins.required) {
-    throw StartupError(3, std::to_string(refused.size()) +
-                              " plugin(s) refused and [plugins] required = true; see the log lines above");
+    throw StartupError(
+        3, std::to_string(refused.size()) +
+               " plugin(s) refused and [plugins] required = true; see the log lines above");
   }
 
-  const net::ConnectionLimits limits{m.config.limits.max_frame_bytes, m.config.limits.send_queue_frames,
-                                     m.config.limits.idle_timeout_ms, m.config.limits.rate_limit_per_second,
-                                     m.config.limits.rate_limit_burst};
+  const net::ConnectionLimits limits{
+      m.config.limits.max_frame_bytes, m.config.limits.send_queue_frames,
+      m.config.limits.idle_timeout_ms, m.config.limits.rate_limit_per_second,
+      m.config.limits.rate_limit_burst};
   try {
     if (!m.config.listen.tcp.empty()) {
-      m.tcp = std::make_unique<net::Listener>(m.io, m.connection_ios(), config::parse_endpoint(m.config.listen.tcp),
-                                              session::Transport::tcp, m.sessions, m.dispatcher, limits);
+      m.tcp = std::make_unique<net::Listener>(
+          m.io, m.connection_ios(), config::parse_endpoint(m.config.listen.tcp),
+          session::Transport::tcp, m.sessions, m.dispatcher, limits);
     }
     if (!m.config.listen.websocket.empty()) {
-      m.websocket = std::make_unique<net::Listener>(m.io, m.connection_ios(),
-                                                    config::parse_endpoint(m.config.listen.websocket),
-                                                    session::Transport::websocket, m.sessions,
-                                                    m.dispatcher, limits);
+      m.websocket = std::make_unique<net::Listener>(
+          m.io, m.connection_ios(), config::parse_endpoint(m.config.listen.websocket),
+          session::Transport::websocket, m.sessions, m.dispatcher, limits);
     }
   } catch (const std::exception& e) {
     throw StartupError(4, e.what());
@@ -226,7 +233,8 @@ void Server::start() {
   if (!m.config.admin.listen.empty() && !m.config.admin.token.empty()) {
     m.admin_api = std::make_unique<admin::Api>(m.runtime, m.manager, m.config.admin.token);
     try {
-      m.admin_server = std::make_unique<admin::Server>(config::parse_endpoint(m.config.admin.listen), *m.admin_api);
+      m.admin_server = std::make_unique<admin::Server>(
+          config::parse_endpoint(m.config.admin.listen), *m.admin_api);
     } catch (const std::exception& e) {
       throw StartupError(4, e.what());
     }
@@ -234,10 +242,10 @@ void Server::start() {
   } else if (!m.config.admin.listen.empty()) {
     spdlog::warn("admin API off: [admin] token is empty (set it, or GAMEHOST_ADMIN_TOKEN)");
   }
-  spdlog::info("gamehost {} listening: tcp {}, websocket {} ({} io threads, {} workers, {} plugins)",
-               kHostVersion, m.tcp ? m.tcp->address() : "off",
-               m.websocket ? m.websocket->address() : "off", io_threads, m.workers.size(),
-               m.manager.list().size());
+  spdlog::info(
+      "gamehost {} listening: tcp {}, websocket {} ({} io threads, {} workers, {} plugins)",
+      kHostVersion, m.tcp ? m.tcp->address() : "off", m.websocket ? m.websocket->address() : "off",
+      io_threads, m.workers.size(), m.manager.list().size());
 }
 
 void Server::run() {
@@ -245,11 +253,17 @@ void Server::run() {
   impl_->shutdown();
 }
 
-void Server::stop() { impl_->request_stop(); }
+void Server::stop() {
+  impl_->request_stop();
+}
 
-std::uint16_t Server::tcp_port() const { return impl_->tcp ? impl_->tcp->port() : 0; }
+std::uint16_t Server::tcp_port() const {
+  return impl_->tcp ? impl_->tcp->port() : 0;
+}
 
-std::uint16_t Server::admin_port() const { return impl_->admin_server ? impl_->admin_server->port() : 0; }
+std::uint16_t Server::admin_port() const {
+  return impl_->admin_server ? impl_->admin_server->port() : 0;
+}
 
 std::uint16_t Server::websocket_port() const {
   return impl_->websocket ? impl_->websocket->port() : 0;

@@ -15,13 +15,18 @@ namespace {
 
 using nlohmann::json;
 
-Response json_response(int status, const json& body) { return {status, "application/json", body.dump() + "\n"}; }
-Response error(int status, const std::string& text) { return json_response(status, {{"error", text}}); }
+Response json_response(int status, const json& body) {
+  return {status, "application/json", body.dump() + "\n"};
+}
+Response error(int status, const std::string& text) {
+  return json_response(status, {{"error", text}});
+}
 
 // Constant time in the length of the expected token, so timing tells nothing about it.
 bool token_matches(const std::string& given, const std::string& expected) {
   const std::string prefix = "Bearer ";
-  if (given.size() != prefix.size() + expected.size() || given.compare(0, prefix.size(), prefix) != 0) {
+  if (given.size() != prefix.size() + expected.size() ||
+      given.compare(0, prefix.size(), prefix) != 0) {
     return false;
   }
   unsigned char diff = 0;
@@ -73,29 +78,48 @@ json plugin_json(const plugins::PluginInstance& p) {
 
 const char* code_name(std::uint32_t code) {
   switch (code) {
-    case GH_CODE_UNKNOWN_ID: return "unknown_id";
-    case GH_CODE_MALFORMED: return "malformed";
-    case GH_CODE_NOT_AUTHENTICATED: return "not_authenticated";
-    case GH_CODE_BUSY: return "busy";
-    case GH_CODE_PLUGIN_FAILURE: return "plugin_failure";
-    case GH_CODE_FRAME_TOO_LARGE: return "frame_too_large";
-    case GH_CODE_RATE_LIMITED: return "rate_limited";
-    case GH_CODE_IDLE_TIMEOUT: return "idle_timeout";
-    case GH_CODE_SLOW_READER: return "slow_reader";
-    case GH_CODE_SERVER_FULL: return "server_full";
-    case GH_CODE_SHUTTING_DOWN: return "shutting_down";
-    case GH_CODE_KICKED: return "kicked";
-    case GH_CODE_PLUGIN_UNAVAILABLE: return "plugin_unavailable";
-    case GH_CODE_BAD_FRAME: return "bad_frame";
-    case GH_CODE_STORAGE_UNAVAILABLE: return "storage_unavailable";
-    default: return "plugin_defined";
+    case GH_CODE_UNKNOWN_ID:
+      return "unknown_id";
+    case GH_CODE_MALFORMED:
+      return "malformed";
+    case GH_CODE_NOT_AUTHENTICATED:
+      return "not_authenticated";
+    case GH_CODE_BUSY:
+      return "busy";
+    case GH_CODE_PLUGIN_FAILURE:
+      return "plugin_failure";
+    case GH_CODE_FRAME_TOO_LARGE:
+      return "frame_too_large";
+    case GH_CODE_RATE_LIMITED:
+      return "rate_limited";
+    case GH_CODE_IDLE_TIMEOUT:
+      return "idle_timeout";
+    case GH_CODE_SLOW_READER:
+      return "slow_reader";
+    case GH_CODE_SERVER_FULL:
+      return "server_full";
+    case GH_CODE_SHUTTING_DOWN:
+      return "shutting_down";
+    case GH_CODE_KICKED:
+      return "kicked";
+    case GH_CODE_PLUGIN_UNAVAILABLE:
+      return "plugin_unavailable";
+    case GH_CODE_BAD_FRAME:
+      return "bad_frame";
+    case GH_CODE_STORAGE_UNAVAILABLE:
+      return "storage_unavailable";
+    default:
+      return "plugin_defined";
   }
 }
 
 }  // namespace
 
 Api::Api(core::Runtime& runtime, plugins::PluginManager& plugins, std::string token)
-    : runtime_(runtime), plugins_(plugins), token_(std::move(token)), started_at_ms_(core::now_ms()) {}
+    : runtime_(runtime),
+      plugins_(plugins),
+      token_(std::move(token)),
+      started_at_ms_(core::now_ms()) {}
 
 Response Api::handle(const Request& request) {
   const auto q = request.target.find('?');
@@ -105,7 +129,8 @@ Response Api::handle(const Request& request) {
   if (path == "/healthz" && request.method == "GET") {
     return json_response(200, {{"status", "ok"}, {"plugins", plugins_.list().size()}});
   }
-  if (path == "/metrics" && request.method == "GET") return {200, "text/plain; version=0.0.4", metrics()};
+  if (path == "/metrics" && request.method == "GET")
+    return {200, "text/plain; version=0.0.4", metrics()};
   if (!token_matches(request.authorization, token_)) {
     return error(401, "missing or wrong bearer token (see [admin] token in the config)");
   }
@@ -127,7 +152,8 @@ Response Api::route(const Request& request, const std::string& path, const std::
                                {"sessions", runtime_.sessions.size()},
                                {"plugins", plugins_.list().size()}});
   }
-  if (path == "/v1/sessions" && get) return json_response(200, {{"count", runtime_.sessions.size()}});
+  if (path == "/v1/sessions" && get)
+    return json_response(200, {{"count", runtime_.sessions.size()}});
   if (path == "/v1/plugins" && get) {
     json list = json::array();
     for (const auto& p : plugins_.list()) list.push_back(plugin_json(*p));
@@ -153,7 +179,8 @@ Response Api::route(const Request& request, const std::string& path, const std::
         return error(400, "unknown strategy '" + strategy + "' (handover or drain)");
       }
       const auto r = plugins_.reload(name, file, strategy);
-      return json_response(200, {{"plugin", name}, {"from", r.from}, {"to", r.to}, {"pause_us", r.pause.count()}});
+      return json_response(
+          200, {{"plugin", name}, {"from", r.from}, {"to", r.to}, {"pause_us", r.pause.count()}});
     }
     if (action == "unload") {
       plugins_.unload(name);
@@ -181,25 +208,33 @@ std::string Api::metrics() const {
   const auto& m = runtime_.metrics;
   out << "# HELP gamehost_sessions Client sessions open now.\n# TYPE gamehost_sessions gauge\n"
       << "gamehost_sessions " << runtime_.sessions.size() << "\n"
-      << "# HELP gamehost_connections_total Connections opened and closed.\n# TYPE gamehost_connections_total counter\n"
+      << "# HELP gamehost_connections_total Connections opened and closed.\n# TYPE "
+         "gamehost_connections_total counter\n"
       << "gamehost_connections_total{event=\"opened\"} " << m.connections_opened.load() << "\n"
       << "gamehost_connections_total{event=\"closed\"} " << m.connections_closed.load() << "\n"
-      << "# HELP gamehost_frames_in_total Frames received from clients.\n# TYPE gamehost_frames_in_total counter\n"
+      << "# HELP gamehost_frames_in_total Frames received from clients.\n# TYPE "
+         "gamehost_frames_in_total counter\n"
       << "gamehost_frames_in_total " << m.frames_in.load() << "\n"
-      << "# HELP gamehost_errors_total Error replies and kicks, by code.\n# TYPE gamehost_errors_total counter\n";
+      << "# HELP gamehost_errors_total Error replies and kicks, by code.\n# TYPE "
+         "gamehost_errors_total counter\n";
   for (std::uint32_t code = 0; code < core::Metrics::kCodes; ++code) {
     const auto n = m.errors(code);
     if (n == 0 && (code == 0 || code > GH_CODE_STORAGE_UNAVAILABLE)) continue;
-    out << "gamehost_errors_total{code=\"" << code << "\",name=\"" << code_name(code) << "\"} " << n << "\n";
+    out << "gamehost_errors_total{code=\"" << code << "\",name=\"" << code_name(code) << "\"} " << n
+        << "\n";
   }
-  out << "# HELP gamehost_plugin_info The build each plugin runs.\n# TYPE gamehost_plugin_info gauge\n";
+  out << "# HELP gamehost_plugin_info The build each plugin runs.\n# TYPE gamehost_plugin_info "
+         "gauge\n";
   const auto list = plugins_.list();
   for (const auto& p : list) {
-    out << "gamehost_plugin_info{plugin=\"" << p->name() << "\",version=\"" << p->version() << "\"} 1\n";
+    out << "gamehost_plugin_info{plugin=\"" << p->name() << "\",version=\"" << p->version()
+        << "\"} 1\n";
   }
-  auto per_plugin = [&out, &list](const char* metric, const char* type, const char* help, auto value) {
+  auto per_plugin = [&out, &list](const char* metric, const char* type, const char* help,
+                                  auto value) {
     out << "# HELP " << metric << " " << help << "\n# TYPE " << metric << " " << type << "\n";
-    for (const auto& p : list) out << metric << "{plugin=\"" << p->name() << "\"} " << value(*p) << "\n";
+    for (const auto& p : list)
+      out << metric << "{plugin=\"" << p->name() << "\"} " << value(*p) << "\n";
   };
   per_plugin("gamehost_plugin_messages_total", "counter", "Client messages handled.",
              [](const plugins::PluginInstance& p) { return p.messages_handled(); });
@@ -217,7 +252,8 @@ std::string Api::metrics() const {
                const auto r = p.last_reload();
                return r.ok ? static_cast<double>(r.pause_us) / 1e6 : 0.0;
              });
-  per_plugin("gamehost_plugin_db_statements_total", "counter", "Database statements the plugin ran.",
+  per_plugin("gamehost_plugin_db_statements_total", "counter",
+             "Database statements the plugin ran.",
              [](const plugins::PluginInstance& p) { return p.db_counters().statements.load(); });
   per_plugin("gamehost_plugin_db_failures_total", "counter",
              "Storage calls that failed (constraint violations included).",
@@ -228,7 +264,8 @@ std::string Api::metrics() const {
              });
   if (runtime_.storage != nullptr) {
     auto& db = runtime_.storage->database();
-    out << "# HELP gamehost_db_connections Database connections by state.\n# TYPE gamehost_db_connections gauge\n"
+    out << "# HELP gamehost_db_connections Database connections by state.\n# TYPE "
+           "gamehost_db_connections gauge\n"
         << "gamehost_db_connections{state=\"idle\"} " << db.idle_connections() << "\n"
         << "gamehost_db_connections{state=\"leased\"} " << db.leased_connections() << "\n";
   }
@@ -238,13 +275,15 @@ std::string Api::metrics() const {
     const auto buckets = p->handler_histogram();
     const auto& bounds = plugins::PluginInstance::kHandlerBucketsSeconds;
     for (std::size_t i = 0; i < bounds.size(); ++i) {
-      out << "gamehost_plugin_handler_seconds_bucket{plugin=\"" << p->name() << "\",le=\"" << bounds[i] << "\"} "
-          << buckets[i] << "\n";
+      out << "gamehost_plugin_handler_seconds_bucket{plugin=\"" << p->name() << "\",le=\""
+          << bounds[i] << "\"} " << buckets[i] << "\n";
     }
-    out << "gamehost_plugin_handler_seconds_bucket{plugin=\"" << p->name() << "\",le=\"+Inf\"} " << buckets.back()
-        << "\n"
-        << "gamehost_plugin_handler_seconds_sum{plugin=\"" << p->name() << "\"} " << p->handler_seconds_total() << "\n"
-        << "gamehost_plugin_handler_seconds_count{plugin=\"" << p->name() << "\"} " << buckets.back() << "\n";
+    out << "gamehost_plugin_handler_seconds_bucket{plugin=\"" << p->name() << "\",le=\"+Inf\"} "
+        << buckets.back() << "\n"
+        << "gamehost_plugin_handler_seconds_sum{plugin=\"" << p->name() << "\"} "
+        << p->handler_seconds_total() << "\n"
+        << "gamehost_plugin_handler_seconds_count{plugin=\"" << p->name() << "\"} "
+        << buckets.back() << "\n";
   }
   return out.str();
 }

@@ -21,7 +21,8 @@ class TableReader {
   TableReader(const toml::table& table, std::string path, std::string name)
       : table_(table), path_(std::move(path)), name_(std::move(name)) {}
 
-  [[noreturn]] void fail(const toml::node* node, std::string_view key, const std::string& why) const {
+  [[noreturn]] void fail(const toml::node* node, std::string_view key,
+                         const std::string& why) const {
     fail_at(node != nullptr ? node->source() : table_.source(), key, why);
   }
   [[noreturn]] void fail_at(const toml::source_region& src, std::string_view key,
@@ -55,8 +56,9 @@ class TableReader {
       if (!n->is_integer()) fail(n, key, "must be an integer");
       const auto v = n->as_integer()->get();
       if (v < min || v > max) {
-        fail(n, key, "must be between " + std::to_string(min) + " and " + std::to_string(max) +
-                         ", got " + std::to_string(v));
+        fail(n, key,
+             "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " +
+                 std::to_string(v));
       }
       out = static_cast<std::uint32_t>(v);
     }
@@ -122,7 +124,8 @@ void read_storage(TableReader& top, StorageConfig& s) {
     r.reject_unknown();
   }
   // Keeps the database password out of the config file when the operator wants to.
-  if (const char* env = std::getenv("GAMEHOST_STORAGE_URL"); env != nullptr && *env != '\0') s.url = env;
+  if (const char* env = std::getenv("GAMEHOST_STORAGE_URL"); env != nullptr && *env != '\0')
+    s.url = env;
 }
 
 void read_listen(TableReader& top, ListenConfig& l) {
@@ -179,7 +182,8 @@ void read_admin(TableReader& top, AdminConfig& a) {
     r.read("token", a.token);
     r.reject_unknown();
   }
-  if (const char* env = std::getenv("GAMEHOST_ADMIN_TOKEN"); env != nullptr && *env != '\0') a.token = env;
+  if (const char* env = std::getenv("GAMEHOST_ADMIN_TOKEN"); env != nullptr && *env != '\0')
+    a.token = env;
 }
 
 void read_log(TableReader& top, LogConfig& l) {
@@ -238,7 +242,8 @@ void read_plugins(TableReader& top, PluginsConfig& p) {
   // A table for a plugin that is not loaded is almost always a typo in its name.
   for (const auto& [key, node] : *t) {
     const auto k = std::string(key.str());
-    if (k == "dir" || k == "required" || k == "load" || k == "keyed_lanes" || k == "watch") continue;
+    if (k == "dir" || k == "required" || k == "load" || k == "keyed_lanes" || k == "watch")
+      continue;
     if (!node.is_table()) r.fail_at(key.source(), k, "unknown key");
     const bool listed = std::any_of(p.load.begin(), p.load.end(),
                                     [&](const PluginConfig& x) { return x.name == k; });
@@ -282,7 +287,8 @@ Config load_file(const std::string& path) {
   } catch (const toml::parse_error& e) {
     std::ostringstream out;
     out << path;
-    if (e.source().begin.line != 0) out << ':' << e.source().begin.line << ':' << e.source().begin.column;
+    if (e.source().begin.line != 0)
+      out << ':' << e.source().begin.line << ':' << e.source().begin.column;
     out << ": " << e.description();
     throw ConfigError(out.str());
   }
@@ -294,17 +300,20 @@ Endpoint parse_endpoint(const std::string& text) {
     throw std::invalid_argument("'" + text + "' is not host:port");
   }
   auto host = text.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   const auto port_text = text.substr(colon + 1);
   if (port_text.empty() || port_text.size() > 5 ||
-      !std::all_of(port_text.begin(), port_text.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
+      !std::all_of(port_text.begin(), port_text.end(),
+                   [](char ch) { return ch >= '0' && ch <= '9'; })) {
     throw std::invalid_argument("'" + text + "' has no valid port");
   }
   const auto port = std::stoul(port_text);
   if (port > 65535) throw std::invalid_argument("'" + text + "': port over 65535");
   in6_addr any{};
   if (inet_pton(AF_INET, host.c_str(), &any) != 1 && inet_pton(AF_INET6, host.c_str(), &any) != 1) {
-    throw std::invalid_argument("'" + host + "' is not an IP address (use 0.0.0.0, 127.0.0.1, :: ...)");
+    throw std::invalid_argument("'" + host +
+                                "' is not an IP address (use 0.0.0.0, 127.0.0.1, :: ...)");
   }
   return {host, static_cast<std::uint16_t>(port)};
 }

@@ -20,8 +20,8 @@ struct ServerConfig {
   std::uint32_t io_threads = 0;      // 0 = one per core
   std::uint32_t worker_threads = 0;  // 0 = one per core
   std::string data_dir = "data";
-  std::string mode = "development";  // "production": plugins refuse unsafe settings
-  std::uint32_t node_id = 1;         // 0..1023: the node part of snowflake ids
+  std::string mode = "development";             // "production": plugins refuse unsafe settings
+  std::uint32_t node_id = 1;                    // 0..1023: the node part of snowflake ids
   std::uint32_t max_clock_step_back_ms = 2000;  // ids wait out a smaller clock step back
 };
 
@@ -36,8 +36,8 @@ struct StorageConfig {
 };
 
 struct ListenConfig {
-  std::string tcp = "0.0.0.0:7000";         // "" disables
-  std::string websocket = "0.0.0.0:7001";   // "" disables
+  std::string tcp = "0.0.0.0:7000";        // "" disables
+  std::string websocket = "0.0.0.0:7001";  // "" disables
 };
 
 struct LimitsConfig {
@@ -69,7 +69,7 @@ struct PluginConfig {
   std::vector<std::string> capabilities;
   std::uint32_t queue_capacity = 10000;
   std::string reload_strategy = "handover";  // default for reloads: "handover" or "drain"
-  toml::table settings;  // the plugin's own [plugins.<name>.settings]
+  toml::table settings;                      // the plugin's own [plugins.<name>.settings]
 };
 
 struct PluginsConfig {

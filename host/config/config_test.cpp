@@ -28,13 +28,17 @@ TEST(Config, TheShippedDefaultConfigLoads) {
 }
 
 TEST(Config, StorageAndServerKeysAreChecked) {
-  EXPECT_EQ(error_of("[storage]\nurl = \"postgres://x\"\n"),
-            "test.toml:2:7: [storage] url: must be sqlite:<file> or mysql://user:password@host:port/db");
-  EXPECT_EQ(error_of("[storage]\npool_size = 0\n"), "test.toml:2:13: [storage] pool_size: must be between 1 and 1024, got 0");
+  EXPECT_EQ(
+      error_of("[storage]\nurl = \"postgres://x\"\n"),
+      "test.toml:2:7: [storage] url: must be sqlite:<file> or mysql://user:password@host:port/db");
+  EXPECT_EQ(error_of("[storage]\npool_size = 0\n"),
+            "test.toml:2:13: [storage] pool_size: must be between 1 and 1024, got 0");
   EXPECT_EQ(error_of("[server]\nmode = \"prod\"\n"),
             "test.toml:2:8: [server] mode: 'prod' is not one of: development, production");
-  EXPECT_EQ(error_of("[server]\nnode_id = 1024\n"), "test.toml:2:11: [server] node_id: must be between 0 and 1023, got 1024");
-  EXPECT_EQ(error_of("[storage]\npoolsize = 4\n"), "test.toml:2:1: [storage] poolsize: unknown key");
+  EXPECT_EQ(error_of("[server]\nnode_id = 1024\n"),
+            "test.toml:2:11: [server] node_id: must be between 0 and 1023, got 1024");
+  EXPECT_EQ(error_of("[storage]\npoolsize = 4\n"),
+            "test.toml:2:1: [storage] poolsize: unknown key");
 }
 
 TEST(Config, EmptyFileMeansDefaults) {
@@ -58,16 +62,19 @@ TEST(Config, OutOfRangeValueSaysTheRange) {
 }
 
 TEST(Config, WrongTypeIsRefused) {
-  EXPECT_EQ(error_of("[log]\nconsole = \"yes\"\n"), "test.toml:2:11: [log] console: must be true or false");
+  EXPECT_EQ(error_of("[log]\nconsole = \"yes\"\n"),
+            "test.toml:2:11: [log] console: must be true or false");
 }
 
 TEST(Config, BadLogLevelListsTheChoices) {
-  EXPECT_NE(error_of("[log]\nlevel = \"verbose\"\n").find("'verbose' is not one of: debug, error, info, off, trace, warn"),
+  EXPECT_NE(error_of("[log]\nlevel = \"verbose\"\n")
+                .find("'verbose' is not one of: debug, error, info, off, trace, warn"),
             std::string::npos);
 }
 
 TEST(Config, BadListenAddressIsRefused) {
-  EXPECT_EQ(error_of("[listen]\ntcp = \"localhost\"\n"), "test.toml:2:7: [listen] tcp: 'localhost' is not host:port");
+  EXPECT_EQ(error_of("[listen]\ntcp = \"localhost\"\n"),
+            "test.toml:2:7: [listen] tcp: 'localhost' is not host:port");
 }
 
 TEST(Config, SettingsForAPluginNotLoadedAreATypo) {
@@ -88,7 +95,8 @@ TEST(Config, UnknownCapabilityIsRefused) {
 
 TEST(Config, PluginSettingsAreKeptForThePlugin) {
   const auto c = load_text(
-      "[plugins]\ndir = \"/opt/p\"\nload = [\"echo\"]\n[plugins.echo.settings]\nmax_group_name = 8\n",
+      "[plugins]\ndir = \"/opt/p\"\nload = [\"echo\"]\n[plugins.echo.settings]\nmax_group_name = "
+      "8\n",
       "test.toml");
   ASSERT_EQ(c.plugins.load.size(), 1u);
   EXPECT_EQ(c.plugins.load[0].file, "/opt/p/echo.so");
@@ -100,11 +108,13 @@ TEST(Config, SyntaxErrorNamesTheLine) {
 }
 
 TEST(Config, MisspelledPluginsKeyIsAnUnknownKey) {
-  EXPECT_EQ(error_of("[plugins]\nrequird = true\n"), "test.toml:2:1: [plugins] requird: unknown key");
+  EXPECT_EQ(error_of("[plugins]\nrequird = true\n"),
+            "test.toml:2:1: [plugins] requird: unknown key");
 }
 
 TEST(Config, EmptyLogLevelIsRefused) {
-  EXPECT_NE(error_of("[log]\nlevel = \"\"\n").find("[log] level: must not be empty"), std::string::npos);
+  EXPECT_NE(error_of("[log]\nlevel = \"\"\n").find("[log] level: must not be empty"),
+            std::string::npos);
 }
 
 TEST(Config, MissingFileIsNamed) {
@@ -122,7 +132,8 @@ TEST(Config, DuplicatePluginIsRefused) {
 }
 
 TEST(Config, HeartbeatMustBeShorterThanIdleTimeout) {
-  EXPECT_NE(error_of("[limits]\nidle_timeout_ms = 5000\nheartbeat_interval_ms = 5000\n").find("shorter than idle_timeout_ms"),
+  EXPECT_NE(error_of("[limits]\nidle_timeout_ms = 5000\nheartbeat_interval_ms = 5000\n")
+                .find("shorter than idle_timeout_ms"),
             std::string::npos);
 }
 

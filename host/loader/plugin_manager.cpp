@@ -51,7 +51,8 @@ Candidate PluginManager::stage(const config::PluginConfig& config) {
                              std::to_string(g_stage_counter.fetch_add(1)) + ".so");
   std::error_code ec;
   if (!std::filesystem::is_regular_file(config.file, ec)) throw PluginRefused("file not found");
-  std::filesystem::copy_file(config.file, staged, std::filesystem::copy_options::overwrite_existing, ec);
+  std::filesystem::copy_file(config.file, staged, std::filesystem::copy_options::overwrite_existing,
+                             ec);
   if (ec) throw PluginRefused("cannot copy to " + staged.string() + ": " + ec.message());
   try {
     auto file = inspect_plugin_file(staged.string());
@@ -64,7 +65,8 @@ Candidate PluginManager::stage(const config::PluginConfig& config) {
 
 std::vector<Candidate> PluginManager::running_candidates_locked() const {
   std::vector<Candidate> out;
-  for (const auto& p : running_) out.push_back({p->name(), p->file(), p->private_copy(), p->manifest()});
+  for (const auto& p : running_)
+    out.push_back({p->name(), p->file(), p->private_copy(), p->manifest()});
   return out;
 }
 
@@ -86,9 +88,9 @@ std::vector<Refusal> PluginManager::load_configured() {
     std::filesystem::remove(r.staged, ec);
   }
   for (const auto& c : plan.order) {
-    const auto& pc = *std::find_if(runtime_.config.plugins.load.begin(),
-                                   runtime_.config.plugins.load.end(),
-                                   [&](const config::PluginConfig& x) { return x.name == c.name; });
+    const auto& pc =
+        *std::find_if(runtime_.config.plugins.load.begin(), runtime_.config.plugins.load.end(),
+                      [&](const config::PluginConfig& x) { return x.name == c.name; });
     // A dependency that failed to start takes its dependants down with it.
     std::string missing;
     for (std::uint32_t i = 0; i < c.manifest.dependency_count; ++i) {
@@ -192,7 +194,8 @@ namespace {
 bool same_ranges(const Manifest& a, const Manifest& b) {
   if (a.range_count != b.range_count) return false;
   for (std::uint32_t i = 0; i < a.range_count; ++i) {
-    if (a.ranges[i].first != b.ranges[i].first || a.ranges[i].last != b.ranges[i].last) return false;
+    if (a.ranges[i].first != b.ranges[i].first || a.ranges[i].last != b.ranges[i].last)
+      return false;
   }
   return true;
 }
@@ -224,7 +227,8 @@ PluginManager::ReloadResult PluginManager::reload(const std::string& name, const
     for (const auto& d : draining()) {
       if (d->name() == name) {
         throw PluginRefused("plugin " + name + " " + d->version() + " is still draining " +
-                            std::to_string(d->open_keys()) + " key(s); reload again when it is done");
+                            std::to_string(d->open_keys()) +
+                            " key(s); reload again when it is done");
       }
     }
     auto candidate = stage(pc);
@@ -234,19 +238,22 @@ PluginManager::ReloadResult PluginManager::reload(const std::string& name, const
     };
     if (candidate.manifest.name.view() != name) {
       discard();
-      throw PluginRefused("the file declares plugin '" + std::string(candidate.manifest.name.view()) + "'");
+      throw PluginRefused("the file declares plugin '" +
+                          std::string(candidate.manifest.name.view()) + "'");
     }
     if (!same_ranges(candidate.manifest, plugin->manifest())) {
       discard();
-      throw PluginRefused("a live reload cannot change the id ranges (" + describe_ranges(plugin->manifest()) +
-                          " -> " + describe_ranges(candidate.manifest) + "); unload and load instead");
+      throw PluginRefused("a live reload cannot change the id ranges (" +
+                          describe_ranges(plugin->manifest()) + " -> " +
+                          describe_ranges(candidate.manifest) + "); unload and load instead");
     }
     {
       // Dependencies of the new build, and dependants' ranges, against everything else.
       std::lock_guard lock(mutex_);
       std::vector<Candidate> others;
       for (const auto& p : running_) {
-        if (p->name() != name) others.push_back({p->name(), p->file(), p->private_copy(), p->manifest()});
+        if (p->name() != name)
+          others.push_back({p->name(), p->file(), p->private_copy(), p->manifest()});
       }
       auto plan = plan_load({candidate}, others);
       if (!plan.refused.empty()) {
@@ -284,9 +291,10 @@ PluginManager::ReloadResult PluginManager::reload(const std::string& name, const
         draining_.push_back(plugin);
         publish_routes_locked();
       }
-      next->record_reload({true, true, from + " -> " + next->version() + " (drain)", 0, core::now_ms()});
-      spdlog::info("plugin {} drain reload {} -> {} from {}: {} key(s) finish on {}", name, from, next->version(),
-                   pc.file, plugin->open_keys(), from);
+      next->record_reload(
+          {true, true, from + " -> " + next->version() + " (drain)", 0, core::now_ms()});
+      spdlog::info("plugin {} drain reload {} -> {} from {}: {} key(s) finish on {}", name, from,
+                   next->version(), pc.file, plugin->open_keys(), from);
       std::weak_ptr<PluginInstance> old_weak = plugin;
       std::weak_ptr<PluginInstance> next_weak = next;
       plugin->begin_drain([this, old_weak, next_weak] {
@@ -299,10 +307,10 @@ PluginManager::ReloadResult PluginManager::reload(const std::string& name, const
       return {from, next->version(), std::chrono::microseconds(0)};
     }
     const auto pause = plugin->reload(candidate);
-    plugin->record_reload({true, true, from + " -> " + plugin->version(), static_cast<std::uint64_t>(pause.count()),
-                           core::now_ms()});
-    spdlog::info("plugin {} reloaded {} -> {} from {} (messages held {} us)", name, from, plugin->version(),
-                 pc.file, pause.count());
+    plugin->record_reload({true, true, from + " -> " + plugin->version(),
+                           static_cast<std::uint64_t>(pause.count()), core::now_ms()});
+    spdlog::info("plugin {} reloaded {} -> {} from {} (messages held {} us)", name, from,
+                 plugin->version(), pc.file, pause.count());
     {
       std::lock_guard lock(mutex_);
       publish_routes_locked();  // public ids may have changed
@@ -310,7 +318,8 @@ PluginManager::ReloadResult PluginManager::reload(const std::string& name, const
     return {from, plugin->version(), pause};
   } catch (const PluginRefused& e) {
     plugin->record_reload({true, false, e.what(), 0, core::now_ms()});
-    spdlog::error("plugin {} reload from {} refused, {} goes on serving: {}", name, pc.file, from, e.what());
+    spdlog::error("plugin {} reload from {} refused, {} goes on serving: {}", name, pc.file, from,
+                  e.what());
     throw;
   }
 }

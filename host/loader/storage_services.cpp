@@ -70,8 +70,12 @@ gh_status run(PluginInstance& plugin, const char* what, gh_error* error, Fn&& fn
   }
 }
 
-DbLease& lease_of(gh_db* db) { return *reinterpret_cast<DbLease*>(db); }
-StmtHandle& stmt_of(gh_stmt* stmt) { return *reinterpret_cast<StmtHandle*>(stmt); }
+DbLease& lease_of(gh_db* db) {
+  return *reinterpret_cast<DbLease*>(db);
+}
+StmtHandle& stmt_of(gh_stmt* stmt) {
+  return *reinterpret_cast<StmtHandle*>(stmt);
+}
 
 gh_status svc_db_acquire(gh_host* h, std::uint32_t timeout_ms, gh_db** out, gh_error* error) {
   if (out == nullptr) return GH_ERR_INVALID_ARGUMENT;
@@ -82,8 +86,10 @@ gh_status svc_db_acquire(gh_host* h, std::uint32_t timeout_ms, gh_db** out, gh_e
     return GH_ERR_UNSUPPORTED;
   }
   return run(plugin, "acquire", error, [&] {
-    const auto timeout = timeout_ms == 0 ? storage->acquire_timeout() : std::chrono::milliseconds(timeout_ms);
-    auto lease = std::make_unique<DbLease>(DbLease{storage->database().acquire(timeout), &plugin, {}});
+    const auto timeout =
+        timeout_ms == 0 ? storage->acquire_timeout() : std::chrono::milliseconds(timeout_ms);
+    auto lease =
+        std::make_unique<DbLease>(DbLease{storage->database().acquire(timeout), &plugin, {}});
     *out = reinterpret_cast<gh_db*>(lease.release());
   });
 }
@@ -116,7 +122,8 @@ gh_status svc_db_rollback(gh_db* db, gh_error* error) {
   return run(*l.plugin, "rollback", error, [&] { l.lease->connection().rollback(); });
 }
 
-gh_status svc_db_prepare(gh_db* db, const char* sql, std::size_t len, gh_stmt** out, gh_error* error) {
+gh_status svc_db_prepare(gh_db* db, const char* sql, std::size_t len, gh_stmt** out,
+                         gh_error* error) {
   if (sql == nullptr || out == nullptr) return GH_ERR_INVALID_ARGUMENT;
   auto& l = lease_of(db);
   return run(*l.plugin, "prepare", error, [&] {
@@ -134,11 +141,20 @@ gh_status svc_db_bind(gh_stmt* stmt, std::uint32_t index, const gh_db_value* v) 
   return run(*s.owner->plugin, "bind", nullptr, [&] {
     storage::Value value;
     switch (v->type) {
-      case GH_DB_NULL: break;
-      case GH_DB_INT: value = v->int_value; break;
-      case GH_DB_DOUBLE: value = v->double_value; break;
-      case GH_DB_TEXT: value = std::string(v->text == nullptr ? "" : v->text, v->text == nullptr ? 0 : v->len); break;
-      default: throw storage::StorageError(GH_ERR_INVALID_ARGUMENT, "unknown value type " + std::to_string(v->type));
+      case GH_DB_NULL:
+        break;
+      case GH_DB_INT:
+        value = v->int_value;
+        break;
+      case GH_DB_DOUBLE:
+        value = v->double_value;
+        break;
+      case GH_DB_TEXT:
+        value = std::string(v->text == nullptr ? "" : v->text, v->text == nullptr ? 0 : v->len);
+        break;
+      default:
+        throw storage::StorageError(GH_ERR_INVALID_ARGUMENT,
+                                    "unknown value type " + std::to_string(v->type));
     }
     s.statement->bind(index, std::move(value));
   });
@@ -154,7 +170,8 @@ gh_status svc_db_step(gh_stmt* stmt, int* has_row, gh_error* error) {
   }
   const auto start = std::chrono::steady_clock::now();
   *has_row = 0;
-  const auto status = run(*s.owner->plugin, "step", error, [&] { *has_row = s.statement->step() ? 1 : 0; });
+  const auto status =
+      run(*s.owner->plugin, "step", error, [&] { *has_row = s.statement->step() ? 1 : 0; });
   counters.nanoseconds.fetch_add(
       static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                      std::chrono::steady_clock::now() - start)
@@ -163,7 +180,9 @@ gh_status svc_db_step(gh_stmt* stmt, int* has_row, gh_error* error) {
   return status;
 }
 
-std::uint32_t svc_db_column_count(gh_stmt* stmt) { return stmt_of(stmt).statement->column_count(); }
+std::uint32_t svc_db_column_count(gh_stmt* stmt) {
+  return stmt_of(stmt).statement->column_count();
+}
 
 gh_status svc_db_column(gh_stmt* stmt, std::uint32_t index, gh_db_value* out) {
   if (out == nullptr) return GH_ERR_INVALID_ARGUMENT;
@@ -174,7 +193,9 @@ gh_status svc_db_column(gh_stmt* stmt, std::uint32_t index, gh_db_value* out) {
   return GH_OK;
 }
 
-std::uint64_t svc_db_changes(gh_stmt* stmt) { return stmt_of(stmt).statement->changes(); }
+std::uint64_t svc_db_changes(gh_stmt* stmt) {
+  return stmt_of(stmt).statement->changes();
+}
 
 gh_status svc_db_reset(gh_stmt* stmt) {
   stmt_of(stmt).statement->reset();

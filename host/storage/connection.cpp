@@ -19,18 +19,22 @@ std::string quoted(const std::string& value) {
   return out + "'";
 }
 
-unsigned seconds_at_least_one(std::uint32_t ms) { return std::max(1u, (ms + 999) / 1000); }
+unsigned seconds_at_least_one(std::uint32_t ms) {
+  return std::max(1u, (ms + 999) / 1000);
+}
 
 }  // namespace
 
-Connection::Connection(const StorageUrl& url, const ConnectionSettings& settings) : dialect_(url.dialect) {
+Connection::Connection(const StorageUrl& url, const ConnectionSettings& settings)
+    : dialect_(url.dialect) {
   try {
     if (dialect_ == Dialect::sqlite) {
       const auto parent = std::filesystem::path(url.sqlite_path).parent_path();
       if (!parent.empty()) std::filesystem::create_directories(parent);
       // SOCI's SQLite backend takes db=<path> as it is (quotes would be part of the name).
       if (url.sqlite_path.find_first_of(" '\"") != std::string::npos) {
-        throw StorageError(GH_ERR_INVALID_ARGUMENT, "the SQLite path must not contain spaces or quotes");
+        throw StorageError(GH_ERR_INVALID_ARGUMENT,
+                           "the SQLite path must not contain spaces or quotes");
       }
       session_ = std::make_unique<soci::session>(*soci::factory_sqlite3(), "db=" + url.sqlite_path);
       sqlite_ = sqlite_handle(*session_);
@@ -41,12 +45,13 @@ Connection::Connection(const StorageUrl& url, const ConnectionSettings& settings
       execute("PRAGMA synchronous=FULL");
       execute("PRAGMA foreign_keys=ON");
     } else {
-      const std::string connect = "db=" + quoted(url.database) + " user=" + quoted(url.user) +
-                                  " password=" + quoted(url.password) + " host=" + quoted(url.host) +
-                                  " port=" + std::to_string(url.port) + " charset=utf8mb4" +
-                                  " connect_timeout=" + std::to_string(seconds_at_least_one(settings.connect_timeout_ms)) +
-                                  " read_timeout=" + std::to_string(seconds_at_least_one(settings.query_timeout_ms)) +
-                                  " write_timeout=" + std::to_string(seconds_at_least_one(settings.query_timeout_ms));
+      const std::string connect =
+          "db=" + quoted(url.database) + " user=" + quoted(url.user) +
+          " password=" + quoted(url.password) + " host=" + quoted(url.host) +
+          " port=" + std::to_string(url.port) + " charset=utf8mb4" +
+          " connect_timeout=" + std::to_string(seconds_at_least_one(settings.connect_timeout_ms)) +
+          " read_timeout=" + std::to_string(seconds_at_least_one(settings.query_timeout_ms)) +
+          " write_timeout=" + std::to_string(seconds_at_least_one(settings.query_timeout_ms));
       session_ = std::make_unique<soci::session>(*soci::factory_mysql(), connect);
       execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
     }
@@ -77,13 +82,15 @@ void Connection::execute(const std::string& sql) {
 }
 
 void Connection::begin() {
-  if (in_transaction_) throw StorageError(GH_ERR_INVALID_ARGUMENT, "a transaction is already open on this lease");
+  if (in_transaction_)
+    throw StorageError(GH_ERR_INVALID_ARGUMENT, "a transaction is already open on this lease");
   execute(dialect_ == Dialect::sqlite ? "BEGIN IMMEDIATE" : "START TRANSACTION");
   in_transaction_ = true;
 }
 
 void Connection::commit() {
-  if (!in_transaction_) throw StorageError(GH_ERR_INVALID_ARGUMENT, "no transaction is open on this lease");
+  if (!in_transaction_)
+    throw StorageError(GH_ERR_INVALID_ARGUMENT, "no transaction is open on this lease");
   try {
     execute("COMMIT");
   } catch (...) {

@@ -12,7 +12,7 @@
 namespace gamehost::storage {
 
 struct ConnectionSettings {
-  std::uint32_t busy_timeout_ms = 5000;   // SQLite: how long a writer waits for the lock
+  std::uint32_t busy_timeout_ms = 5000;    // SQLite: how long a writer waits for the lock
   std::uint32_t query_timeout_ms = 10000;  // MySQL: read/write timeout of one statement
   std::uint32_t connect_timeout_ms = 5000;
 };

@@ -31,9 +31,10 @@ std::unique_ptr<Database::Lease> Database::acquire(std::chrono::milliseconds tim
   while (idle_.empty() && open_ >= settings_.pool_size) {
     if (freed_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
         open_ >= settings_.pool_size) {
-      throw StorageError(GH_ERR_TIMEOUT, "no database connection free within " +
-                                             std::to_string(timeout.count()) + " ms (storage.pool_size = " +
-                                             std::to_string(settings_.pool_size) + ")");
+      throw StorageError(GH_ERR_TIMEOUT,
+                         "no database connection free within " + std::to_string(timeout.count()) +
+                             " ms (storage.pool_size = " + std::to_string(settings_.pool_size) +
+                             ")");
     }
   }
   if (!idle_.empty()) {
@@ -45,7 +46,8 @@ std::unique_ptr<Database::Lease> Database::acquire(std::chrono::milliseconds tim
   ++open_;
   lock.unlock();
   try {
-    return std::make_unique<Lease>(*this, std::make_unique<Connection>(settings_.url, settings_.connection));
+    return std::make_unique<Lease>(
+        *this, std::make_unique<Connection>(settings_.url, settings_.connection));
   } catch (...) {
     lock.lock();
     --open_;

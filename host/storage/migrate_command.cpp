@@ -22,8 +22,8 @@ std::string utc(std::uint64_t ms) {
 
 }  // namespace
 
-int run_migrate_command(const config::Config& config, const MigrateOptions& options, std::ostream& out,
-                        std::ostream& err) {
+int run_migrate_command(const config::Config& config, const MigrateOptions& options,
+                        std::ostream& out, std::ostream& err) {
   std::unique_ptr<Storage> storage;
   try {
     storage = std::make_unique<Storage>(config);
@@ -40,16 +40,17 @@ int run_migrate_command(const config::Config& config, const MigrateOptions& opti
       if (options.status_only || options.dry_run) {
         for (const auto& s : states) {
           const bool pending = s.state == MigrationState::State::pending;
-          out << std::left << std::setw(12) << plugin.name << std::setw(40) << s.file.name << std::setw(9)
-              << (options.dry_run && pending ? "would apply" : to_string(s.state)) << " " << utc(s.applied_at_ms)
-              << "\n";
+          out << std::left << std::setw(12) << plugin.name << std::setw(40) << s.file.name
+              << std::setw(9) << (options.dry_run && pending ? "would apply" : to_string(s.state))
+              << " " << utc(s.applied_at_ms) << "\n";
           if (s.state == MigrationState::State::changed) bad = true;
           if (options.dry_run && pending) {
             std::ifstream in(s.file.path);
             std::stringstream text;
             text << in.rdbuf();
             for (const auto& statement : Migrator::split_statements(text.str())) {
-              out << "    " << statement.substr(0, statement.find('\n')) << (statement.find('\n') + 1 < statement.size() ? " ..." : "") << "\n";
+              out << "    " << statement.substr(0, statement.find('\n'))
+                  << (statement.find('\n') + 1 < statement.size() ? " ..." : "") << "\n";
             }
           }
         }

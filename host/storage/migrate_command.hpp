@@ -15,7 +15,7 @@ struct MigrateOptions {
 
 // Exit codes: 0 done (or nothing to do), 5 the database cannot be opened, 6 a migration
 // was changed after it was applied or failed (docs/operations.md).
-int run_migrate_command(const config::Config& config, const MigrateOptions& options, std::ostream& out,
-                        std::ostream& err);
+int run_migrate_command(const config::Config& config, const MigrateOptions& options,
+                        std::ostream& out, std::ostream& err);
 
 }  // namespace gamehost::storage

@@ -74,10 +74,14 @@ class MysqlMigrationLock {
 
 const char* to_string(MigrationState::State state) noexcept {
   switch (state) {
-    case MigrationState::State::applied: return "applied";
-    case MigrationState::State::pending: return "pending";
-    case MigrationState::State::changed: return "CHANGED";
-    case MigrationState::State::missing: return "missing";
+    case MigrationState::State::applied:
+      return "applied";
+    case MigrationState::State::pending:
+      return "pending";
+    case MigrationState::State::changed:
+      return "CHANGED";
+    case MigrationState::State::missing:
+      return "missing";
   }
   return "?";
 }
@@ -117,7 +121,8 @@ std::vector<MigrationFile> Migrator::files(const std::string& plugin) const {
     if (name.ends_with(".mysql.sql") || name == "README.md") continue;
     std::smatch m;
     if (!std::regex_match(name, m, kName)) {
-      throw MigrationError((dir / name).string() + ": a migration is named NNNN_name.sql (NNNN: 4 digits)");
+      throw MigrationError((dir / name).string() +
+                           ": a migration is named NNNN_name.sql (NNNN: 4 digits)");
     }
     MigrationFile file;
     file.version = static_cast<std::uint32_t>(std::stoul(m[1].str()));
@@ -154,8 +159,10 @@ std::vector<MigrationState> Migrator::status(const std::string& plugin) {
 std::vector<MigrationState> Migrator::status_on(Connection& c, const std::string& plugin) {
   ensure_table(c);
   std::map<std::uint32_t, MigrationState> states;
-  for (auto& f : files(plugin)) states[f.version] = MigrationState{std::move(f), MigrationState::State::pending};
-  auto st = c.prepare("SELECT version, name, checksum, applied_at_ms FROM gamehost_migrations WHERE plugin = ?");
+  for (auto& f : files(plugin))
+    states[f.version] = MigrationState{std::move(f), MigrationState::State::pending};
+  auto st = c.prepare(
+      "SELECT version, name, checksum, applied_at_ms FROM gamehost_migrations WHERE plugin = ?");
   st->bind(1, plugin);
   while (st->step()) {
     const auto version = static_cast<std::uint32_t>(st->column(0).int_value);
@@ -172,7 +179,7 @@ std::vector<MigrationState> Migrator::status_on(Connection& c, const std::string
       s.state = MigrationState::State::missing;
     } else {
       s.state = s.file.checksum == s.applied_checksum ? MigrationState::State::applied
-                                                       : MigrationState::State::changed;
+                                                      : MigrationState::State::changed;
     }
   }
   std::vector<MigrationState> out;
@@ -187,14 +194,17 @@ std::vector<MigrationFile> Migrator::apply(const std::string& plugin) {
   MysqlMigrationLock lock(c);
   std::vector<MigrationFile> applied;
   for (const auto& s : status_on(c, plugin)) {
-    const auto where = s.file.path.empty() ? (root_ / plugin / s.file.name).string() : s.file.path.string();
+    const auto where =
+        s.file.path.empty() ? (root_ / plugin / s.file.name).string() : s.file.path.string();
     if (s.state == MigrationState::State::changed) {
       throw MigrationError(where + " was changed after it was applied (recorded checksum " +
-                           s.applied_checksum.substr(0, 12) + ", file now " + s.file.checksum.substr(0, 12) +
+                           s.applied_checksum.substr(0, 12) + ", file now " +
+                           s.file.checksum.substr(0, 12) +
                            "): restore it and put the change in a new migration");
     }
     if (s.state == MigrationState::State::missing) {
-      spdlog::warn("migration {} of plugin {} is recorded as applied but its file is gone", s.file.name, plugin);
+      spdlog::warn("migration {} of plugin {} is recorded as applied but its file is gone",
+                   s.file.name, plugin);
     }
     if (s.state != MigrationState::State::pending) continue;
     const auto statements = split_statements(read_file(s.file.path));
@@ -206,7 +216,8 @@ std::vector<MigrationFile> Migrator::apply(const std::string& plugin) {
         c.execute(statement);
       }
       auto record = c.prepare(
-          "INSERT INTO gamehost_migrations (plugin, version, name, checksum, applied_at_ms) VALUES (?, ?, ?, ?, ?)");
+          "INSERT INTO gamehost_migrations (plugin, version, name, checksum, applied_at_ms) VALUES "
+          "(?, ?, ?, ?, ?)");
       record->bind(1, plugin);
       record->bind(2, std::int64_t{s.file.version});
       record->bind(3, s.file.name);
@@ -223,7 +234,8 @@ std::vector<MigrationFile> Migrator::apply(const std::string& plugin) {
                            first_line(n <= statements.size() ? statements[n - 1] : std::string()) +
                            ") failed: " + e.what() + "; rolled back");
     }
-    spdlog::info("migration {} of plugin {} applied ({} statements)", s.file.name, plugin, statements.size());
+    spdlog::info("migration {} of plugin {} applied ({} statements)", s.file.name, plugin,
+                 statements.size());
     applied.push_back(s.file);
   }
   return applied;

@@ -23,8 +23,8 @@ class MigrationError : public std::runtime_error {
 };
 
 struct MigrationFile {
-  std::uint32_t version = 0;  // NNNN
-  std::string name;           // the file name of the generic variant: 0001_accounts.sql
+  std::uint32_t version = 0;   // NNNN
+  std::string name;            // the file name of the generic variant: 0001_accounts.sql
   std::filesystem::path path;  // the variant for this database
   std::string checksum;        // SHA-256 of that file, hex
 };

@@ -33,7 +33,8 @@ gh_status mysql_status(unsigned error_number, bool& lost) noexcept {
     case 2055:
       lost = true;
       return GH_ERR_FAILED;
-    default: return GH_ERR_FAILED;
+    default:
+      return GH_ERR_FAILED;
   }
 }
 
@@ -51,7 +52,10 @@ struct Param {
 class MysqlStatement final : public Statement {
  public:
   MysqlStatement(soci::session& session, bool& lost, std::string_view sql)
-      : Statement(std::string(sql)), session_(session), lost_(lost), rows_expected_(returns_rows(sql)) {
+      : Statement(std::string(sql)),
+        session_(session),
+        lost_(lost),
+        rows_expected_(returns_rows(sql)) {
     auto [text, count] = number_placeholders(sql);
     numbered_ = std::move(text);
     params_.resize(count);
@@ -59,7 +63,8 @@ class MysqlStatement final : public Statement {
 
   void bind(std::uint32_t index, Value value) override {
     if (index == 0 || index > params_.size()) {
-      throw StorageError(GH_ERR_INVALID_ARGUMENT, "no parameter " + std::to_string(index) + " in: " + sql());
+      throw StorageError(GH_ERR_INVALID_ARGUMENT,
+                         "no parameter " + std::to_string(index) + " in: " + sql());
     }
     auto& p = params_[index - 1];
     p = Param{};
@@ -112,9 +117,15 @@ class MysqlStatement final : public Statement {
       soci::statement st(session_);
       for (auto& p : params_) {
         switch (p.kind) {
-          case Param::Kind::integer: st.exchange(soci::use(p.integer, p.indicator)); break;
-          case Param::Kind::real: st.exchange(soci::use(p.real, p.indicator)); break;
-          default: st.exchange(soci::use(p.text, p.indicator)); break;
+          case Param::Kind::integer:
+            st.exchange(soci::use(p.integer, p.indicator));
+            break;
+          case Param::Kind::real:
+            st.exchange(soci::use(p.real, p.indicator));
+            break;
+          default:
+            st.exchange(soci::use(p.text, p.indicator));
+            break;
         }
       }
       soci::row row;
@@ -136,8 +147,8 @@ class MysqlStatement final : public Statement {
       bool lost = false;
       const auto status = mysql_status(e.err_num_, lost);
       if (lost) lost_ = true;
-      throw StorageError(status, std::string(lost ? "connection lost: " : "") + e.get_error_message() +
-                                     " in: " + sql());
+      throw StorageError(status, std::string(lost ? "connection lost: " : "") +
+                                     e.get_error_message() + " in: " + sql());
     } catch (const soci::soci_error& e) {
       throw StorageError(GH_ERR_FAILED, e.get_error_message() + " in: " + sql());
     }
@@ -152,12 +163,18 @@ class MysqlStatement final : public Statement {
         continue;
       }
       switch (row.get_properties(i).get_data_type()) {
-        case soci::dt_integer: out.emplace_back(std::int64_t{row.get<int>(i)}); break;
-        case soci::dt_long_long: out.emplace_back(std::int64_t{row.get<long long>(i)}); break;
+        case soci::dt_integer:
+          out.emplace_back(std::int64_t{row.get<int>(i)});
+          break;
+        case soci::dt_long_long:
+          out.emplace_back(std::int64_t{row.get<long long>(i)});
+          break;
         case soci::dt_unsigned_long_long:
           out.emplace_back(static_cast<std::int64_t>(row.get<unsigned long long>(i)));
           break;
-        case soci::dt_double: out.emplace_back(row.get<double>(i)); break;
+        case soci::dt_double:
+          out.emplace_back(row.get<double>(i));
+          break;
         case soci::dt_date: {
           const auto tm = row.get<std::tm>(i);
           char text[32];
@@ -165,7 +182,9 @@ class MysqlStatement final : public Statement {
           out.emplace_back(std::string(text));
           break;
         }
-        default: out.emplace_back(row.get<std::string>(i)); break;
+        default:
+          out.emplace_back(row.get<std::string>(i));
+          break;
       }
     }
     return out;

@@ -2,8 +2,8 @@
 
 namespace gamehost::storage {
 
-Snowflake::Snowflake(std::uint32_t node_id, std::uint64_t max_step_back_ms, Clock clock, Sleep sleep,
-                     OnStepBack on_step_back)
+Snowflake::Snowflake(std::uint32_t node_id, std::uint64_t max_step_back_ms, Clock clock,
+                     Sleep sleep, OnStepBack on_step_back)
     : node_(node_id & kMaxNode),
       max_step_back_ms_(max_step_back_ms),
       clock_(std::move(clock)),

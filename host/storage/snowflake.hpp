@@ -15,7 +15,7 @@ class Snowflake {
   static constexpr std::uint64_t kEpochMs = 1'577'836'800'000;  // 2020-01-01T00:00:00Z
   static constexpr std::uint32_t kMaxNode = 1023;
 
-  using Clock = std::function<std::uint64_t()>;          // Unix ms
+  using Clock = std::function<std::uint64_t()>;  // Unix ms
   using Sleep = std::function<void(std::uint64_t ms)>;
   // What happened when the clock stepped back (for the log): how far, and whether waited.
   using OnStepBack = std::function<void(std::uint64_t back_ms, bool waited)>;

@@ -7,10 +7,13 @@ namespace gamehost::storage {
 
 gh_status sqlite_status(int rc) noexcept {
   switch (rc & 0xff) {
-    case SQLITE_CONSTRAINT: return GH_ERR_CONSTRAINT;
+    case SQLITE_CONSTRAINT:
+      return GH_ERR_CONSTRAINT;
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: return GH_ERR_BUSY;
-    default: return GH_ERR_FAILED;
+    case SQLITE_LOCKED:
+      return GH_ERR_BUSY;
+    default:
+      return GH_ERR_FAILED;
   }
 }
 
@@ -19,9 +22,11 @@ namespace {
 class SqliteStatement final : public Statement {
  public:
   SqliteStatement(sqlite3* db, std::string_view sql) : Statement(std::string(sql)), db_(db) {
-    const int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
+    const int rc =
+        sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
     if (rc != SQLITE_OK) {
-      throw StorageError(GH_ERR_FAILED, std::string(sqlite3_errmsg(db)) + " in: " + std::string(sql));
+      throw StorageError(GH_ERR_FAILED,
+                         std::string(sqlite3_errmsg(db)) + " in: " + std::string(sql));
     }
     if (stmt_ == nullptr) throw StorageError(GH_ERR_INVALID_ARGUMENT, "empty statement");
   }
@@ -79,7 +84,9 @@ class SqliteStatement final : public Statement {
         v.type = GH_DB_DOUBLE;
         v.double_value = sqlite3_column_double(stmt_, i);
         break;
-      case SQLITE_NULL: v.type = GH_DB_NULL; break;
+      case SQLITE_NULL:
+        v.type = GH_DB_NULL;
+        break;
       default:
         v.type = GH_DB_TEXT;
         v.text = static_cast<const char*>(sqlite3_column_blob(stmt_, i));
@@ -106,7 +113,9 @@ class SqliteStatement final : public Statement {
 
 }  // namespace
 
-void sqlite_set_busy_timeout(sqlite3* db, std::uint32_t ms) { sqlite3_busy_timeout(db, static_cast<int>(ms)); }
+void sqlite_set_busy_timeout(sqlite3* db, std::uint32_t ms) {
+  sqlite3_busy_timeout(db, static_cast<int>(ms));
+}
 
 void sqlite_execute(sqlite3* db, const std::string& sql) {
   char* message = nullptr;

@@ -37,9 +37,10 @@ Storage::Storage(const config::Config& config)
              if (waited) {
                spdlog::warn("clock stepped back {} ms: new ids wait for it to catch up", back_ms);
              } else {
-               spdlog::error("clock stepped back {} ms (over [server] max_clock_step_back_ms): "
-                             "new ids refused until it catches up",
-                             back_ms);
+               spdlog::error(
+                   "clock stepped back {} ms (over [server] max_clock_step_back_ms): "
+                   "new ids refused until it catches up",
+                   back_ms);
              }
            }),
       acquire_timeout_(config.storage.acquire_timeout_ms),

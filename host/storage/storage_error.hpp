@@ -11,7 +11,8 @@ namespace gamehost::storage {
 
 class StorageError : public std::runtime_error {
  public:
-  StorageError(gh_status status, const std::string& text) : std::runtime_error(text), status_(status) {}
+  StorageError(gh_status status, const std::string& text)
+      : std::runtime_error(text), status_(status) {}
   gh_status status() const noexcept { return status_; }
 
  private:

@@ -68,7 +68,8 @@ TEST(StorageUrl, BadUrlsSayWhatIsWrong) {
 }
 
 TEST(Placeholders, NumberedOutsideQuotesAndComments) {
-  const auto [sql, n] = number_placeholders("SELECT '?', \"a?\" FROM t -- why?\nWHERE a = ? AND b = ?");
+  const auto [sql, n] =
+      number_placeholders("SELECT '?', \"a?\" FROM t -- why?\nWHERE a = ? AND b = ?");
   EXPECT_EQ(n, 2u);
   EXPECT_EQ(sql, "SELECT '?', \"a?\" FROM t -- why?\nWHERE a = :p1 AND b = :p2");
   EXPECT_TRUE(returns_rows("  select 1"));
@@ -121,7 +122,8 @@ TEST(Snowflake, SmallStepBackWaitsLargeOneRefuses) {
 
 TEST(Migrations, SplitsStatementsAtLineEndSemicolons) {
   const auto statements = Migrator::split_statements(
-      "-- accounts\nCREATE TABLE a (\n  x INTEGER -- inline\n);\n\nINSERT INTO a VALUES (1);\nSELECT 'a;b'");
+      "-- accounts\nCREATE TABLE a (\n  x INTEGER -- inline\n);\n\nINSERT INTO a VALUES "
+      "(1);\nSELECT 'a;b'");
   ASSERT_EQ(statements.size(), 3u);
   EXPECT_EQ(statements[0], "CREATE TABLE a (\n  x INTEGER -- inline\n)");
   EXPECT_EQ(statements[1], "INSERT INTO a VALUES (1)");
@@ -138,14 +140,17 @@ class StorageOn : public ::testing::TestWithParam<std::string> {
     } else {
       const char* url = std::getenv("GAMEHOST_TEST_MYSQL_URL");
       if (url == nullptr || *url == '\0') {
-        if (std::getenv("GAMEHOST_REQUIRE_MYSQL") != nullptr) FAIL() << "GAMEHOST_TEST_MYSQL_URL is not set";
+        if (std::getenv("GAMEHOST_REQUIRE_MYSQL") != nullptr)
+          FAIL() << "GAMEHOST_TEST_MYSQL_URL is not set";
         GTEST_SKIP() << "no MariaDB (scripts/test starts one and sets GAMEHOST_TEST_MYSQL_URL)";
       }
       settings.url = parse_storage_url(url, dir_.path().string());
       // A database of its own: the integration tests use the URL's one at the same time.
       {
         Database server(settings);
-        server.acquire(std::chrono::seconds(5))->connection().execute("CREATE DATABASE IF NOT EXISTS gamehost_unit");
+        server.acquire(std::chrono::seconds(5))
+            ->connection()
+            .execute("CREATE DATABASE IF NOT EXISTS gamehost_unit");
       }
       settings.url.database = "gamehost_unit";
     }
@@ -157,14 +162,18 @@ class StorageOn : public ::testing::TestWithParam<std::string> {
       lease->connection().execute(std::string("DROP TABLE IF EXISTS ") + t);
     }
   }
-  void exec(const std::string& sql) { db_->acquire(std::chrono::seconds(5))->connection().execute(sql); }
+  void exec(const std::string& sql) {
+    db_->acquire(std::chrono::seconds(5))->connection().execute(sql);
+  }
 
   TempDir dir_;
   std::unique_ptr<Database> db_;
 };
 
 TEST_P(StorageOn, SixtyFourBitIdsTextAndNullsRoundTrip) {
-  exec("CREATE TABLE unit_items (id BIGINT PRIMARY KEY, name VARCHAR(64), score DOUBLE, note VARCHAR(10))");
+  exec(
+      "CREATE TABLE unit_items (id BIGINT PRIMARY KEY, name VARCHAR(64), score DOUBLE, note "
+      "VARCHAR(10))");
   auto lease = db_->acquire(std::chrono::seconds(5));
   auto& c = lease->connection();
   const std::int64_t big = (std::int64_t{1} << 62) + 12345;  // a snowflake-sized id
@@ -175,7 +184,9 @@ TEST_P(StorageOn, SixtyFourBitIdsTextAndNullsRoundTrip) {
   insert->bind(4, Value{});
   EXPECT_FALSE(insert->step());
   EXPECT_EQ(insert->changes(), 1u);
-  auto select = c.prepare("SELECT id, name, score, note, COUNT(*) FROM unit_items WHERE id = ? GROUP BY id, name, score, note");
+  auto select = c.prepare(
+      "SELECT id, name, score, note, COUNT(*) FROM unit_items WHERE id = ? GROUP BY id, name, "
+      "score, note");
   select->bind(1, big);
   ASSERT_TRUE(select->step());
   EXPECT_EQ(select->column(0).type, GH_DB_INT);
@@ -237,8 +248,11 @@ TEST_P(StorageOn, ReleasedLeaseRollsBackAndPoolTimesOut) {
 
 TEST_P(StorageOn, MigrationsApplyInOrderOnceAndRecordChecksums) {
   const auto root = dir_.path() / "migrations";
-  write(root / "unit" / "0001_items.sql", "CREATE TABLE unit_items (id BIGINT PRIMARY KEY, name VARCHAR(64));\n");
-  write(root / "unit" / "0002_seed.sql", "INSERT INTO unit_items (id, name) VALUES (1, 'a');\nINSERT INTO unit_items (id, name) VALUES (2, 'b');\n");
+  write(root / "unit" / "0001_items.sql",
+        "CREATE TABLE unit_items (id BIGINT PRIMARY KEY, name VARCHAR(64));\n");
+  write(root / "unit" / "0002_seed.sql",
+        "INSERT INTO unit_items (id, name) VALUES (1, 'a');\nINSERT INTO unit_items (id, name) "
+        "VALUES (2, 'b');\n");
   Migrator migrator(*db_, root);
   auto status = migrator.status("unit");
   ASSERT_EQ(status.size(), 2u);
@@ -256,7 +270,8 @@ TEST_P(StorageOn, MigrationsApplyInOrderOnceAndRecordChecksums) {
     migrator.apply("unit");
     FAIL() << "a changed migration was accepted";
   } catch (const MigrationError& e) {
-    EXPECT_NE(std::string(e.what()).find("0002_seed.sql was changed"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("0002_seed.sql was changed"), std::string::npos)
+        << e.what();
   }
 }
 
@@ -265,7 +280,8 @@ TEST_P(StorageOn, FailingMigrationIsRolledBackAndNamesTheStatement) {
   write(root / "unit" / "0001_items.sql", "CREATE TABLE unit_items (id BIGINT PRIMARY KEY);\n");
   // Data statements, so the rollback is real on MySQL too (its DDL commits implicitly).
   write(root / "unit" / "0002_bad.sql",
-        "INSERT INTO unit_items (id) VALUES (1);\nINSERT INTO unit_items (id) VALUES (2);\nINSERT INTO no_such_table VALUES (3);\n");
+        "INSERT INTO unit_items (id) VALUES (1);\nINSERT INTO unit_items (id) VALUES (2);\nINSERT "
+        "INTO no_such_table VALUES (3);\n");
   Migrator migrator(*db_, root);
   try {
     migrator.apply("unit");
@@ -320,7 +336,8 @@ TEST_P(StorageOn, ConcurrentWritersQueueInsteadOfFailing) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(failures.load(), 0);
   auto lease = db_->acquire(std::chrono::seconds(5));
-  auto read = lease->connection().prepare("SELECT n, (SELECT COUNT(*) FROM unit_items) FROM unit_items WHERE id = 1");
+  auto read = lease->connection().prepare(
+      "SELECT n, (SELECT COUNT(*) FROM unit_items) FROM unit_items WHERE id = 1");
   ASSERT_TRUE(read->step());
   EXPECT_EQ(read->column(0).int_value, 100);
   EXPECT_EQ(read->column(1).int_value, 101);

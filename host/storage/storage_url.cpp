@@ -50,7 +50,8 @@ StorageUrl parse_storage_url(const std::string& url, const std::string& data_dir
   std::string_view rest(url);
   rest.remove_prefix(kMysql.size());
   const auto at = rest.rfind('@');
-  if (at == std::string_view::npos) throw std::invalid_argument("mysql URL needs user@host: " + out.display());
+  if (at == std::string_view::npos)
+    throw std::invalid_argument("mysql URL needs user@host: " + out.display());
   const auto credentials = rest.substr(0, at);
   rest.remove_prefix(at + 1);
   const auto colon = credentials.find(':');
@@ -58,21 +59,24 @@ StorageUrl parse_storage_url(const std::string& url, const std::string& data_dir
   if (colon != std::string_view::npos) out.password = percent_decode(credentials.substr(colon + 1));
   const auto slash = rest.find('/');
   if (slash == std::string_view::npos || slash + 1 == rest.size()) {
-    throw std::invalid_argument("mysql URL needs a database name after the host: mysql://user:password@host:port/db");
+    throw std::invalid_argument(
+        "mysql URL needs a database name after the host: mysql://user:password@host:port/db");
   }
   out.database = std::string(rest.substr(slash + 1));
   auto hostport = rest.substr(0, slash);
   if (const auto c = hostport.rfind(':'); c != std::string_view::npos) {
     const auto port = hostport.substr(c + 1);
     unsigned value = 0;
-    if (std::from_chars(port.data(), port.data() + port.size(), value).ptr != port.data() + port.size() ||
+    if (std::from_chars(port.data(), port.data() + port.size(), value).ptr !=
+            port.data() + port.size() ||
         value == 0 || value > 65535) {
       throw std::invalid_argument("mysql URL has a bad port: \"" + std::string(port) + "\"");
     }
     out.port = value;
     hostport = hostport.substr(0, c);
   }
-  if (hostport.empty() || out.user.empty()) throw std::invalid_argument("mysql URL needs a user and a host");
+  if (hostport.empty() || out.user.empty())
+    throw std::invalid_argument("mysql URL needs a user and a host");
   out.host = std::string(hostport);
   return out;
 }

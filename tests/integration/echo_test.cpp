@@ -36,7 +36,8 @@ TEST_F(EchoOverTheWire, WebSocketEchoCarriesBackExactlyTheBytes) {
 TEST_F(EchoOverTheWire, RepliesComeInTheOrderRequestsWereSent) {
   TcpClient c(host().tcp_port());
   for (int i = 0; i < 500; ++i) c.send(90000, echo_request(std::to_string(i)));
-  for (int i = 0; i < 500; ++i) ASSERT_EQ(c.expect(90001).as<echo::EchoReply>().data(), std::to_string(i));
+  for (int i = 0; i < 500; ++i)
+    ASSERT_EQ(c.expect(90001).as<echo::EchoReply>().data(), std::to_string(i));
 }
 
 TEST_F(EchoOverTheWire, ShoutReachesEveryMemberAcrossTransports) {

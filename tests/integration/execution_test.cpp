@@ -12,8 +12,9 @@ std::string sharder_plugins(const std::string& extra = "") {
 
 TEST(Execution, KeyedWorkStaysInOrderWithinEachKey) {
   // The client sends everything before it reads: room for all the replies in its queue.
-  HostProcess host(sharder_plugins(), "[limits]\nsend_queue_frames = 10000\nrate_limit_per_second = 1000000\n"
-                                      "rate_limit_burst = 1000000\n");
+  HostProcess host(sharder_plugins(),
+                   "[limits]\nsend_queue_frames = 10000\nrate_limit_per_second = 1000000\n"
+                   "rate_limit_burst = 1000000\n");
   TcpClient c(host.tcp_port());
   constexpr int kKeys = 6;
   constexpr int kPerKey = 300;

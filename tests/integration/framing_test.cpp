@@ -19,7 +19,8 @@ using Framing = HostSuite;
 
 TEST_F(Framing, FramesSplitAcrossManyWritesAreReassembled) {
   TcpClient c(host().tcp_port());
-  const auto bytes = tcp_frame(90000, echo_request("split")) + tcp_frame(90000, echo_request("again"));
+  const auto bytes =
+      tcp_frame(90000, echo_request("split")) + tcp_frame(90000, echo_request("again"));
   for (char ch : bytes) {
     c.send_raw(std::string(1, ch));
     std::this_thread::sleep_for(std::chrono::microseconds(200));
@@ -33,7 +34,8 @@ TEST_F(Framing, SeveralFramesInOneWriteAreAllAnswered) {
   std::string bytes;
   for (int i = 0; i < 20; ++i) bytes += tcp_frame(90000, echo_request("m" + std::to_string(i)));
   c.send_raw(bytes);
-  for (int i = 0; i < 20; ++i) EXPECT_EQ(c.expect(90001).as<echo::EchoReply>().data(), "m" + std::to_string(i));
+  for (int i = 0; i < 20; ++i)
+    EXPECT_EQ(c.expect(90001).as<echo::EchoReply>().data(), "m" + std::to_string(i));
 }
 
 TEST_F(Framing, ZeroLengthPayloadIsAValidMessage) {

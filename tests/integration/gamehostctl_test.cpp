@@ -20,7 +20,8 @@ struct Run {
 };
 
 Run ctl(const HostProcess& host, const std::string& args, const std::string& env = "") {
-  const auto cmd = env + " " + std::string(GAMEHOSTCTL_BINARY) + " --config " + host.config_path() + " " + args + " 2>&1";
+  const auto cmd = env + " " + std::string(GAMEHOSTCTL_BINARY) + " --config " + host.config_path() +
+                   " " + args + " 2>&1";
   FILE* p = ::popen(cmd.c_str(), "r");
   std::string out;
   char buf[4096];
@@ -39,9 +40,14 @@ std::uint64_t bump(Client& c) {
 
 std::string plugins_with_counter() {
   return "[plugins]\nload = [\"counter\", \"base\", \"needs_base1\"]\n"
-         "[plugins.counter]\nfile = \"" + test_plugin_path("counter_v1") + "\"\n"
-         "[plugins.base]\nfile = \"" + test_plugin_path("base") + "\"\n"
-         "[plugins.needs_base1]\nfile = \"" + test_plugin_path("needs_base1") + "\"\n";
+         "[plugins.counter]\nfile = \"" +
+         test_plugin_path("counter_v1") +
+         "\"\n"
+         "[plugins.base]\nfile = \"" +
+         test_plugin_path("base") +
+         "\"\n"
+         "[plugins.needs_base1]\nfile = \"" +
+         test_plugin_path("needs_base1") + "\"\n";
 }
 
 TEST(Gamehostctl, ListsReloadsAndReportsRefusals) {
@@ -79,11 +85,13 @@ TEST(Gamehostctl, ListsReloadsAndReportsRefusals) {
 
   r = ctl(host, "unload base");
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.output.find("plugin needs_base1 depends on base; unload it first"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("plugin needs_base1 depends on base; unload it first"), std::string::npos)
+      << r.output;
 
   r = ctl(host, "reload counter --strategy bogus");
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.output.find("unknown strategy 'bogus' (handover or drain)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("unknown strategy 'bogus' (handover or drain)"), std::string::npos)
+      << r.output;
 
   r = ctl(host, "sessions");
   EXPECT_EQ(r.exit_code, 0);
@@ -118,16 +126,29 @@ TEST(AdminHttp, HealthAndMetricsNeedNoTokenButTheApiDoes) {
   std::string metrics;
   for (int i = 0; i < 100; ++i) {
     metrics = http_get(host.admin_port(), "/metrics");
-    if (metrics.find("gamehost_plugin_handler_seconds_count{plugin=\"counter\"} 1") != std::string::npos) break;
+    if (metrics.find("gamehost_plugin_handler_seconds_count{plugin=\"counter\"} 1") !=
+        std::string::npos)
+      break;
     std::this_thread::sleep_for(10ms);
   }
-  EXPECT_NE(metrics.find("gamehost_plugin_info{plugin=\"counter\",version=\"1.0.0\"} 1"), std::string::npos) << metrics;
-  EXPECT_NE(metrics.find("gamehost_plugin_messages_total{plugin=\"counter\"} 1"), std::string::npos) << metrics;
-  EXPECT_NE(metrics.find("gamehost_errors_total{code=\"1\",name=\"unknown_id\"} 1"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("gamehost_plugin_info{plugin=\"counter\",version=\"1.0.0\"} 1"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("gamehost_plugin_messages_total{plugin=\"counter\"} 1"), std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("gamehost_errors_total{code=\"1\",name=\"unknown_id\"} 1"),
+            std::string::npos)
+      << metrics;
   EXPECT_NE(metrics.find("gamehost_sessions 1"), std::string::npos) << metrics;
-  EXPECT_NE(metrics.find("gamehost_plugin_messages_out_total{plugin=\"counter\"} 1"), std::string::npos) << metrics;
-  EXPECT_NE(metrics.find("gamehost_plugin_handler_seconds_count{plugin=\"counter\"} 1"), std::string::npos) << metrics;
-  EXPECT_NE(metrics.find("gamehost_plugin_handler_seconds_bucket{plugin=\"counter\",le=\"+Inf\"} 1"), std::string::npos);
+  EXPECT_NE(metrics.find("gamehost_plugin_messages_out_total{plugin=\"counter\"} 1"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("gamehost_plugin_handler_seconds_count{plugin=\"counter\"} 1"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(
+      metrics.find("gamehost_plugin_handler_seconds_bucket{plugin=\"counter\",le=\"+Inf\"} 1"),
+      std::string::npos);
   EXPECT_NE(http_get(host.admin_port(), "/v1/plugins").find("401 Unauthorized"), std::string::npos);
 }
 

@@ -70,8 +70,9 @@ TEST(Limits, IdleClientIsKickedAndAHeartbeatingOneStays) {
 }
 
 TEST(Limits, AClientThatDoesNotReadIsClosedAsASlowReader) {
-  HostProcess host(kEchoOnly, "[limits]\nsend_queue_frames = 8\nrate_limit_per_second = 1000000\n"
-                              "rate_limit_burst = 1000000\n");
+  HostProcess host(kEchoOnly,
+                   "[limits]\nsend_queue_frames = 8\nrate_limit_per_second = 1000000\n"
+                   "rate_limit_burst = 1000000\n");
   TcpClient slow(host.tcp_port());
   const auto big = echo_request(std::string(60000, 'x'));
   // ~60 MB of replies: far more than the socket buffers hold, so the send queue fills.
@@ -87,7 +88,8 @@ TEST(Limits, AClientThatDoesNotReadIsClosedAsASlowReader) {
   std::optional<Frame> last;
   while (auto f = slow.recv(5s)) {
     ASSERT_TRUE(f->msg_id == 90001 || f->msg_id == 3) << "unexpected id " << f->msg_id;
-    if (f->msg_id == 3) EXPECT_EQ(f->as<wire::Kick>().code(), static_cast<std::uint32_t>(GH_CODE_SLOW_READER));
+    if (f->msg_id == 3)
+      EXPECT_EQ(f->as<wire::Kick>().code(), static_cast<std::uint32_t>(GH_CODE_SLOW_READER));
     last = f;
   }
   EXPECT_TRUE(slow.closed_within(1s));

@@ -3,10 +3,10 @@
 #include "integration/fixtures.hpp"
 
 #include <atomic>
-#include <mutex>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <mutex>
 
 namespace gamehost::testing {
 namespace {
@@ -26,7 +26,8 @@ Bumped bump(Client& c) {
 
 // Replaces `target` atomically, as a package manager does (never in place).
 void install(const std::string& from, const std::string& target) {
-  std::filesystem::copy_file(from, target + ".new", std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::copy_file(from, target + ".new",
+                             std::filesystem::copy_options::overwrite_existing);
   std::filesystem::rename(target + ".new", target);
 }
 
@@ -53,10 +54,13 @@ TEST(LiveReload, SighupSwapsAChangedPluginWhilePlayersStayConnected) {
   EXPECT_EQ(build, "v2") << host.log();
   EXPECT_EQ(bump(ws).mine, 2u);  // the WebSocket player's state came along too
   // The host logs the reload once the swap is done, a moment after messages flow again.
-  for (int i = 0; i < 100 && host.log().find("plugin counter reloaded 1.0.0 -> 2.0.0") == std::string::npos; ++i) {
+  for (int i = 0;
+       i < 100 && host.log().find("plugin counter reloaded 1.0.0 -> 2.0.0") == std::string::npos;
+       ++i) {
     std::this_thread::sleep_for(10ms);
   }
-  EXPECT_NE(host.log().find("plugin counter reloaded 1.0.0 -> 2.0.0"), std::string::npos) << host.log();
+  EXPECT_NE(host.log().find("plugin counter reloaded 1.0.0 -> 2.0.0"), std::string::npos)
+      << host.log();
 }
 
 TEST(LiveReload, ABrokenBuildOnSighupLeavesTheOldOneServing) {
@@ -68,10 +72,12 @@ TEST(LiveReload, ABrokenBuildOnSighupLeavesTheOldOneServing) {
   EXPECT_EQ(bump(c).mine, 1u);
   install(test_plugin_path("counter_broken"), file);
   ::kill(host.pid(), SIGHUP);
-  for (int i = 0; i < 200 && host.log().find("reload of changed plugins") == std::string::npos; ++i) {
+  for (int i = 0; i < 200 && host.log().find("reload of changed plugins") == std::string::npos;
+       ++i) {
     std::this_thread::sleep_for(10ms);
   }
-  EXPECT_NE(host.log().find("plugin counter reload from " + file + " refused, 1.0.0 goes on serving: create failed"),
+  EXPECT_NE(host.log().find("plugin counter reload from " + file +
+                            " refused, 1.0.0 goes on serving: create failed"),
             std::string::npos)
       << host.log();
   const auto b = bump(c);
@@ -88,8 +94,8 @@ namespace {
 // Real clients keep sending over TCP and WebSocket while the plugin is reloaded 100 times
 // through the admin API: no message lost or reordered, no session dropped.
 TEST(LiveReload, AHundredReloadsUnderTrafficThroughTheAdminApi) {
-  HostProcess host("[plugins]\nload = [\"counter\"]\n[plugins.counter]\nfile = \"" + test_plugin_path("counter_v1") +
-                       "\"\n",
+  HostProcess host("[plugins]\nload = [\"counter\"]\n[plugins.counter]\nfile = \"" +
+                       test_plugin_path("counter_v1") + "\"\n",
                    "[limits]\nrate_limit_per_second = 1000000\nrate_limit_burst = 1000000\n");
   std::atomic<bool> done{false};
   std::atomic<int> failures{0};
@@ -109,7 +115,8 @@ TEST(LiveReload, AHundredReloadsUnderTrafficThroughTheAdminApi) {
       for (int i = 0; i < 8; ++i) {
         const auto f = c.recv(10s);
         if (!f) {
-          return fail(who + ": no reply (timeout or connection closed) after count " + std::to_string(expected - 1) +
+          return fail(who + ": no reply (timeout or connection closed) after count " +
+                      std::to_string(expected - 1) +
                       (as_ws != nullptr ? " (" + as_ws->last_error() + ")" : std::string()));
         }
         if (f->msg_id != 100601) {
@@ -120,7 +127,8 @@ TEST(LiveReload, AHundredReloadsUnderTrafficThroughTheAdminApi) {
         }
         std::uint64_t mine = 0;
         for (int b = 7; b >= 0; --b) mine = mine << 8 | static_cast<std::uint8_t>(f->payload[b]);
-        if (mine != expected) return fail("count " + std::to_string(mine) + ", expected " + std::to_string(expected));
+        if (mine != expected)
+          return fail("count " + std::to_string(mine) + ", expected " + std::to_string(expected));
         ++expected;
       }
     }
@@ -132,8 +140,8 @@ TEST(LiveReload, AHundredReloadsUnderTrafficThroughTheAdminApi) {
   int reloaded = 0;
   for (int i = 0; i < 100; ++i) {
     const auto file = test_plugin_path(i % 2 == 0 ? "counter_v2" : "counter_v1");
-    const auto cmd = std::string(GAMEHOSTCTL_BINARY) + " --config " + host.config_path() + " reload counter --file " +
-                     file + " > /dev/null 2>&1";
+    const auto cmd = std::string(GAMEHOSTCTL_BINARY) + " --config " + host.config_path() +
+                     " reload counter --file " + file + " > /dev/null 2>&1";
     if (std::system(cmd.c_str()) == 0) ++reloaded;
   }
   done = true;
@@ -141,9 +149,11 @@ TEST(LiveReload, AHundredReloadsUnderTrafficThroughTheAdminApi) {
   ws_player.join();
   EXPECT_EQ(reloaded, 100);
   EXPECT_EQ(failures.load(), 0) << why << "\nhost log (tail):\n"
-                                << host.log().substr(host.log().size() > 3000 ? host.log().size() - 3000 : 0);
+                                << host.log().substr(
+                                       host.log().size() > 3000 ? host.log().size() - 3000 : 0);
   EXPECT_TRUE(tcp.recv(100ms) == std::nullopt);  // nothing unexpected left over
-  EXPECT_EQ(host.terminate(), 0) << "the host did not shut down cleanly after the reloads:\n" << host.log();
+  EXPECT_EQ(host.terminate(), 0) << "the host did not shut down cleanly after the reloads:\n"
+                                 << host.log();
 }
 
 }  // namespace
@@ -156,7 +166,8 @@ TEST(LiveReload, WithWatchOnReplacingTheFileIsEnough) {
   TempDir dir;
   const auto file = dir.str() + "/counter.so";
   install(test_plugin_path("counter_v1"), file);
-  HostProcess host("[plugins]\nwatch = true\nload = [\"counter\"]\n[plugins.counter]\nfile = \"" + file + "\"\n");
+  HostProcess host("[plugins]\nwatch = true\nload = [\"counter\"]\n[plugins.counter]\nfile = \"" +
+                   file + "\"\n");
   TcpClient c(host.tcp_port());
   EXPECT_EQ(bump(c).build, "v1");
   install(test_plugin_path("counter_v2"), file);  // no signal, no command
@@ -184,8 +195,8 @@ bool maps_contain(pid_t pid, const std::string& fragment) {
 }
 
 TEST(LiveReload, DrainKeepsTwoBuildsUntilTheOldOnesLastRoomEnds) {
-  HostProcess host("[plugins]\nload = [\"rooms\"]\n[plugins.rooms]\nfile = \"" + test_plugin_path("rooms_v1") +
-                   "\"\nreload_strategy = \"drain\"\n");
+  HostProcess host("[plugins]\nload = [\"rooms\"]\n[plugins.rooms]\nfile = \"" +
+                   test_plugin_path("rooms_v1") + "\"\nreload_strategy = \"drain\"\n");
   TcpClient alice(host.tcp_port());
   WsClient bob(host.ws_port());
   alice.send(100800, u64le(1));
@@ -194,8 +205,9 @@ TEST(LiveReload, DrainKeepsTwoBuildsUntilTheOldOnesLastRoomEnds) {
   const auto v1_copy = "rooms-" + std::to_string(host.pid()) + "-0.so";
   ASSERT_TRUE(maps_contain(host.pid(), v1_copy));
 
-  const auto cmd = std::string(GAMEHOSTCTL_BINARY) + " --config " + host.config_path() + " reload rooms --file " +
-                   test_plugin_path("rooms_v2") + " > /dev/null 2>&1";  // strategy from the config: drain
+  const auto cmd = std::string(GAMEHOSTCTL_BINARY) + " --config " + host.config_path() +
+                   " reload rooms --file " + test_plugin_path("rooms_v2") +
+                   " > /dev/null 2>&1";  // strategy from the config: drain
   ASSERT_EQ(std::system(cmd.c_str()), 0);
 
   bob.send(100800, u64le(2));
@@ -206,11 +218,13 @@ TEST(LiveReload, DrainKeepsTwoBuildsUntilTheOldOnesLastRoomEnds) {
 
   alice.send(100804, "");
   EXPECT_EQ(alice.expect(100805).payload, "v1");
-  for (int i = 0; i < 300 && maps_contain(host.pid(), v1_copy); ++i) std::this_thread::sleep_for(10ms);
+  for (int i = 0; i < 300 && maps_contain(host.pid(), v1_copy); ++i)
+    std::this_thread::sleep_for(10ms);
   EXPECT_FALSE(maps_contain(host.pid(), v1_copy)) << "v1 is still mapped after its last room ended";
   alice.send(100802, "");
   EXPECT_EQ(alice.expect(100803).payload, "v2:0");
-  EXPECT_NE(host.log().find("plugin rooms 1.0.0 drained and unloaded, 2.0.0 serves alone"), std::string::npos)
+  EXPECT_NE(host.log().find("plugin rooms 1.0.0 drained and unloaded, 2.0.0 serves alone"),
+            std::string::npos)
       << host.log();
 }
 

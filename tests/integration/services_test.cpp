@@ -6,8 +6,9 @@ namespace gamehost::testing {
 namespace {
 
 std::string peers() {
-  return "[plugins]\nload = [\"peer_a\", \"peer_b\"]\n[plugins.peer_a]\nfile = \"" + test_plugin_path("peer_a") +
-         "\"\n[plugins.peer_b]\nfile = \"" + test_plugin_path("peer_b") + "\"\n";
+  return "[plugins]\nload = [\"peer_a\", \"peer_b\"]\n[plugins.peer_a]\nfile = \"" +
+         test_plugin_path("peer_a") + "\"\n[plugins.peer_b]\nfile = \"" +
+         test_plugin_path("peer_b") + "\"\n";
 }
 
 class Services : public ::testing::Test {
@@ -49,7 +50,8 @@ TEST_F(Services, TimersFireOnceOrRepeatUntilCancelled) {
 }
 
 TEST(ServicesAlone, ACallToAPluginThatIsNotLoadedFailsAtOnce) {
-  HostProcess host("[plugins]\nload = [\"peer_a\"]\n[plugins.peer_a]\nfile = \"" + test_plugin_path("peer_a") + "\"\n");
+  HostProcess host("[plugins]\nload = [\"peer_a\"]\n[plugins.peer_a]\nfile = \"" +
+                   test_plugin_path("peer_a") + "\"\n");
   TcpClient c(host.tcp_port());
   c.send(100703, "anyone?");
   EXPECT_EQ(c.expect(100704).payload, "2|");  // 2 = GH_ERR_NOT_FOUND

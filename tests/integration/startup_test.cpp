@@ -7,7 +7,8 @@
 // This host's ABI as text, e.g. "1.2", for expected refusal messages.
 #define GAMEHOST_TEST_ABI_STR2(x) #x
 #define GAMEHOST_TEST_ABI_STR(x) GAMEHOST_TEST_ABI_STR2(x)
-#define GAMEHOST_TEST_ABI GAMEHOST_TEST_ABI_STR(GAMEHOST_ABI_MAJOR) "." GAMEHOST_TEST_ABI_STR(GAMEHOST_ABI_MINOR)
+#define GAMEHOST_TEST_ABI \
+  GAMEHOST_TEST_ABI_STR(GAMEHOST_ABI_MAJOR) "." GAMEHOST_TEST_ABI_STR(GAMEHOST_ABI_MINOR)
 
 namespace gamehost::testing {
 namespace {
@@ -15,20 +16,26 @@ namespace {
 TEST(Startup, ConfigTypoIsRefusedWithFileLineAndKey) {
   auto p = HostProcess::with_config("[limits]\nmax_frame_bytes = 1024\nidle_timeot_ms = 5\n");
   EXPECT_EQ(p.wait_exit(10s), 2);
-  EXPECT_NE(p.log().find("gamehost.toml:3:1: [limits] idle_timeot_ms: unknown key"), std::string::npos) << p.log();
+  EXPECT_NE(p.log().find("gamehost.toml:3:1: [limits] idle_timeot_ms: unknown key"),
+            std::string::npos)
+      << p.log();
 }
 
 TEST(Startup, BadValueIsRefused) {
   auto p = HostProcess::with_config("[server]\nworker_threads = -1\n");
   EXPECT_EQ(p.wait_exit(10s), 2);
-  EXPECT_NE(p.log().find("[server] worker_threads: must be between 0 and 256, got -1"), std::string::npos) << p.log();
+  EXPECT_NE(p.log().find("[server] worker_threads: must be between 0 and 256, got -1"),
+            std::string::npos)
+      << p.log();
 }
 
 TEST(Startup, ARequiredPluginRefusedStopsTheHostWithOneClearLine) {
   TempDir dir;
   auto p = HostProcess::with_config(HostProcess::config_text(
-      dir, "[plugins]\nrequired = true\nload = [\"abi_major\"]\n[plugins.abi_major]\nfile = \"" +
-               test_plugin_path("abi_major") + "\"\n", ""));
+      dir,
+      "[plugins]\nrequired = true\nload = [\"abi_major\"]\n[plugins.abi_major]\nfile = \"" +
+          test_plugin_path("abi_major") + "\"\n",
+      ""));
   EXPECT_EQ(p.wait_exit(10s), 3);
   EXPECT_NE(p.log().find("plugin abi_major (" + test_plugin_path("abi_major") +
                          ") refused: built for ABI 2.0, this host speaks ABI " GAMEHOST_TEST_ABI),
@@ -37,9 +44,13 @@ TEST(Startup, ARequiredPluginRefusedStopsTheHostWithOneClearLine) {
 }
 
 TEST(Startup, WithRequiredFalseTheHostServesTheOtherPlugins) {
-  HostProcess host("[plugins]\nrequired = false\nload = [\"create_fails\", \"echo\"]\n"
-                   "[plugins.create_fails]\nfile = \"" + test_plugin_path("create_fails") + "\"\n"
-                   "[plugins.echo]\nfile = \"" + plugin_path("echo") + "\"\n");
+  HostProcess host(
+      "[plugins]\nrequired = false\nload = [\"create_fails\", \"echo\"]\n"
+      "[plugins.create_fails]\nfile = \"" +
+      test_plugin_path("create_fails") +
+      "\"\n"
+      "[plugins.echo]\nfile = \"" +
+      plugin_path("echo") + "\"\n");
   TcpClient c(host.tcp_port());
   ASSERT_EQ(c.hello.plugins_size(), 1);
   EXPECT_EQ(c.hello.plugins(0).name(), "echo");
@@ -52,17 +63,20 @@ TEST(Startup, WithRequiredFalseTheHostServesTheOtherPlugins) {
 
 TEST(Startup, BindUserWithoutTheCapabilityIsDenied) {
   HostProcess host("[plugins]\nload = [\"testlogin\", \"echo\"]\n[plugins.testlogin]\nfile = \"" +
-                   test_plugin_path("testlogin") + "\"\n[plugins.echo]\nfile = \"" + plugin_path("echo") + "\"\n");
+                   test_plugin_path("testlogin") + "\"\n[plugins.echo]\nfile = \"" +
+                   plugin_path("echo") + "\"\n");
   TcpClient c(host.tcp_port());
   c.send(100200, u64le(7));
   EXPECT_EQ(c.expect_error(100200).code(), static_cast<std::uint32_t>(GH_CODE_PLUGIN_FAILURE));
   c.send(90010, "");  // still not logged in
   EXPECT_EQ(c.expect_error(90010).code(), static_cast<std::uint32_t>(GH_CODE_NOT_AUTHENTICATED));
-  EXPECT_NE(host.log().find("bind_user refused: grant it with capabilities = [\"bind_user\"]"), std::string::npos);
+  EXPECT_NE(host.log().find("bind_user refused: grant it with capabilities = [\"bind_user\"]"),
+            std::string::npos);
 }
 
 TEST(Startup, CleanShutdownKicksPlayersWithAReason) {
-  HostProcess host("[plugins]\nload = [\"echo\"]\n[plugins.echo]\nfile = \"" + plugin_path("echo") + "\"\n");
+  HostProcess host("[plugins]\nload = [\"echo\"]\n[plugins.echo]\nfile = \"" + plugin_path("echo") +
+                   "\"\n");
   TcpClient c(host.tcp_port());
   ::kill(host.pid(), SIGTERM);
   EXPECT_EQ(c.expect_kick().code(), static_cast<std::uint32_t>(GH_CODE_SHUTTING_DOWN));
@@ -93,12 +107,15 @@ namespace {
 TEST(Logging, PluginLinesGoToTheFileWithPerPluginLevels) {
   TempDir dir;
   const auto log_file = dir.str() + "/logs/gamehost.log";
-  auto config = HostProcess::config_text(
-      dir,
-      "[plugins]\nload = [\"thrower\", \"sharder\"]\n"
-      "[plugins.thrower]\nfile = \"" + test_plugin_path("thrower") + "\"\nlog_level = \"error\"\n"
-      "[plugins.sharder]\nfile = \"" + test_plugin_path("sharder") + "\"\nlog_level = \"off\"\n",
-      "");
+  auto config =
+      HostProcess::config_text(dir,
+                               "[plugins]\nload = [\"thrower\", \"sharder\"]\n"
+                               "[plugins.thrower]\nfile = \"" +
+                                   test_plugin_path("thrower") +
+                                   "\"\nlog_level = \"error\"\n"
+                                   "[plugins.sharder]\nfile = \"" +
+                                   test_plugin_path("sharder") + "\"\nlog_level = \"off\"\n",
+                               "");
   config.replace(config.find("[log]\nlevel = \"debug\"\n"), 21,
                  "[log]\nlevel = \"info\"\nconsole = false\nfile = \"" + log_file + "\"\n");
   auto host = HostProcess::with_config(config);
@@ -123,10 +140,13 @@ TEST(Logging, PluginLinesGoToTheFileWithPerPluginLevels) {
   std::stringstream text;
   text << in.rdbuf();
   const auto s = text.str();
-  EXPECT_NE(s.find("[plugin:thrower] message handler threw: boom: a bug in the handler"), std::string::npos) << s;
+  EXPECT_NE(s.find("[plugin:thrower] message handler threw: boom: a bug in the handler"),
+            std::string::npos)
+      << s;
   EXPECT_NE(s.find("[host] plugin thrower 1.0.0 loaded"), std::string::npos) << s;
   EXPECT_EQ(s.find("[plugin:sharder]"), std::string::npos) << "sharder logs at level off: " << s;
-  EXPECT_EQ(host.log().find("loaded"), std::string::npos) << "console = false, yet the console got lines";
+  EXPECT_EQ(host.log().find("loaded"), std::string::npos)
+      << "console = false, yet the console got lines";
 }
 
 }  // namespace

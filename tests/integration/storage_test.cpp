@@ -27,10 +27,12 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 namespace id {
-constexpr std::uint32_t kRegister = 1000, kLoginReply = 1001, kLogin = 1002, kGuest = 1004, kTokenLogin = 1006,
-                        kLogout = 1010, kLogoutReply = 1011, kBind = 1012, kBindReply = 1013;
-constexpr std::uint32_t kGetProfile = 1100, kProfile = 1101, kUpdateProfile = 1102, kProfileUpdated = 1103,
-                        kGetPublic = 1104, kPublic = 1105, kGetBalance = 1106, kBalance = 1107;
+constexpr std::uint32_t kRegister = 1000, kLoginReply = 1001, kLogin = 1002, kGuest = 1004,
+                        kTokenLogin = 1006, kLogout = 1010, kLogoutReply = 1011, kBind = 1012,
+                        kBindReply = 1013;
+constexpr std::uint32_t kGetProfile = 1100, kProfile = 1101, kUpdateProfile = 1102,
+                        kProfileUpdated = 1103, kGetPublic = 1104, kPublic = 1105,
+                        kGetBalance = 1106, kBalance = 1107;
 constexpr std::uint32_t kCoinForward = 100100, kCoinResult = 100101;
 }  // namespace id
 
@@ -39,7 +41,9 @@ const char* mysql_url() {
   return url != nullptr && *url != '\0' ? url : nullptr;
 }
 
-std::string source_migrations() { return std::string(GAMEHOST_SOURCE_DIR) + "/migrations"; }
+std::string source_migrations() {
+  return std::string(GAMEHOST_SOURCE_DIR) + "/migrations";
+}
 
 // The database a test suite runs on: a fresh SQLite file, or the MariaDB test server with
 // this project's tables dropped.
@@ -57,9 +61,10 @@ void drop_project_tables(const std::string& url) {
   auto& c = lease->connection();
   std::vector<std::string> tables;
   {
-    auto list = c.prepare(settings.url.dialect == storage::Dialect::mysql
-                              ? "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()"
-                              : "SELECT name FROM sqlite_master WHERE type = 'table'");
+    auto list = c.prepare(
+        settings.url.dialect == storage::Dialect::mysql
+            ? "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()"
+            : "SELECT name FROM sqlite_master WHERE type = 'table'");
     while (list->step()) {
       const auto v = list->column(0);
       tables.emplace_back(v.text, v.len);
@@ -84,16 +89,23 @@ std::int64_t query_int(const std::string& url, const std::string& sql) {
   return 0;
 }
 
-std::string plugins_toml(const std::string& url, const std::string& migrations, const std::string& extra_auth = "") {
+std::string plugins_toml(const std::string& url, const std::string& migrations,
+                         const std::string& extra_auth = "") {
   return "[storage]\nurl = \"" + url + "\"\nmigrations_dir = \"" + migrations +
          "\"\nbusy_timeout_ms = 300\nquery_timeout_ms = 1000\nacquire_timeout_ms = 1000\n"
          "[plugins]\nrequired = true\nload = [\"auth\", \"user\", \"coinprobe\", \"echo\"]\n"
-         "[plugins.auth]\nfile = \"" + plugin_path("auth") + "\"\ncapabilities = [\"bind_user\"]\n"
-         "[plugins.auth.settings]\nargon2_ops_limit = 1\nargon2_mem_limit_kib = 8\n" + extra_auth +
-         "[plugins.user]\nfile = \"" + plugin_path("user") + "\"\n"
+         "[plugins.auth]\nfile = \"" +
+         plugin_path("auth") +
+         "\"\ncapabilities = [\"bind_user\"]\n"
+         "[plugins.auth.settings]\nargon2_ops_limit = 1\nargon2_mem_limit_kib = 8\n" +
+         extra_auth + "[plugins.user]\nfile = \"" + plugin_path("user") +
+         "\"\n"
          "[plugins.user.settings]\nstarting_coins = 100\n"
-         "[plugins.coinprobe]\nfile = \"" + test_plugin_path("coinprobe") + "\"\n"
-         "[plugins.echo]\nfile = \"" + plugin_path("echo") + "\"\n";
+         "[plugins.coinprobe]\nfile = \"" +
+         test_plugin_path("coinprobe") +
+         "\"\n"
+         "[plugins.echo]\nfile = \"" +
+         plugin_path("echo") + "\"\n";
 }
 
 class StorageSuite : public ::testing::TestWithParam<std::string> {
@@ -101,7 +113,8 @@ class StorageSuite : public ::testing::TestWithParam<std::string> {
   void SetUp() override {
     if (GetParam() == "mysql") {
       if (mysql_url() == nullptr) {
-        if (std::getenv("GAMEHOST_REQUIRE_MYSQL") != nullptr) FAIL() << "GAMEHOST_TEST_MYSQL_URL is not set";
+        if (std::getenv("GAMEHOST_REQUIRE_MYSQL") != nullptr)
+          FAIL() << "GAMEHOST_TEST_MYSQL_URL is not set";
         GTEST_SKIP() << "no MariaDB (scripts/test starts one and sets GAMEHOST_TEST_MYSQL_URL)";
       }
       url_ = mysql_url();
@@ -121,7 +134,8 @@ class StorageSuite : public ::testing::TestWithParam<std::string> {
   std::string url_;
 };
 
-auth::LoginReply register_user(Client& c, const std::string& name, const std::string& password = "secret123") {
+auth::LoginReply register_user(Client& c, const std::string& name,
+                               const std::string& password = "secret123") {
   auth::RegisterRequest r;
   r.set_username(name);
   r.set_password(password);
@@ -129,7 +143,8 @@ auth::LoginReply register_user(Client& c, const std::string& name, const std::st
   return c.expect(id::kLoginReply, 10s).as<auth::LoginReply>();
 }
 
-auth::LoginReply login(Client& c, const std::string& name, const std::string& password = "secret123") {
+auth::LoginReply login(Client& c, const std::string& name,
+                       const std::string& password = "secret123") {
   auth::LoginRequest r;
   r.set_username(name);
   r.set_password(password);
@@ -137,7 +152,8 @@ auth::LoginReply login(Client& c, const std::string& name, const std::string& pa
   return c.expect(id::kLoginReply, 10s).as<auth::LoginReply>();
 }
 
-std::uint32_t error_of(Client& c, std::uint32_t request_id, const google::protobuf::MessageLite& m) {
+std::uint32_t error_of(Client& c, std::uint32_t request_id,
+                       const google::protobuf::MessageLite& m) {
   c.send(request_id, m);
   return c.expect_error(request_id, 10s).code();
 }
@@ -152,8 +168,8 @@ CallAnswer coin_call(Client& c, user::Method method, const google::protobuf::Mes
   const auto frame = c.expect(id::kCoinResult, 15s);
   return {static_cast<std::uint8_t>(frame.payload.at(0)), frame.payload.substr(1)};
 }
-user::CoinResult coin_change(Client& c, user::Method method, std::uint64_t user, std::int64_t amount,
-                             const std::string& key) {
+user::CoinResult coin_change(Client& c, user::Method method, std::uint64_t user,
+                             std::int64_t amount, const std::string& key) {
   user::CoinChange change;
   change.set_user_id(user);
   change.set_amount(amount);
@@ -270,7 +286,8 @@ TEST_P(StorageSuite, GuestLoginThenBindCredentials) {
   b.set_username("dave");
   b.set_password("secret123");
   phone.send(id::kBind, b);
-  EXPECT_EQ(phone.expect(id::kBindReply, 10s).as<auth::BindCredentialsReply>().user_id(), guest.user_id());
+  EXPECT_EQ(phone.expect(id::kBindReply, 10s).as<auth::BindCredentialsReply>().user_id(),
+            guest.user_id());
   TcpClient laptop(host->tcp_port());
   EXPECT_EQ(login(laptop, "dave").user_id(), guest.user_id());
 }
@@ -308,7 +325,8 @@ TEST_P(StorageSuite, TwoHundredConcurrentDebitsNeverGoBelowZero) {
         change.set_amount(1);
         change.set_reason("shop");
         change.set_idempotency_key("debit-" + std::to_string(s) + "-" + std::to_string(i));
-        c.send(id::kCoinForward, std::string(1, static_cast<char>(user::DEBIT)) + change.SerializeAsString());
+        c.send(id::kCoinForward,
+               std::string(1, static_cast<char>(user::DEBIT)) + change.SerializeAsString());
       }
       for (int i = 0; i < 10; ++i) {
         const auto frame = c.expect(id::kCoinResult, 30s);
@@ -340,7 +358,9 @@ TEST_P(StorageSuite, KillNineDuringABurstLosesAndDoublesNothing) {
   std::uint64_t account = 0;
   constexpr int kClients = 8;
   constexpr int kPerClient = 60;
-  const auto key = [](int c, int i) { return "burst-" + std::to_string(c) + "-" + std::to_string(i); };
+  const auto key = [](int c, int i) {
+    return "burst-" + std::to_string(c) + "-" + std::to_string(i);
+  };
   const auto amount = [](int c, int i) { return (c + i) % 3 == 0 ? -1 : 2; };  // debits and credits
   {
     auto host = start();
@@ -360,7 +380,8 @@ TEST_P(StorageSuite, KillNineDuringABurstLosesAndDoublesNothing) {
             change.set_reason("burst");
             change.set_idempotency_key(key(c, i));
             const auto method = amount(c, i) < 0 ? user::DEBIT : user::CREDIT;
-            client.send(id::kCoinForward, std::string(1, static_cast<char>(method)) + change.SerializeAsString());
+            client.send(id::kCoinForward,
+                        std::string(1, static_cast<char>(method)) + change.SerializeAsString());
             if (client.recv(3s)) ++answered;
           }
         } catch (const std::exception&) {
@@ -375,7 +396,8 @@ TEST_P(StorageSuite, KillNineDuringABurstLosesAndDoublesNothing) {
     host->wait_exit(5s);
   }
   const auto uid = std::to_string(account);
-  const auto applied_before = sql("SELECT COUNT(*) FROM user_coin_requests WHERE idempotency_key LIKE 'burst-%'");
+  const auto applied_before =
+      sql("SELECT COUNT(*) FROM user_coin_requests WHERE idempotency_key LIKE 'burst-%'");
   EXPECT_GT(applied_before, 0);
   EXPECT_LT(applied_before, kClients * kPerClient);  // the kill did land mid-burst
   // The database is consistent right after the crash, before anything repairs it.
@@ -394,7 +416,8 @@ TEST_P(StorageSuite, KillNineDuringABurstLosesAndDoublesNothing) {
     }
   }
   EXPECT_EQ(replayed, applied_before);  // what landed before the kill is not applied again
-  EXPECT_EQ(sql("SELECT COUNT(*) FROM user_ledger WHERE user_id = " + uid + " AND idempotency_key LIKE 'burst-%'"),
+  EXPECT_EQ(sql("SELECT COUNT(*) FROM user_ledger WHERE user_id = " + uid +
+                " AND idempotency_key LIKE 'burst-%'"),
             sql("SELECT COUNT(DISTINCT idempotency_key) FROM user_ledger WHERE user_id = " + uid +
                 " AND idempotency_key LIKE 'burst-%'"));
   EXPECT_EQ(sql("SELECT balance FROM user_coins WHERE user_id = " + uid),
@@ -408,21 +431,27 @@ TEST_P(StorageSuite, ChangedMigrationRefusesStartAndFailingOneIsRolledBack) {
   { auto host = start(migrations); }
 
   // An operator edits an applied migration: the host refuses to start, naming it.
-  const std::string applied_file =
-      std::string("/user/0001_profiles_and_coins") + (GetParam() == "mysql" ? ".mysql.sql" : ".sql");
+  const std::string applied_file = std::string("/user/0001_profiles_and_coins") +
+                                   (GetParam() == "mysql" ? ".mysql.sql" : ".sql");
   { std::ofstream(migrations + applied_file, std::ios::app) << "\n-- edited\n"; }
-  auto refused = HostProcess::with_config(HostProcess::config_text(db_dir_, plugins_toml(url_, migrations), ""));
+  auto refused = HostProcess::with_config(
+      HostProcess::config_text(db_dir_, plugins_toml(url_, migrations), ""));
   EXPECT_EQ(refused.wait_exit(20s), 3);
-  EXPECT_NE(refused.log().find(applied_file + " was changed after it was applied"), std::string::npos)
+  EXPECT_NE(refused.log().find(applied_file + " was changed after it was applied"),
+            std::string::npos)
       << refused.log();
 
   // Restore it, and add a migration whose third statement fails: rolled back, reported.
-  fs::copy_file(source_migrations() + applied_file, migrations + applied_file, fs::copy_options::overwrite_existing);
+  fs::copy_file(source_migrations() + applied_file, migrations + applied_file,
+                fs::copy_options::overwrite_existing);
   std::ofstream(migrations + "/user/0002_broken.sql")
-      << "INSERT INTO user_profiles (user_id, nickname, avatar, level, experience, created_at_ms) VALUES (1, 'x', '', 1, 0, 0);\n"
-         "INSERT INTO user_profiles (user_id, nickname, avatar, level, experience, created_at_ms) VALUES (2, 'y', '', 1, 0, 0);\n"
+      << "INSERT INTO user_profiles (user_id, nickname, avatar, level, experience, created_at_ms) "
+         "VALUES (1, 'x', '', 1, 0, 0);\n"
+         "INSERT INTO user_profiles (user_id, nickname, avatar, level, experience, created_at_ms) "
+         "VALUES (2, 'y', '', 1, 0, 0);\n"
          "INSERT INTO no_such_table VALUES (3);\n";
-  auto failing = HostProcess::with_config(HostProcess::config_text(db_dir_, plugins_toml(url_, migrations), ""));
+  auto failing = HostProcess::with_config(
+      HostProcess::config_text(db_dir_, plugins_toml(url_, migrations), ""));
   EXPECT_EQ(failing.wait_exit(20s), 3);
   const auto log = failing.log();
   EXPECT_NE(log.find("0002_broken.sql: statement 3"), std::string::npos) << log;
@@ -472,10 +501,12 @@ TEST_P(StorageSuite, LockedDatabaseGivesAnErrorReplyNotAHungHost) {
   EXPECT_EQ(hank.expect(id::kProfileUpdated, 15s).as<user::Profile>().nickname(), "Hank");
   // Operators see it in the metrics: the error code, and the user plugin's statements.
   const auto metrics = http_get(host->admin_port(), "/metrics");
-  EXPECT_NE(metrics.find("gamehost_errors_total{code=\"15\",name=\"storage_unavailable\"} 1"), std::string::npos)
+  EXPECT_NE(metrics.find("gamehost_errors_total{code=\"15\",name=\"storage_unavailable\"} 1"),
+            std::string::npos)
       << metrics;
   EXPECT_NE(metrics.find("gamehost_plugin_db_failures_total{plugin=\"user\"}"), std::string::npos);
-  EXPECT_EQ(metrics.find("gamehost_plugin_db_statements_total{plugin=\"auth\"} 0\n"), std::string::npos);
+  EXPECT_EQ(metrics.find("gamehost_plugin_db_statements_total{plugin=\"auth\"} 0\n"),
+            std::string::npos);
 }
 
 // A live reload applies the new build's migrations before the swap; a failing one refuses
@@ -487,12 +518,14 @@ TEST_P(StorageSuite, LiveReloadAppliesNewMigrationsOrRefusesAFailingOne) {
   TcpClient ivy(host->tcp_port());
   register_user(ivy, "ivy");
   const auto reload = [&] {
-    const auto cmd = std::string(GAMEHOSTCTL_BINARY) + " --config " + host->config_path() + " reload user 2>&1";
+    const auto cmd =
+        std::string(GAMEHOSTCTL_BINARY) + " --config " + host->config_path() + " reload user 2>&1";
     return std::system(cmd.c_str());
   };
 
   std::ofstream(migrations + "/user/0002_titles.sql")
-      << "CREATE TABLE user_titles (user_id BIGINT NOT NULL PRIMARY KEY, title VARCHAR(32) NOT NULL);\n";
+      << "CREATE TABLE user_titles (user_id BIGINT NOT NULL PRIMARY KEY, title VARCHAR(32) NOT "
+         "NULL);\n";
   EXPECT_EQ(reload(), 0) << host->log();
   EXPECT_EQ(sql("SELECT COUNT(*) FROM gamehost_migrations WHERE name = '0002_titles.sql'"), 1);
   EXPECT_EQ(sql("SELECT COUNT(*) FROM user_titles"), 0);  // the table exists
@@ -503,7 +536,8 @@ TEST_P(StorageSuite, LiveReloadAppliesNewMigrationsOrRefusesAFailingOne) {
   EXPECT_NE(reload(), 0);
   EXPECT_NE(host->log().find("0003_broken.sql: statement 1"), std::string::npos) << host->log();
   ivy.send(id::kGetBalance, user::GetBalance{});
-  EXPECT_EQ(ivy.expect(id::kBalance, 10s).as<user::Balance>().coins(), 100);  // the old build serves on
+  EXPECT_EQ(ivy.expect(id::kBalance, 10s).as<user::Balance>().coins(),
+            100);  // the old build serves on
 }
 
 INSTANTIATE_TEST_SUITE_P(Databases, StorageSuite, ::testing::Values("sqlite", "mysql"),
@@ -514,14 +548,16 @@ TEST(StorageStartup, UnreachableDatabaseRefusesToStart) {
   auto host = HostProcess::with_config(HostProcess::config_text(
       dir, plugins_toml("mysql://game:pw@127.0.0.1:1/game", source_migrations()), ""));
   EXPECT_EQ(host.wait_exit(30s), 5);
-  EXPECT_NE(host.log().find("storage: cannot open mysql://game:***@127.0.0.1:1/game"), std::string::npos)
+  EXPECT_NE(host.log().find("storage: cannot open mysql://game:***@127.0.0.1:1/game"),
+            std::string::npos)
       << host.log();
   EXPECT_EQ(host.log().find(":pw@"), std::string::npos);  // the password never reaches the log
 }
 
 TEST(StorageStartup, ProductionModeRefusesTheDefaultSecret) {
   TempDir dir;
-  auto config = HostProcess::config_text(dir, plugins_toml("sqlite:" + dir.str() + "/g.db", source_migrations()), "");
+  auto config = HostProcess::config_text(
+      dir, plugins_toml("sqlite:" + dir.str() + "/g.db", source_migrations()), "");
   config.replace(config.find("[server]\n"), 9, "[server]\nmode = \"production\"\n");
   auto refused = HostProcess::with_config(config);
   EXPECT_EQ(refused.wait_exit(20s), 3);

@@ -39,7 +39,8 @@ class DrainTest : public ::testing::Test {
     const auto table = host_.routes().current();
     const auto* owner = table->find(id);
     EXPECT_NE(owner, nullptr);
-    EXPECT_EQ((*owner)->post_message(s.id(), 0, id, payload), plugins::PluginInstance::Post::queued);
+    EXPECT_EQ((*owner)->post_message(s.id(), 0, id, payload),
+              plugins::PluginInstance::Post::queued);
     const auto f = s.next();
     if (!f) throw std::runtime_error("no reply");
     return f->payload;
@@ -60,7 +61,7 @@ TEST_F(DrainTest, RoomsFinishOnTheirBuildAndTheOldBuildUnloadsAfterTheLast) {
   EXPECT_EQ(host_.plugins().find("rooms")->version(), "2.0.0");
   ASSERT_EQ(host_.plugins().draining().size(), 1u);
 
-  EXPECT_EQ(ask(*alice, 100802), "v1:1");  // alice's room goes on on v1
+  EXPECT_EQ(ask(*alice, 100802), "v1:1");        // alice's room goes on on v1
   EXPECT_EQ(ask(*bob, 100800, u64le(2)), "v2");  // a new room starts on v2
   EXPECT_EQ(ask(*bob, 100802), "v2:2");
   EXPECT_TRUE(mapped(old_copy)) << "both builds must be resident";
@@ -78,7 +79,8 @@ TEST_F(DrainTest, RoomsFinishOnTheirBuildAndTheOldBuildUnloadsAfterTheLast) {
 TEST_F(DrainTest, ABuildWithoutOpenKeysDrainsAtOnce) {
   const auto old_copy = host_.plugins().find("rooms")->private_copy();
   host_.plugins().reload("rooms", rooms("v2"), "drain");
-  for (int i = 0; i < 500 && mapped(old_copy); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  for (int i = 0; i < 500 && mapped(old_copy); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_FALSE(mapped(old_copy));
   EXPECT_TRUE(host_.plugins().draining().empty());
 }
@@ -91,7 +93,8 @@ TEST_F(DrainTest, ASecondReloadWaitsForTheDrainToEnd) {
     host_.plugins().reload("rooms", rooms("v1"), "drain");
     ADD_FAILURE() << "a reload during a drain was accepted";
   } catch (const plugins::PluginRefused& e) {
-    EXPECT_NE(std::string(e.what()).find("is still draining 1 key(s)"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("is still draining 1 key(s)"), std::string::npos)
+        << e.what();
   }
   ask(*alice, 100804);
 }

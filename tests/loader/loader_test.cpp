@@ -14,7 +14,8 @@
 // This host's ABI as text, e.g. "1.2", for expected refusal messages.
 #define GAMEHOST_TEST_ABI_STR2(x) #x
 #define GAMEHOST_TEST_ABI_STR(x) GAMEHOST_TEST_ABI_STR2(x)
-#define GAMEHOST_TEST_ABI GAMEHOST_TEST_ABI_STR(GAMEHOST_ABI_MAJOR) "." GAMEHOST_TEST_ABI_STR(GAMEHOST_ABI_MINOR)
+#define GAMEHOST_TEST_ABI \
+  GAMEHOST_TEST_ABI_STR(GAMEHOST_ABI_MAJOR) "." GAMEHOST_TEST_ABI_STR(GAMEHOST_ABI_MINOR)
 
 namespace gamehost {
 namespace {
@@ -36,10 +37,12 @@ class LoaderTest : public ::testing::Test {
 
   // Loads the named test plugins as [plugins] load would; returns the refusals.
   std::vector<plugins::Refusal> load(const std::vector<std::string>& names) {
-    for (const auto& n : names) host_.config().plugins.load.push_back(InProcessHost::plugin(n, test_plugin(n)));
+    for (const auto& n : names)
+      host_.config().plugins.load.push_back(InProcessHost::plugin(n, test_plugin(n)));
     return host_.plugins().load_configured();
   }
-  static std::string reason_for(const std::vector<plugins::Refusal>& refused, const std::string& name) {
+  static std::string reason_for(const std::vector<plugins::Refusal>& refused,
+                                const std::string& name) {
     for (const auto& r : refused) {
       if (r.name == name) return r.reason;
     }
@@ -58,7 +61,8 @@ class LoaderTest : public ::testing::Test {
 TEST_F(LoaderTest, RefusesAnotherAbiMajorWithoutRunningItsCode) {
   const auto refused = load({"abi_major"});
   EXPECT_EQ(reason_for(refused, "abi_major"),
-            "built for ABI 2.0, this host speaks ABI " GAMEHOST_TEST_ABI " (the major version must match; rebuild "
+            "built for ABI 2.0, this host speaks ABI " GAMEHOST_TEST_ABI
+            " (the major version must match; rebuild "
             "the plugin against this SDK)");
   EXPECT_FALSE(code_ran("abi_major"));
   EXPECT_FALSE(loaded("abi_major"));
@@ -66,7 +70,8 @@ TEST_F(LoaderTest, RefusesAnotherAbiMajorWithoutRunningItsCode) {
 
 TEST_F(LoaderTest, RefusesANewerAbiMinorWithoutRunningItsCode) {
   const auto refused = load({"abi_minor"});
-  EXPECT_NE(reason_for(refused, "abi_minor").find("built for ABI 1.99, newer than this host's ABI " GAMEHOST_TEST_ABI),
+  EXPECT_NE(reason_for(refused, "abi_minor")
+                .find("built for ABI 1.99, newer than this host's ABI " GAMEHOST_TEST_ABI),
             std::string::npos);
   EXPECT_FALSE(code_ran("abi_minor"));
 }
@@ -90,7 +95,8 @@ TEST_F(LoaderTest, RefusesAMissingOrCorruptFile) {
   host_.config().plugins.load.push_back(InProcessHost::plugin("garbage", garbage));
   const auto refused = host_.plugins().load_configured();
   EXPECT_EQ(reason_for(refused, "ghost"), "file not found");
-  EXPECT_NE(reason_for(refused, "garbage").find("not a loadable shared library"), std::string::npos);
+  EXPECT_NE(reason_for(refused, "garbage").find("not a loadable shared library"),
+            std::string::npos);
 }
 
 TEST_F(LoaderTest, RefusesOverlappingIdsNamingBothPlugins) {

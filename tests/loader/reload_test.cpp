@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <set>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include "loader/plugin_file.hpp"
@@ -13,7 +13,8 @@
 // This host's ABI as text, e.g. "1.2", for expected refusal messages.
 #define GAMEHOST_TEST_ABI_STR2(x) #x
 #define GAMEHOST_TEST_ABI_STR(x) GAMEHOST_TEST_ABI_STR2(x)
-#define GAMEHOST_TEST_ABI GAMEHOST_TEST_ABI_STR(GAMEHOST_ABI_MAJOR) "." GAMEHOST_TEST_ABI_STR(GAMEHOST_ABI_MINOR)
+#define GAMEHOST_TEST_ABI \
+  GAMEHOST_TEST_ABI_STR(GAMEHOST_ABI_MAJOR) "." GAMEHOST_TEST_ABI_STR(GAMEHOST_ABI_MINOR)
 
 namespace gamehost {
 namespace {

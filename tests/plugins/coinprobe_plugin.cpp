@@ -16,15 +16,17 @@ constexpr std::uint32_t kResult = 100101;
 class CoinProbe final : public gamehost::Plugin {
  public:
   explicit CoinProbe(gamehost::Host& h) : Plugin(h) {
-    tokens_.push_back(handle_bytes(kForward, [this](gamehost::Request& req, std::string_view bytes) {
-      if (bytes.empty()) throw gamehost::ClientError(GH_CODE_MALFORMED, "empty request");
-      const auto method = static_cast<std::uint8_t>(bytes.front());
-      call("user", method, bytes.substr(1), [&host = req.host, session = req.session](const gamehost::CallResult& r) {
-        std::string out(1, static_cast<char>(r.status));
-        out += r.data;
-        host.send_bytes(session, kResult, out);
-      });
-    }));
+    tokens_.push_back(
+        handle_bytes(kForward, [this](gamehost::Request& req, std::string_view bytes) {
+          if (bytes.empty()) throw gamehost::ClientError(GH_CODE_MALFORMED, "empty request");
+          const auto method = static_cast<std::uint8_t>(bytes.front());
+          call("user", method, bytes.substr(1),
+               [&host = req.host, session = req.session](const gamehost::CallResult& r) {
+                 std::string out(1, static_cast<char>(r.status));
+                 out += r.data;
+                 host.send_bytes(session, kResult, out);
+               });
+        }));
   }
 
  private:

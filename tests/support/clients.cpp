@@ -26,11 +26,13 @@ std::string describe(const std::optional<Frame>& f) {
   std::string s = "id " + std::to_string(f->msg_id);
   if (f->msg_id == 2) {
     wire::Error e;
-    if (e.ParseFromString(f->payload)) s += " (error " + std::to_string(e.code()) + ": " + e.text() + ")";
+    if (e.ParseFromString(f->payload))
+      s += " (error " + std::to_string(e.code()) + ": " + e.text() + ")";
   }
   if (f->msg_id == 3) {
     wire::Kick k;
-    if (k.ParseFromString(f->payload)) s += " (kick " + std::to_string(k.code()) + ": " + k.text() + ")";
+    if (k.ParseFromString(f->payload))
+      s += " (kick " + std::to_string(k.code()) + ": " + k.text() + ")";
   }
   return s;
 }
@@ -100,11 +102,14 @@ void TcpClient::send_raw(const std::string& bytes) {
   }
 }
 
-void TcpClient::shutdown_write() { ::shutdown(fd_, SHUT_WR); }
+void TcpClient::shutdown_write() {
+  ::shutdown(fd_, SHUT_WR);
+}
 
 bool TcpClient::fill(std::size_t need, std::chrono::steady_clock::time_point deadline) {
   while (buffer_.size() < need && !eof_) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return false;
     pollfd p{fd_, POLLIN, 0};
     const int ready = ::poll(&p, 1, static_cast<int>(left.count()));
@@ -148,7 +153,8 @@ std::string http_get(std::uint16_t port, const std::string& path) {
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return "(cannot connect)";
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+    return "(cannot connect)";
   const auto req = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
   ::send(fd, req.data(), req.size(), 0);
   std::string out;

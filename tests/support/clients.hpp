@@ -23,7 +23,8 @@ struct Frame {
   template <class Msg>
   Msg as() const {
     Msg m;
-    if (!m.ParseFromString(payload)) throw std::runtime_error("frame does not decode as " + m.GetTypeName());
+    if (!m.ParseFromString(payload))
+      throw std::runtime_error("frame does not decode as " + m.GetTypeName());
     return m;
   }
 };
@@ -40,7 +41,9 @@ class Client {
   // True when the host closes the connection within `timeout` (frames before it are dropped).
   virtual bool closed_within(std::chrono::milliseconds timeout) = 0;
 
-  void send(std::uint32_t msg_id, const google::protobuf::MessageLite& m) { send(msg_id, m.SerializeAsString()); }
+  void send(std::uint32_t msg_id, const google::protobuf::MessageLite& m) {
+    send(msg_id, m.SerializeAsString());
+  }
   // The next frame, which must have `msg_id` (throws with what came instead).
   Frame expect(std::uint32_t msg_id, std::chrono::milliseconds timeout = 5s);
   // The next frame, which must be an Error answering `request_id`.

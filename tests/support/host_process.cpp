@@ -3,16 +3,16 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <sys/socket.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
-#include <utility>
 #include <sstream>
 #include <thread>
+#include <utility>
 
 extern char** environ;
 
@@ -47,9 +47,11 @@ std::string HostProcess::config_text(const TempDir& dir, const std::string& plug
   c << "[admin]\nlisten = \"127.0.0.1:" << free_port() << "\"\ntoken = \"" << kAdminToken << "\"\n";
   c << "[server]\nio_threads = 2\nworker_threads = 2\ndata_dir = \"" << dir.str() << "/data\"\n"
     << "[listen]\ntcp = \"127.0.0.1:0\"\nwebsocket = \"127.0.0.1:0\"\n"
-    << (limits_toml.empty() ? "[limits]\nrate_limit_per_second = 100000\nrate_limit_burst = 100000\n"
-                            : limits_toml)
-    << "\n[log]\nlevel = \"debug\"\n" << plugins_toml;
+    << (limits_toml.empty()
+            ? "[limits]\nrate_limit_per_second = 100000\nrate_limit_burst = 100000\n"
+            : limits_toml)
+    << "\n[log]\nlevel = \"debug\"\n"
+    << plugins_toml;
   return c.str();
 }
 
@@ -84,14 +86,16 @@ void HostProcess::spawn(const std::string& config_path) {
   const auto ready = dir_->str() + "/ready";
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
   std::string binary = GAMEHOST_BINARY;
   std::string arg_config = "--config";
   std::string arg_ready = "--ready-file";
   std::string ready_copy = ready;
   std::string config_copy = config_path;
-  char* argv[] = {binary.data(), arg_config.data(), config_copy.data(), arg_ready.data(), ready_copy.data(), nullptr};
+  char* argv[] = {binary.data(),    arg_config.data(), config_copy.data(),
+                  arg_ready.data(), ready_copy.data(), nullptr};
   const int rc = posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv, environ);
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) throw std::runtime_error("cannot start " + binary);
@@ -104,9 +108,12 @@ bool HostProcess::wait_ready(std::chrono::milliseconds timeout) {
     std::ifstream in(ready);
     std::string line;
     while (std::getline(in, line)) {
-      if (line.rfind("tcp=", 0) == 0) tcp_port_ = static_cast<std::uint16_t>(std::stoi(line.substr(4)));
-      if (line.rfind("ws=", 0) == 0) ws_port_ = static_cast<std::uint16_t>(std::stoi(line.substr(3)));
-      if (line.rfind("admin=", 0) == 0) admin_port_ = static_cast<std::uint16_t>(std::stoi(line.substr(6)));
+      if (line.rfind("tcp=", 0) == 0)
+        tcp_port_ = static_cast<std::uint16_t>(std::stoi(line.substr(4)));
+      if (line.rfind("ws=", 0) == 0)
+        ws_port_ = static_cast<std::uint16_t>(std::stoi(line.substr(3)));
+      if (line.rfind("admin=", 0) == 0)
+        admin_port_ = static_cast<std::uint16_t>(std::stoi(line.substr(6)));
     }
     if (tcp_port_ != 0) return true;
     int status = 0;

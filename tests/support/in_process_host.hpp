@@ -52,7 +52,8 @@ class RecordingSession final : public session::Session {
   // Waits for the next frame not yet taken; nullopt after `timeout`.
   std::optional<Frame> next(std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
     std::unique_lock lock(mutex_);
-    if (!cv_.wait_for(lock, timeout, [this] { return taken_ < frames_.size(); })) return std::nullopt;
+    if (!cv_.wait_for(lock, timeout, [this] { return taken_ < frames_.size(); }))
+      return std::nullopt;
     return frames_[taken_++];
   }
 
@@ -73,7 +74,8 @@ class InProcessHost {
         sessions_(1000, 1000),
         workers_(2),
         timers_(io_),
-        runtime_{config_, workers_, timers_, sessions_, groups_, events_, calls_, metrics_, nullptr, &storage_},
+        runtime_{config_, workers_, timers_,  sessions_, groups_,
+                 events_, calls_,   metrics_, nullptr,   &storage_},
         manager_(std::make_unique<plugins::PluginManager>(runtime_, routes_)) {
     io_thread_ = std::thread([this] { io_.run(); });
   }

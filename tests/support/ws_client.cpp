@@ -93,7 +93,8 @@ std::optional<Frame> WsClient::recv(std::chrono::milliseconds timeout) {
 bool WsClient::closed_within(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (!impl_->closed) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return false;
     impl_->set_timeout(left);
     boost::beast::flat_buffer buffer;
@@ -105,8 +106,12 @@ bool WsClient::closed_within(std::chrono::milliseconds timeout) {
   return true;
 }
 
-int WsClient::close_code() const { return static_cast<int>(impl_->ws.reason().code); }
+int WsClient::close_code() const {
+  return static_cast<int>(impl_->ws.reason().code);
+}
 
-std::string WsClient::last_error() const { return impl_->last_error; }
+std::string WsClient::last_error() const {
+  return impl_->last_error;
+}
 
 }  // namespace gamehost::testing

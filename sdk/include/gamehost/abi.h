@@ -57,20 +57,20 @@ typedef enum gh_status {
  * Plugins choose their own codes inside their own message-id range, so codes never clash.
  * docs/protocol.md lists every one. */
 typedef enum gh_error_code {
-  GH_CODE_UNKNOWN_ID = 1,        /* no plugin owns the message id */
-  GH_CODE_MALFORMED = 2,         /* the payload did not decode */
-  GH_CODE_NOT_AUTHENTICATED = 3, /* the id is not public and the session has no user */
-  GH_CODE_BUSY = 4,              /* the plugin's queue is full */
-  GH_CODE_PLUGIN_FAILURE = 5,    /* the handler failed unexpectedly (it threw) */
-  GH_CODE_FRAME_TOO_LARGE = 6,   /* frame over limits.max_frame_bytes (connection closed) */
-  GH_CODE_RATE_LIMITED = 7,      /* over the per-session message rate; message dropped */
-  GH_CODE_IDLE_TIMEOUT = 8,      /* kick: nothing received within limits.idle_timeout_ms */
-  GH_CODE_SLOW_READER = 9,       /* kick: the client did not read its replies fast enough */
-  GH_CODE_SERVER_FULL = 10,      /* kick: max connections reached (total or per address) */
-  GH_CODE_SHUTTING_DOWN = 11,    /* kick: the host is stopping */
-  GH_CODE_KICKED = 12,           /* kick: a plugin closed the session */
+  GH_CODE_UNKNOWN_ID = 1,          /* no plugin owns the message id */
+  GH_CODE_MALFORMED = 2,           /* the payload did not decode */
+  GH_CODE_NOT_AUTHENTICATED = 3,   /* the id is not public and the session has no user */
+  GH_CODE_BUSY = 4,                /* the plugin's queue is full */
+  GH_CODE_PLUGIN_FAILURE = 5,      /* the handler failed unexpectedly (it threw) */
+  GH_CODE_FRAME_TOO_LARGE = 6,     /* frame over limits.max_frame_bytes (connection closed) */
+  GH_CODE_RATE_LIMITED = 7,        /* over the per-session message rate; message dropped */
+  GH_CODE_IDLE_TIMEOUT = 8,        /* kick: nothing received within limits.idle_timeout_ms */
+  GH_CODE_SLOW_READER = 9,         /* kick: the client did not read its replies fast enough */
+  GH_CODE_SERVER_FULL = 10,        /* kick: max connections reached (total or per address) */
+  GH_CODE_SHUTTING_DOWN = 11,      /* kick: the host is stopping */
+  GH_CODE_KICKED = 12,             /* kick: a plugin closed the session */
   GH_CODE_PLUGIN_UNAVAILABLE = 13, /* the owning plugin is not running */
-  GH_CODE_BAD_FRAME = 14,        /* kick: a frame that cannot be parsed (e.g. WS too short) */
+  GH_CODE_BAD_FRAME = 14,          /* kick: a frame that cannot be parsed (e.g. WS too short) */
   GH_CODE_STORAGE_UNAVAILABLE = 15 /* (ABI 1.2) the database failed or did not answer in
                                       time; nothing was changed, the client may retry */
 } gh_error_code;
@@ -203,8 +203,8 @@ typedef struct gh_plugin_descriptor {
   uint32_t size;
   uint32_t abi_major;
   uint32_t abi_minor;
-  const char* name;    /* [a-z][a-z0-9_-]*, unique per host */
-  const char* version; /* semantic version MAJOR.MINOR.PATCH */
+  const char* name;          /* [a-z][a-z0-9_-]*, unique per host */
+  const char* version;       /* semantic version MAJOR.MINOR.PATCH */
   const gh_id_range* ranges; /* message ids this plugin owns */
   uint32_t range_count;
   const gh_id_range* public_ranges; /* owned ids a session may send before login */
@@ -253,20 +253,19 @@ typedef gh_status (*gh_bind_user_v1)(gh_host* host, gh_session_id session, gh_us
 typedef struct gh_session_info {
   uint32_t size;
   gh_user_id user;
-  uint32_t transport; /* 1 = TCP, 2 = WebSocket */
+  uint32_t transport;       /* 1 = TCP, 2 = WebSocket */
   uint64_t connected_at_ms; /* wall clock, Unix ms */
   char remote_address[64];  /* "ip:port", NUL-terminated */
 } gh_session_info;
 /* "gamehost_session_info_v1": fills *out (out->size set by the caller). */
-typedef gh_status (*gh_session_info_v1)(gh_host* host, gh_session_id session,
-                                        gh_session_info* out);
+typedef gh_status (*gh_session_info_v1)(gh_host* host, gh_session_id session, gh_session_info* out);
 /* "gamehost_session_set_prop_v1": a named property on the session, shared by all plugins,
  * gone when the session closes. len 0 removes it. */
-typedef gh_status (*gh_session_set_prop_v1)(gh_host* host, gh_session_id session,
-                                            const char* key, const uint8_t* value, size_t len);
+typedef gh_status (*gh_session_set_prop_v1)(gh_host* host, gh_session_id session, const char* key,
+                                            const uint8_t* value, size_t len);
 /* "gamehost_session_get_prop_v1": writes the value to sink; GH_ERR_NOT_FOUND if unset. */
-typedef gh_status (*gh_session_get_prop_v1)(gh_host* host, gh_session_id session,
-                                            const char* key, const gh_byte_sink* sink);
+typedef gh_status (*gh_session_get_prop_v1)(gh_host* host, gh_session_id session, const char* key,
+                                            const gh_byte_sink* sink);
 
 /* Groups are host-owned sets of sessions (a room, a channel); a closed session leaves all
  * its groups. Names are global: prefix them with the plugin name by convention. */
@@ -341,7 +340,7 @@ typedef enum gh_config_type {
 } gh_config_type;
 typedef struct gh_config_value {
   uint32_t size;
-  uint32_t type; /* gh_config_type */
+  uint32_t type;     /* gh_config_type */
   int64_t int_value; /* also 0/1 for bool */
   double double_value;
   const char* string_value; /* valid until destroy() */
@@ -351,12 +350,11 @@ typedef struct gh_config_value {
  * by dotted key ("limits.max_players"). GH_ERR_NOT_FOUND when absent. */
 typedef gh_status (*gh_config_get_v1)(gh_host* host, const char* key, gh_config_value* out);
 
-
 /* ---- Host facts (ABI 1.2) -------------------------------------------------------------- */
 typedef struct gh_host_info {
   uint32_t size;
-  uint32_t production;  /* 1 when [host] mode = "production": plugins refuse unsafe settings */
-  uint32_t node_id;     /* [host] node_id, 0..1023: the node part of snowflake ids */
+  uint32_t production;   /* 1 when [server] mode = "production": plugins refuse unsafe settings */
+  uint32_t node_id;      /* [server] node_id, 0..1023: the node part of snowflake ids */
   char host_version[32]; /* NUL-terminated, e.g. "0.1.0" */
 } gh_host_info;
 /* "gamehost_host_info_v1": fills *out (out->size set by the caller). */
@@ -365,7 +363,7 @@ typedef gh_status (*gh_host_info_v1)(gh_host* host, gh_host_info* out);
 /* "gamehost_next_id_v1": a new snowflake id, unique across the nodes of one deployment:
  * 41 bits of milliseconds since 2020-01-01 UTC, 10 bits of node id, 12 bits of sequence.
  * When the clock steps backwards the host waits for it to catch up (a step up to
- * [host] max_clock_step_back_ms) or refuses with GH_ERR_FAILED (a larger one); it logs
+ * [server] max_clock_step_back_ms) or refuses with GH_ERR_FAILED (a larger one); it logs
  * either. */
 typedef gh_status (*gh_next_id_v1)(gh_host* host, uint64_t* out);
 

@@ -45,12 +45,17 @@ struct SemVer {
   std::uint32_t major = 0;
   std::uint32_t minor = 0;
   std::uint32_t patch = 0;
-  constexpr auto operator<=>(const SemVer&) const = default;  // NOLINT(modernize-use-nullptr): clang-tidy 14 misreads the defaulted <=>
+  constexpr auto operator<=>(const SemVer&) const =
+      default;  // NOLINT(modernize-use-nullptr): clang-tidy 14 misreads the defaulted <=>
 };
 
 namespace detail {
-constexpr bool is_digit(char c) { return c >= '0' && c <= '9'; }
-constexpr bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+constexpr bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+constexpr bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r';
+}
 constexpr std::string_view trim(std::string_view s) {
   while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
   while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
@@ -263,7 +268,8 @@ constexpr ManifestResult parse_manifest(std::string_view text) {
     if (!inside) return fail("a public range is not inside the plugin's own ranges");
   }
   for (std::uint32_t i = 0; i < m.dependency_count; ++i) {
-    if (m.dependencies[i].name.view() == m.name.view()) return fail("a plugin cannot depend on itself");
+    if (m.dependencies[i].name.view() == m.name.view())
+      return fail("a plugin cannot depend on itself");
   }
   return r;
 }

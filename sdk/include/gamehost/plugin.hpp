@@ -49,7 +49,8 @@ using UserId = gh_user_id;
 // the plugin's own id range) and a text the player may see.
 class ClientError : public std::runtime_error {
  public:
-  ClientError(std::uint32_t code, const std::string& text) : std::runtime_error(text), code_(code) {}
+  ClientError(std::uint32_t code, const std::string& text)
+      : std::runtime_error(text), code_(code) {}
   std::uint32_t code() const noexcept { return code_; }
 
  private:
@@ -86,7 +87,8 @@ struct VersionedState {
   std::string_view bytes;
 };
 
-inline VersionedState read_state(std::string_view state, std::uint32_t oldest, std::uint32_t newest) {
+inline VersionedState read_state(std::string_view state, std::uint32_t oldest,
+                                 std::uint32_t newest) {
   if (state.empty()) return {};
   if (state.size() < 8 || state.substr(0, 4) != "GHST") {
     throw StateVersionError("state was not written with gamehost::versioned_state");
@@ -94,8 +96,8 @@ inline VersionedState read_state(std::string_view state, std::uint32_t oldest, s
   std::uint32_t version = 0;
   for (int i = 3; i >= 0; --i) version = version << 8 | static_cast<std::uint8_t>(state[4 + i]);
   if (version < oldest || version > newest) {
-    throw StateVersionError(concat("cannot read state version ", version, " (this build reads ", oldest, "-",
-                                   newest, ")"));
+    throw StateVersionError(concat("cannot read state version ", version, " (this build reads ",
+                                   oldest, "-", newest, ")"));
   }
   return {version, state.substr(8)};
 }
@@ -109,7 +111,7 @@ struct SessionInfo {
 
 // Facts about the host this instance runs in.
 struct HostInfo {
-  bool production = false;  // [host] mode = "production": refuse unsafe settings
+  bool production = false;  // [server] mode = "production": refuse unsafe settings
   std::uint32_t node_id = 0;
   std::string host_version;
 };
@@ -155,7 +157,8 @@ class Host {
     resolve(key_bind_, "gamehost_key_bind_session_v1");
     resolve(host_info_, "gamehost_host_info_v1");
     resolve(next_id_, "gamehost_next_id_v1");
-    if (!db_api_.resolve(get_proc_)) throw std::runtime_error("host does not offer the storage services");
+    if (!db_api_.resolve(get_proc_))
+      throw std::runtime_error("host does not offer the storage services");
   }
   Host(const Host&) = delete;
   Host& operator=(const Host&) = delete;
@@ -275,13 +278,21 @@ class Host {
     log_(host_, static_cast<std::uint32_t>(level), text.data(), text.size());
   }
   template <class... Args>
-  void log_info(const Args&... args) { log(GH_LOG_INFO, concat(args...)); }
+  void log_info(const Args&... args) {
+    log(GH_LOG_INFO, concat(args...));
+  }
   template <class... Args>
-  void log_warn(const Args&... args) { log(GH_LOG_WARN, concat(args...)); }
+  void log_warn(const Args&... args) {
+    log(GH_LOG_WARN, concat(args...));
+  }
   template <class... Args>
-  void log_error(const Args&... args) { log(GH_LOG_ERROR, concat(args...)); }
+  void log_error(const Args&... args) {
+    log(GH_LOG_ERROR, concat(args...));
+  }
   template <class... Args>
-  void log_debug(const Args&... args) { log(GH_LOG_DEBUG, concat(args...)); }
+  void log_debug(const Args&... args) {
+    log(GH_LOG_DEBUG, concat(args...));
+  }
 
   // ---- Config: the plugin's [plugins.<name>.settings] table ----------------------------
   std::int64_t config_int(const std::string& key, std::int64_t fallback) {
@@ -561,8 +572,9 @@ class Plugin {
         host_.send_error(req.session, e.code(), req.msg_id, e.what());
       } catch (const DbError& e) {
         host_.log(GH_LOG_ERROR, concat("handler of id ", req.msg_id, ": storage: ", e.what()));
-        host_.send_error(req.session, e.constraint() ? GH_CODE_PLUGIN_FAILURE : GH_CODE_STORAGE_UNAVAILABLE,
-                         req.msg_id, e.constraint() ? "internal error" : "storage unavailable, try again");
+        host_.send_error(
+            req.session, e.constraint() ? GH_CODE_PLUGIN_FAILURE : GH_CODE_STORAGE_UNAVAILABLE,
+            req.msg_id, e.constraint() ? "internal error" : "storage unavailable, try again");
       } catch (const std::exception& e) {
         host_.log(GH_LOG_ERROR, concat("handler of id ", req.msg_id, " threw: ", e.what()));
         host_.send_error(req.session, GH_CODE_PLUGIN_FAILURE, req.msg_id, "internal error");
@@ -582,7 +594,9 @@ class Plugin {
       task->host->log(GH_LOG_ERROR, "keyed task threw a non-standard exception");
     }
   }
-  static void discard_boxed(void* ud) noexcept { std::unique_ptr<KeyedTask> task(static_cast<KeyedTask*>(ud)); }
+  static void discard_boxed(void* ud) noexcept {
+    std::unique_ptr<KeyedTask> task(static_cast<KeyedTask*>(ud));
+  }
 
   Host& host_;
   std::unordered_map<std::uint32_t, std::function<void(Request&, std::string_view)>> handlers_;
@@ -685,18 +699,25 @@ inline gh_status on_message(gh_plugin* self, const gh_message* msg, gh_error* er
 inline void on_session_event(gh_plugin* self, const gh_session_event* ev) noexcept {
   guarded(self, "session event handler", nullptr, [ev](Instance& i) {
     switch (ev->kind) {
-      case GH_SESSION_OPENED: i.plugin->on_session_opened(ev->session); break;
-      case GH_SESSION_AUTHENTICATED: i.plugin->on_session_authenticated(ev->session, ev->user); break;
-      case GH_SESSION_CLOSED: i.plugin->on_session_closed(ev->session, ev->user); break;
-      default: break;  // a kind added after this SDK: ignore
+      case GH_SESSION_OPENED:
+        i.plugin->on_session_opened(ev->session);
+        break;
+      case GH_SESSION_AUTHENTICATED:
+        i.plugin->on_session_authenticated(ev->session, ev->user);
+        break;
+      case GH_SESSION_CLOSED:
+        i.plugin->on_session_closed(ev->session, ev->user);
+        break;
+      default:
+        break;  // a kind added after this SDK: ignore
     }
   });
 }
 
 inline void on_event(gh_plugin* self, const gh_event* ev) noexcept {
   guarded(self, "event handler", nullptr, [ev](Instance& i) {
-    i.plugin->on_event(Event{ev->topic, ev->publisher,
-                             {reinterpret_cast<const char*>(ev->data), ev->len}});
+    i.plugin->on_event(
+        Event{ev->topic, ev->publisher, {reinterpret_cast<const char*>(ev->data), ev->len}});
   });
 }
 
@@ -713,7 +734,9 @@ inline gh_status export_state(gh_plugin* self, const gh_byte_sink* sink, gh_erro
 
 inline void on_call(gh_plugin* self, const gh_call* call) noexcept {
   const auto status = guarded(self, "call handler", nullptr, [call](Instance& i) {
-    i.plugin->on_call(IncomingCall{call->call_id, call->caller, call->method,
+    i.plugin->on_call(IncomingCall{call->call_id,
+                                   call->caller,
+                                   call->method,
                                    {reinterpret_cast<const char*>(call->data), call->len}});
   });
   if (status != GH_OK) {
@@ -785,11 +808,11 @@ const gh_plugin_descriptor* describe(const Manifest& m, const char* manifest_tex
 // literal in the format of gamehost/manifest.hpp; it is checked at compile time.
 #define GAMEHOST_PLUGIN(PluginClass, MANIFEST)                                               \
   namespace gamehost_generated {                                                             \
-  /* The manifest as stored in the ELF section, with the ABI this plugin was built for. */  \
+  /* The manifest as stored in the ELF section, with the ABI this plugin was built for. */   \
   __attribute__((section(GAMEHOST_MANIFEST_SECTION), used)) constexpr char kManifestText[] = \
       "abi = " GAMEHOST_DETAIL_STR(GAMEHOST_ABI_MAJOR) "." GAMEHOST_DETAIL_STR(              \
           GAMEHOST_ABI_MINOR) "\n" MANIFEST;                                                 \
-  constexpr ::gamehost::ManifestResult kParsed = ::gamehost::parse_manifest(kManifestText); \
+  constexpr ::gamehost::ManifestResult kParsed = ::gamehost::parse_manifest(kManifestText);  \
   static_assert(kParsed.ok(), "GAMEHOST_PLUGIN: invalid manifest (see docs/sdk.md)");        \
   constexpr ::gamehost::Manifest kManifest = kParsed.manifest;                               \
   }                                                                                          \

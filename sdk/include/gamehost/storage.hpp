@@ -64,7 +64,8 @@ struct DbApi {
            load(commit, get_proc, "gamehost_db_commit_v1") &&
            load(rollback, get_proc, "gamehost_db_rollback_v1") &&
            load(prepare, get_proc, "gamehost_db_prepare_v1") &&
-           load(bind, get_proc, "gamehost_db_bind_v1") && load(step, get_proc, "gamehost_db_step_v1") &&
+           load(bind, get_proc, "gamehost_db_bind_v1") &&
+           load(step, get_proc, "gamehost_db_step_v1") &&
            load(column_count, get_proc, "gamehost_db_column_count_v1") &&
            load(column, get_proc, "gamehost_db_column_v1") &&
            load(changes, get_proc, "gamehost_db_changes_v1") &&
@@ -235,10 +236,18 @@ class Db {
         v.size = sizeof v;
         db_.api_->column(stmt_, i, &v);
         switch (v.type) {
-          case GH_DB_INT: values.emplace_back(v.int_value); break;
-          case GH_DB_DOUBLE: values.emplace_back(v.double_value); break;
-          case GH_DB_TEXT: values.emplace_back(std::string(v.text, v.len)); break;
-          default: values.emplace_back(std::monostate{}); break;
+          case GH_DB_INT:
+            values.emplace_back(v.int_value);
+            break;
+          case GH_DB_DOUBLE:
+            values.emplace_back(v.double_value);
+            break;
+          case GH_DB_TEXT:
+            values.emplace_back(std::string(v.text, v.len));
+            break;
+          default:
+            values.emplace_back(std::monostate{});
+            break;
         }
       }
       return Row(std::move(values));
@@ -253,7 +262,10 @@ class Db {
       v.size = sizeof v;
       if constexpr (std::is_same_v<T, std::nullopt_t>) {
         v.type = GH_DB_NULL;
-      } else if constexpr (requires { value.has_value(); *value; }) {
+      } else if constexpr (requires {
+                             value.has_value();
+                             *value;
+                           }) {
         if (!value.has_value()) {
           bind(index, std::nullopt);
         } else {

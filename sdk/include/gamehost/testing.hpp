@@ -26,11 +26,11 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <memory>
-#include <sstream>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -76,8 +76,8 @@ struct Outcome {
 class FakeHost {
  public:
   using Setting = std::variant<bool, std::int64_t, double, std::string>;
-  using CallHandler = std::function<std::pair<gh_status, std::string>(std::uint32_t method,
-                                                                      std::string_view data)>;
+  using CallHandler =
+      std::function<std::pair<gh_status, std::string>(std::uint32_t method, std::string_view data)>;
 
   FakeHost() = default;
   FakeHost(const FakeHost&) = delete;
@@ -202,14 +202,20 @@ class FakeHost {
   }
   bool is_open(gh_session_id s) const { return sessions_.at(s).open; }
   bool was_kicked(gh_session_id s) const { return sessions_.at(s).kick_code.has_value(); }
-  std::optional<std::uint32_t> kick_code(gh_session_id s) const { return sessions_.at(s).kick_code; }
+  std::optional<std::uint32_t> kick_code(gh_session_id s) const {
+    return sessions_.at(s).kick_code;
+  }
   gh_user_id user_of(gh_session_id s) const { return sessions_.at(s).user; }
 
   // ---- Traffic --------------------------------------------------------------------------
   Outcome deliver(gh_session_id s, std::uint32_t msg_id, std::string_view bytes) {
     const auto& session = sessions_.at(s);
-    const gh_message msg{sizeof(gh_message), msg_id, s, session.user,
-                         reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()};
+    const gh_message msg{sizeof(gh_message),
+                         msg_id,
+                         s,
+                         session.user,
+                         reinterpret_cast<const std::uint8_t*>(bytes.data()),
+                         bytes.size()};
     gh_error error{sizeof(gh_error), 0, {}};
     Outcome outcome;
     outcome.status = descriptor_->on_message(plugin_, &msg, &error);
@@ -246,8 +252,8 @@ class FakeHost {
   }
   std::size_t count_sent(gh_session_id s, std::uint32_t msg_id) const {
     const auto& all = sent(s);
-    return static_cast<std::size_t>(
-        std::count_if(all.begin(), all.end(), [msg_id](const Sent& x) { return x.msg_id == msg_id; }));
+    return static_cast<std::size_t>(std::count_if(
+        all.begin(), all.end(), [msg_id](const Sent& x) { return x.msg_id == msg_id; }));
   }
 
   // ---- Events, calls and time -----------------------------------------------------------
@@ -267,8 +273,12 @@ class FakeHost {
                                                                std::string_view bytes,
                                                                const std::string& caller = "test") {
     const auto id = next_call_++;
-    const gh_call call{sizeof(gh_call), id, caller.c_str(), method,
-                       reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()};
+    const gh_call call{sizeof(gh_call),
+                       id,
+                       caller.c_str(),
+                       method,
+                       reinterpret_cast<const std::uint8_t*>(bytes.data()),
+                       bytes.size()};
     descriptor_->on_call(plugin_, &call);
     drain();
     const auto it = replies_.find(id);
@@ -303,8 +313,9 @@ class FakeHost {
 
   const std::vector<LogLine>& logs() const { return logs_; }
   bool logged(std::string_view fragment) const {
-    return std::any_of(logs_.begin(), logs_.end(),
-                       [fragment](const LogLine& l) { return l.text.find(fragment) != std::string::npos; });
+    return std::any_of(logs_.begin(), logs_.end(), [fragment](const LogLine& l) {
+      return l.text.find(fragment) != std::string::npos;
+    });
   }
   // Keys the plugin declared open, and the key a session is bound to (0: none).
   const std::set<std::uint64_t>& open_keys() const { return keys_; }
@@ -451,7 +462,8 @@ class FakeHost {
     auto* session = host.find(s);
     if (session == nullptr) return GH_ERR_NOT_FOUND;
     session->user = user;
-    host.pending_.emplace_back([&host, s, user] { host.session_event(GH_SESSION_AUTHENTICATED, s, user); });
+    host.pending_.emplace_back(
+        [&host, s, user] { host.session_event(GH_SESSION_AUTHENTICATED, s, user); });
     return GH_OK;
   }
   static gh_status svc_session_info(gh_host* h, gh_session_id s, gh_session_info* out) {
@@ -465,8 +477,8 @@ class FakeHost {
     out->remote_address[n] = '\0';
     return GH_OK;
   }
-  static gh_status svc_set_prop(gh_host* h, gh_session_id s, const char* key,
-                                const std::uint8_t* v, std::size_t n) {
+  static gh_status svc_set_prop(gh_host* h, gh_session_id s, const char* key, const std::uint8_t* v,
+                                std::size_t n) {
     auto* session = self(h).find(s);
     if (session == nullptr) return GH_ERR_NOT_FOUND;
     if (n == 0) {
@@ -482,7 +494,8 @@ class FakeHost {
     if (session == nullptr) return GH_ERR_NOT_FOUND;
     const auto it = session->props.find(key);
     if (it == session->props.end()) return GH_ERR_NOT_FOUND;
-    sink->write(sink->ctx, reinterpret_cast<const std::uint8_t*>(it->second.data()), it->second.size());
+    sink->write(sink->ctx, reinterpret_cast<const std::uint8_t*>(it->second.data()),
+                it->second.size());
     return GH_OK;
   }
   static gh_status svc_group_join(gh_host* h, const char* group, gh_session_id s) {
@@ -518,7 +531,8 @@ class FakeHost {
   static gh_status svc_unsubscribe(gh_host* h, const char* topic) {
     return self(h).subscriptions_.erase(topic) != 0 ? GH_OK : GH_ERR_NOT_FOUND;
   }
-  static gh_status svc_publish(gh_host* h, const char* topic, const std::uint8_t* d, std::size_t n) {
+  static gh_status svc_publish(gh_host* h, const char* topic, const std::uint8_t* d,
+                               std::size_t n) {
     self(h).published_.emplace_back(Published{topic, bytes(d, n)});
     return GH_OK;
   }
@@ -533,7 +547,9 @@ class FakeHost {
                       ? std::pair<gh_status, std::string>{GH_ERR_NOT_FOUND, {}}
                       : it->second(method, {reinterpret_cast<const char*>(d), n});
     host.pending_.emplace_back([&host, id, cookie, result = std::move(result)] {
-      const gh_call_result r{sizeof(gh_call_result), id, cookie,
+      const gh_call_result r{sizeof(gh_call_result),
+                             id,
+                             cookie,
                              static_cast<std::uint32_t>(result.first),
                              reinterpret_cast<const std::uint8_t*>(result.second.data()),
                              result.second.size()};
@@ -600,7 +616,6 @@ class FakeHost {
     return GH_OK;
   }
 
-
   static gh_status svc_host_info(gh_host* h, gh_host_info* out) {
     out->production = self(h).production_ ? 1 : 0;
     out->node_id = self(h).node_id_;
@@ -628,7 +643,8 @@ class FakeHost {
   sqlite3* database() {
     if (db_ == nullptr) {
       sqlite3* raw = nullptr;
-      if (sqlite3_open(":memory:", &raw) != SQLITE_OK) throw std::runtime_error("cannot open SQLite");
+      if (sqlite3_open(":memory:", &raw) != SQLITE_OK)
+        throw std::runtime_error("cannot open SQLite");
       db_.reset(raw);
     }
     return db_.get();
@@ -644,15 +660,19 @@ class FakeHost {
   }
   static gh_status sqlite_status(int rc) {
     switch (rc & 0xff) {
-      case SQLITE_CONSTRAINT: return GH_ERR_CONSTRAINT;
+      case SQLITE_CONSTRAINT:
+        return GH_ERR_CONSTRAINT;
       case SQLITE_BUSY:
-      case SQLITE_LOCKED: return GH_ERR_BUSY;
-      default: return GH_ERR_FAILED;
+      case SQLITE_LOCKED:
+        return GH_ERR_BUSY;
+      default:
+        return GH_ERR_FAILED;
     }
   }
   static gh_status db_acquire(gh_host* h, std::uint32_t, gh_db** out, gh_error* error) {
     auto& host = self(h);
-    if (host.storage_down_) return db_fail(error, GH_ERR_FAILED, "database unreachable (fail_storage)");
+    if (host.storage_down_)
+      return db_fail(error, GH_ERR_FAILED, "database unreachable (fail_storage)");
     ++host.leases_;
     *out = reinterpret_cast<gh_db*>(&host);
     return GH_OK;
@@ -666,23 +686,28 @@ class FakeHost {
   static std::uint32_t db_dialect(gh_db*) { return GH_DB_SQLITE; }
   static gh_status db_run(gh_db* db, const char* sql, gh_error* error) {
     auto& host = *reinterpret_cast<FakeHost*>(db);
-    if (host.storage_down_) return db_fail(error, GH_ERR_FAILED, "database unreachable (fail_storage)");
+    if (host.storage_down_)
+      return db_fail(error, GH_ERR_FAILED, "database unreachable (fail_storage)");
     const int rc = sqlite3_exec(host.database(), sql, nullptr, nullptr, nullptr);
     if (rc != SQLITE_OK) return db_fail(error, sqlite_status(rc), sqlite3_errmsg(host.database()));
     return GH_OK;
   }
-  static gh_status db_begin(gh_db* db, gh_error* error) { return db_run(db, "BEGIN IMMEDIATE", error); }
+  static gh_status db_begin(gh_db* db, gh_error* error) {
+    return db_run(db, "BEGIN IMMEDIATE", error);
+  }
   static gh_status db_commit(gh_db* db, gh_error* error) { return db_run(db, "COMMIT", error); }
   static gh_status db_rollback(gh_db* db, gh_error* error) { return db_run(db, "ROLLBACK", error); }
   static gh_status db_prepare(gh_db* db, const char* sql, std::size_t len, gh_stmt** out,
                               gh_error* error) {
     auto& host = *reinterpret_cast<FakeHost*>(db);
-    if (host.storage_down_) return db_fail(error, GH_ERR_FAILED, "database unreachable (fail_storage)");
+    if (host.storage_down_)
+      return db_fail(error, GH_ERR_FAILED, "database unreachable (fail_storage)");
     sqlite3_stmt* stmt = nullptr;
     const int rc = sqlite3_prepare_v2(host.database(), sql, static_cast<int>(len), &stmt, nullptr);
     if (rc != SQLITE_OK) {
-      return db_fail(error, GH_ERR_FAILED,
-                     std::string(sqlite3_errmsg(host.database())) + " in: " + std::string(sql, len));
+      return db_fail(
+          error, GH_ERR_FAILED,
+          std::string(sqlite3_errmsg(host.database())) + " in: " + std::string(sql, len));
     }
     *out = reinterpret_cast<gh_stmt*>(new FakeStmt{stmt});
     return GH_OK;
@@ -693,13 +718,20 @@ class FakeHost {
     const int i = static_cast<int>(index);
     int rc = SQLITE_OK;
     switch (v->type) {
-      case GH_DB_NULL: rc = sqlite3_bind_null(s, i); break;
-      case GH_DB_INT: rc = sqlite3_bind_int64(s, i, v->int_value); break;
-      case GH_DB_DOUBLE: rc = sqlite3_bind_double(s, i, v->double_value); break;
+      case GH_DB_NULL:
+        rc = sqlite3_bind_null(s, i);
+        break;
+      case GH_DB_INT:
+        rc = sqlite3_bind_int64(s, i, v->int_value);
+        break;
+      case GH_DB_DOUBLE:
+        rc = sqlite3_bind_double(s, i, v->double_value);
+        break;
       case GH_DB_TEXT:
         rc = sqlite3_bind_text(s, i, v->text, static_cast<int>(v->len), SQLITE_TRANSIENT);
         break;
-      default: return GH_ERR_INVALID_ARGUMENT;
+      default:
+        return GH_ERR_INVALID_ARGUMENT;
     }
     return rc == SQLITE_OK ? GH_OK : GH_ERR_INVALID_ARGUMENT;
   }
@@ -721,9 +753,15 @@ class FakeHost {
     auto* s = fake(stmt).stmt;
     const int i = static_cast<int>(index);
     switch (sqlite3_column_type(s, i)) {
-      case SQLITE_INTEGER: out->type = GH_DB_INT, out->int_value = sqlite3_column_int64(s, i); break;
-      case SQLITE_FLOAT: out->type = GH_DB_DOUBLE, out->double_value = sqlite3_column_double(s, i); break;
-      case SQLITE_NULL: out->type = GH_DB_NULL; break;
+      case SQLITE_INTEGER:
+        out->type = GH_DB_INT, out->int_value = sqlite3_column_int64(s, i);
+        break;
+      case SQLITE_FLOAT:
+        out->type = GH_DB_DOUBLE, out->double_value = sqlite3_column_double(s, i);
+        break;
+      case SQLITE_NULL:
+        out->type = GH_DB_NULL;
+        break;
       default:
         out->type = GH_DB_TEXT;
         out->text = reinterpret_cast<const char*>(sqlite3_column_blob(s, i));
