@@ -41,7 +41,7 @@ int run_migrate_command(const config::Config& config, const MigrateOptions& opti
         for (const auto& s : states) {
           const bool pending = s.state == MigrationState::State::pending;
           out << std::left << std::setw(12) << plugin.name << std::setw(40) << s.file.name
-              << std::setw(9) << (options.dry_run && pending ? "would apply" : to_string(s.state))
+              << std::setw(12) << (options.dry_run && pending ? "would apply" : to_string(s.state))
               << " " << utc(s.applied_at_ms) << "\n";
           if (s.state == MigrationState::State::changed) bad = true;
           if (options.dry_run && pending) {
@@ -49,8 +49,11 @@ int run_migrate_command(const config::Config& config, const MigrateOptions& opti
             std::stringstream text;
             text << in.rdbuf();
             for (const auto& statement : Migrator::split_statements(text.str())) {
-              out << "    " << statement.substr(0, statement.find('\n'))
-                  << (statement.find('\n') + 1 < statement.size() ? " ..." : "") << "\n";
+              // The first line of each statement; "..." when it goes on.
+              const auto end = statement.find('\n');
+              const bool more = end != std::string::npos &&
+                                statement.find_first_not_of(" \t\n", end) != std::string::npos;
+              out << "    " << statement.substr(0, end) << (more ? " ..." : "") << "\n";
             }
           }
         }
