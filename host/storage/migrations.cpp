@@ -159,8 +159,10 @@ std::vector<MigrationState> Migrator::status(const std::string& plugin) {
 std::vector<MigrationState> Migrator::status_on(Connection& c, const std::string& plugin) {
   ensure_table(c);
   std::map<std::uint32_t, MigrationState> states;
-  for (auto& f : files(plugin))
-    states[f.version] = MigrationState{std::move(f), MigrationState::State::pending};
+  for (auto& f : files(plugin)) {
+    const auto version = f.version;
+    states[version] = MigrationState{std::move(f), MigrationState::State::pending};
+  }
   auto st = c.prepare(
       "SELECT version, name, checksum, applied_at_ms FROM gamehost_migrations WHERE plugin = ?");
   st->bind(1, plugin);
@@ -183,6 +185,7 @@ std::vector<MigrationState> Migrator::status_on(Connection& c, const std::string
     }
   }
   std::vector<MigrationState> out;
+  out.reserve(states.size());
   for (auto& [version, s] : states) out.push_back(std::move(s));
   return out;
 }

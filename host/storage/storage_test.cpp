@@ -237,6 +237,7 @@ TEST_P(StorageOn, ReleasedLeaseRollsBackAndPoolTimesOut) {
     EXPECT_EQ(count->column(0).int_value, 0);
   }
   std::vector<std::unique_ptr<Database::Lease>> all;
+  all.reserve(4);
   for (int i = 0; i < 4; ++i) all.push_back(db_->acquire(std::chrono::seconds(5)));
   try {
     db_->acquire(std::chrono::milliseconds(50));
@@ -313,6 +314,7 @@ TEST_P(StorageOn, ConcurrentWritersQueueInsteadOfFailing) {
   std::vector<std::thread> threads;
   std::atomic<int> failures{0};
   std::atomic<std::int64_t> next_id{100};
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&] {
       for (int i = 0; i < 25; ++i) {

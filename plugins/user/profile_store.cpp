@@ -35,7 +35,7 @@ ProfileRow ProfileStore::ensure(UserId user) {
   auto db = host_.db();
   if (auto found = find(db, user)) return *found;
 
-  const ProfileRow fresh{user, default_nickname(user), "", 1, 0, host_.now_ms()};
+  ProfileRow fresh{user, default_nickname(user), "", 1, 0, host_.now_ms()};
   std::optional<std::pair<CoinRequest, CoinOutcome>> welcome;
   bool created = false;
   {

@@ -564,7 +564,7 @@ class Plugin {
     std::function<void()> fn;
   };
   // A handler failure outside the trampolines (on a keyed lane), answered as they would.
-  void answer_failure(const Request& req, std::exception_ptr failure) noexcept {
+  void answer_failure(const Request& req, const std::exception_ptr& failure) noexcept {
     try {
       try {
         std::rethrow_exception(failure);
