@@ -3,6 +3,7 @@
 // MariaDB half is skipped, unless GAMEHOST_REQUIRE_MYSQL is set, when it fails).
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/wait.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -542,6 +543,52 @@ TEST_P(StorageSuite, LiveReloadAppliesNewMigrationsOrRefusesAFailingOne) {
 
 INSTANTIATE_TEST_SUITE_P(Databases, StorageSuite, ::testing::Values("sqlite", "mysql"),
                          [](const auto& info) { return info.param; });
+
+struct CommandRun {
+  int exit_code;
+  std::string output;
+};
+CommandRun run_command(const std::string& command) {
+  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
+  std::string out;
+  char buf[4096];
+  while (const auto n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  const int status = ::pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+// The operator's view of migrations, without starting the host.
+TEST(StorageStartup, MigrateCommandShowsDryRunsAppliesAndFlagsChangedFiles) {
+  TempDir dir;
+  const auto migrations = dir.str() + "/migrations";
+  fs::copy(source_migrations(), migrations, fs::copy_options::recursive);
+  const auto config = dir.str() + "/gamehost.toml";
+  std::ofstream(config) << HostProcess::config_text(
+      dir, plugins_toml("sqlite:" + dir.str() + "/g.db", migrations), "");
+  const auto migrate = std::string(GAMEHOST_BINARY) + " --config " + config + " migrate";
+
+  auto run = run_command(migrate + " --status");
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("0001_accounts.sql"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("pending"), std::string::npos) << run.output;
+  run = run_command(migrate + " --dry-run");
+  EXPECT_NE(run.output.find("would apply"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("CREATE TABLE auth_accounts"), std::string::npos) << run.output;
+  EXPECT_EQ(run_command(migrate + " --status").output.find("applied "),
+            std::string::npos);  // dry: nothing applied
+
+  run = run_command(migrate);
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("applied user/0001_profiles_and_coins.sql"), std::string::npos)
+      << run.output;
+  run = run_command(migrate + " --status");
+  EXPECT_EQ(run.output.find("pending"), std::string::npos) << run.output;
+
+  std::ofstream(migrations + "/auth/0001_accounts.sql", std::ios::app) << "\n-- edited\n";
+  run = run_command(migrate + " --status");
+  EXPECT_EQ(run.exit_code, 6) << run.output;
+  EXPECT_NE(run.output.find("CHANGED"), std::string::npos) << run.output;
+}
 
 TEST(StorageStartup, UnreachableDatabaseRefusesToStart) {
   TempDir dir;
