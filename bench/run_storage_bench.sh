@@ -5,7 +5,8 @@
 #
 #   bench/run_storage_bench.sh BUILD_DIR [--backends sqlite,mariadb] [--costs configured,cheap]
 #                              [--duration S] [--connections N] [--transfer-connections N]
-#                              [--accounts K] [--users-per-connection U] [--out FILE]
+#                              [--accounts K] [--users-per-connection U]
+#                              [--ops register,login,transfer] [--out FILE]
 #
 # Builds nothing: BUILD_DIR must hold bin/gamehost, bin/gamehost_storage_bench, the auth and
 # user plugins and the coinprobe test plugin. MariaDB is a throwaway server started (and
@@ -15,7 +16,7 @@
 # backend, with the configured cost. Every (backend, cost) gets a fresh host and database.
 set -euo pipefail
 
-usage() { sed -n '6,8p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 1; }
+usage() { sed -n '6,9p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 1; }
 
 [[ $# -ge 1 ]] || usage
 build_dir=$(cd "$1" && pwd)
@@ -29,6 +30,7 @@ connections=16
 transfer_connections=16
 accounts=1000
 users_per_connection=4
+ops_wanted=register,login,transfer
 out=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -39,6 +41,7 @@ while [[ $# -gt 0 ]]; do
     --transfer-connections) transfer_connections=$2; shift 2 ;;
     --accounts) accounts=$2; shift 2 ;;
     --users-per-connection) users_per_connection=$2; shift 2 ;;
+    --ops) ops_wanted=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     *) usage ;;
   esac
@@ -149,6 +152,7 @@ field() { sed -E "s/.*\"$2\":(\"[^\"]*\"|[^,}]*).*/\1/" <<<"$1" | tr -d '"'; }
 rows=()
 run_op() {
   local backend=$1 cost=$2 op=$3 conns=$4 db_pid=$5
+  [[ ,$ops_wanted, == *,$op,* ]] || return 0
   local args=(--port "$host_port" --op "$op" --connections "$conns" --duration "$duration"
     --users-per-connection "$users_per_connection" --accounts "$accounts"
     --server-pid "$host_pid" --json)
@@ -213,8 +217,9 @@ for backend in "${backend_list[@]}"; do
 done
 
 # --- the table ---
-printf '\n%-8s %-26s %-9s %5s %9s %8s %8s %8s %8s %8s %7s %7s %7s\n' \
-  backend argon2id op conns "ok/s" "p50 ms" "p99 ms" "max ms" ok failed "srv cpu" "db cpu" "cl cpu"
+printf '\n%-8s %-26s %-9s %5s %9s %8s %8s %8s %8s %8s %7s %7s %7s %7s\n' \
+  backend argon2id op conns "ok/s" "p50 ms" "p99 ms" "max ms" ok failed "srv cpu" "db cpu" "cl cpu" \
+  "other"
 for line in "${rows[@]}"; do
   cost=$(field "$line" cost)
   op=$(field "$line" op)
@@ -226,14 +231,14 @@ for line in "${rows[@]}"; do
   fi
   db_cpu=$(field "$line" db_cpu_pct)
   [[ $db_cpu == -1 ]] && db_cpu="-"
-  printf '%-8s %-26s %-9s %5s %9.1f %8.1f %8.1f %8.1f %8s %8s %7s %7s %7s\n' \
+  printf '%-8s %-26s %-9s %5s %9.1f %8.1f %8.1f %8.1f %8s %8s %7s %7s %7s %7s\n' \
     "$(field "$line" backend)" "$cost_text" "$op" "$(field "$line" connections)" \
     "$(field "$line" ops_per_s)" \
     "$(awk -v u="$(field "$line" p50_us)" 'BEGIN { print u / 1000 }')" \
     "$(awk -v u="$(field "$line" p99_us)" 'BEGIN { print u / 1000 }')" \
     "$(awk -v u="$(field "$line" max_us)" 'BEGIN { print u / 1000 }')" \
     "$(field "$line" ok)" "$(field "$line" failed)" "$(field "$line" server_cpu_pct)" "$db_cpu" \
-    "$(field "$line" client_cpu_pct)"
+    "$(field "$line" client_cpu_pct)" "$(field "$line" other_cpu_pct)"
   failures=$(field "$line" failures)
   [[ -z $failures ]] || echo "         failures: $failures"
   [[ $op != transfer ]] || echo "         transfer check: $(field "$line" check)"
@@ -242,4 +247,6 @@ echo
 echo "duration=${duration}s connections=$connections (transfer $transfer_connections)" \
   "accounts=$accounts users/connection=$users_per_connection cores=$(nproc)" \
   "(host, client and MariaDB share them)"
+echo "cpu columns: % of one core over the timed window; \"other\" = the machine's busy CPU" \
+  "minus host, database and client (other work that skewed the run)"
 echo "raw results: $out"

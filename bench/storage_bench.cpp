@@ -348,6 +348,18 @@ std::optional<std::uint64_t> cpu_ticks(int pid) {
   return utime + stime;
 }
 
+// Busy CPU of the whole machine (all cores, in clock ticks): with the host's, the database's
+// and our own CPU subtracted, what is left is other work that skewed the run.
+std::optional<std::uint64_t> machine_busy_ticks() {
+  std::ifstream in("/proc/stat");
+  std::string cpu;
+  std::uint64_t user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0;
+  if (!(in >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal) || cpu != "cpu") {
+    return std::nullopt;
+  }
+  return user + nice + system + irq + softirq + steal;
+}
+
 double self_cpu_seconds() {
   rusage u{};
   ::getrusage(RUSAGE_SELF, &u);
@@ -513,6 +525,7 @@ int main(int argc, char** argv) {
   CpuWatch db{o.db_pid, std::nullopt};
   server.start();
   db.start();
+  const auto machine0 = machine_busy_ticks();
   const double cpu0 = self_cpu_seconds();
   start = Clock::now();
   deadline = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.duration_s));
@@ -522,6 +535,14 @@ int main(int argc, char** argv) {
   const double client_cpu = 100.0 * (self_cpu_seconds() - cpu0) / elapsed;
   const double server_cpu = server.percent(elapsed);
   const double db_cpu = db.percent(elapsed);
+  const auto machine1 = machine_busy_ticks();
+  // -1 unless the host's CPU was measured (--server-pid).
+  double other_cpu = -1;
+  if (machine0 && machine1 && server_cpu >= 0) {
+    const double machine = 100.0 * static_cast<double>(*machine1 - *machine0) /
+                           static_cast<double>(sysconf(_SC_CLK_TCK)) / elapsed;
+    other_cpu = std::max(0.0, machine - server_cpu - std::max(0.0, db_cpu) - client_cpu);
+  }
 
   // ---- Results ----
   Tally all;
@@ -574,17 +595,18 @@ int main(int argc, char** argv) {
                   "{\"op\":\"%s\",\"connections\":%d,\"ok\":%llu,\"failed\":%llu,\"failures\":\"%s\","
                   "\"elapsed_s\":%.2f,\"setup_s\":%.2f,\"ops_per_s\":%.1f,\"p50_us\":%u,\"p99_us\":%u,"
                   "\"max_us\":%u,\"server_cpu_pct\":%.0f,\"db_cpu_pct\":%.0f,\"client_cpu_pct\":%.0f,"
+                  "\"other_cpu_pct\":%.0f,"
                   "\"lost_connections\":%d,\"check\":\"%s\"}\n",
                   o.op.c_str(), n, static_cast<unsigned long long>(all.ok), static_cast<unsigned long long>(failed),
                   failures.c_str(), elapsed, setup_s, rate, p50, p99, max, server_cpu, db_cpu, client_cpu,
-                  lost_connections.load(), check.c_str());
+                  other_cpu, lost_connections.load(), check.c_str());
   } else {
     std::snprintf(line, sizeof line,
                   "%s: %d connections, %.1f s (setup %.1f s): %llu ok, %.1f/s, latency p50 %u us, p99 %u us, "
-                  "max %u us; failed %llu%s%s; cpu %% server %.0f, db %.0f, client %.0f\n",
+                  "max %u us; failed %llu%s%s; cpu %% server %.0f, db %.0f, client %.0f, other %.0f\n",
                   o.op.c_str(), n, elapsed, setup_s, static_cast<unsigned long long>(all.ok), rate, p50, p99, max,
                   static_cast<unsigned long long>(failed), failures.empty() ? "" : " ", failures.c_str(), server_cpu,
-                  db_cpu, client_cpu);
+                  db_cpu, client_cpu, other_cpu);
   }
   std::cout << line;
   if (!all.first_failure.empty()) std::cerr << "first failure: " << all.first_failure << "\n";
