@@ -25,8 +25,11 @@ unsigned seconds_at_least_one(std::uint32_t ms) {
 
 }  // namespace
 
-Connection::Connection(const StorageUrl& url, const ConnectionSettings& settings)
-    : dialect_(url.dialect) {
+Connection::Connection(const StorageUrl& url, const ConnectionSettings& settings,
+                       std::timed_mutex* sqlite_writer)
+    : dialect_(url.dialect),
+      busy_timeout_(settings.busy_timeout_ms),
+      sqlite_writer_(url.dialect == Dialect::sqlite ? sqlite_writer : nullptr) {
   try {
     if (dialect_ == Dialect::sqlite) {
       const auto parent = std::filesystem::path(url.sqlite_path).parent_path();
@@ -82,15 +85,29 @@ void Connection::execute(const std::string& sql) {
 }
 
 void Connection::begin() {
-  if (in_transaction_)
+  if (in_transaction_) {
     throw StorageError(GH_ERR_INVALID_ARGUMENT, "a transaction is already open on this lease");
-  execute(dialect_ == Dialect::sqlite ? "BEGIN IMMEDIATE" : "START TRANSACTION");
+  }
+  if (sqlite_writer_ != nullptr) {
+    write_turn_ = std::unique_lock(*sqlite_writer_, std::defer_lock);
+    if (!write_turn_.try_lock_for(busy_timeout_)) {
+      throw StorageError(GH_ERR_BUSY, "no write turn within storage.busy_timeout_ms (" +
+                                          std::to_string(busy_timeout_.count()) + " ms)");
+    }
+  }
+  try {
+    execute(dialect_ == Dialect::sqlite ? "BEGIN IMMEDIATE" : "START TRANSACTION");
+  } catch (...) {
+    if (write_turn_.owns_lock()) write_turn_.unlock();
+    throw;
+  }
   in_transaction_ = true;
 }
 
 void Connection::commit() {
-  if (!in_transaction_)
+  if (!in_transaction_) {
     throw StorageError(GH_ERR_INVALID_ARGUMENT, "no transaction is open on this lease");
+  }
   try {
     execute("COMMIT");
   } catch (...) {
@@ -102,12 +119,19 @@ void Connection::commit() {
     throw;
   }
   in_transaction_ = false;
+  if (write_turn_.owns_lock()) write_turn_.unlock();
 }
 
 void Connection::rollback() {
   if (!in_transaction_) return;
   in_transaction_ = false;
-  execute("ROLLBACK");
+  try {
+    execute("ROLLBACK");
+  } catch (...) {
+    if (write_turn_.owns_lock()) write_turn_.unlock();
+    throw;
+  }
+  if (write_turn_.owns_lock()) write_turn_.unlock();
 }
 
 std::unique_ptr<Statement> Connection::prepare(std::string_view sql) {

@@ -6,7 +6,8 @@ namespace gamehost::storage {
 
 Database::Database(DatabaseSettings settings) : settings_(std::move(settings)) {
   if (settings_.pool_size == 0) settings_.pool_size = 1;
-  idle_.push_back(std::make_unique<Connection>(settings_.url, settings_.connection));
+  idle_.push_back(
+      std::make_unique<Connection>(settings_.url, settings_.connection, &sqlite_writer_));
   open_ = 1;
 }
 
@@ -47,7 +48,7 @@ std::unique_ptr<Database::Lease> Database::acquire(std::chrono::milliseconds tim
   lock.unlock();
   try {
     return std::make_unique<Lease>(
-        *this, std::make_unique<Connection>(settings_.url, settings_.connection));
+        *this, std::make_unique<Connection>(settings_.url, settings_.connection, &sqlite_writer_));
   } catch (...) {
     lock.lock();
     --open_;
