@@ -1,5 +1,7 @@
 #include "exec/serial_queue.hpp"
 
+#include "exec/batch_scope.hpp"
+
 namespace gamehost::exec {
 namespace {
 // Tasks run per turn before the queue yields its thread to other queues (fairness).
@@ -66,6 +68,8 @@ void SerialQueue::post_run() {
 }
 
 void SerialQueue::run_batch() {
+  // Replies the batch produces leave together when it ends (Connection::send).
+  BatchScope scope;
   // Take a whole batch under one lock: producers (network threads) and this consumer would
   // otherwise meet on the mutex once per task.
   std::deque<Task> batch;

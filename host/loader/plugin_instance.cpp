@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <future>
 
+#include "exec/batch_scope.hpp"
 #include "log/logging.hpp"
 #include "loader/host_services.hpp"
 #include "loader/plugin_file.hpp"
@@ -251,11 +252,11 @@ PluginInstance::Post PluginInstance::post_message(session::SessionId session, se
     const gh_message msg{sizeof(gh_message), msg_id, session, user,
                          reinterpret_cast<const std::uint8_t*>(payload.data()), payload.size()};
     gh_error error{sizeof(gh_error), 0, {}};
-    const auto started = std::chrono::steady_clock::now();
+    const auto started = exec::BatchScope::task_start();
     const auto status = self->descriptor_->on_message(self->instance_, &msg, &error);
     self->handled_.fetch_add(1, std::memory_order_relaxed);
     // Last: a scrape that sees this handler's time sees its message counted too.
-    self->record_handler_time(std::chrono::steady_clock::now() - started);
+    self->record_handler_time(exec::BatchScope::task_end() - started);
     if (status == GH_OK) return;
     const auto code = error.code != 0 ? error.code : static_cast<std::uint32_t>(GH_CODE_PLUGIN_FAILURE);
     if (code == GH_CODE_PLUGIN_FAILURE) self->failures_.fetch_add(1, std::memory_order_relaxed);

@@ -1,11 +1,12 @@
 #include "net/connection.hpp"
 
-#include <boost/asio/dispatch.hpp>
-#include <boost/asio/post.hpp>
 #include <gamehost/abi.h>
 #include <spdlog/spdlog.h>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 
 #include "core/runtime.hpp"
+#include "exec/batch_scope.hpp"
 #include "gamehost/host.pb.h"
 
 namespace gamehost::net {
@@ -44,7 +45,9 @@ void Connection::opened() {
   arm_idle_timer();
 }
 
-bool Connection::is_open() const noexcept { return open_.load(std::memory_order_acquire); }
+bool Connection::is_open() const noexcept {
+  return open_.load(std::memory_order_acquire);
+}
 
 void Connection::send(std::uint32_t msg_id, session::Payload payload) {
   bool start = false;
@@ -63,7 +66,68 @@ void Connection::send(std::uint32_t msg_id, session::Payload payload) {
   if (overflow) {
     kick(GH_CODE_SLOW_READER, "send queue full: the client does not read its messages");
   } else if (start) {
+    // On a worker, the write happens there when its batch ends: one write for every reply of
+    // the batch, and no wake-up of the network thread.
+    if (writes_directly() &&
+        exec::BatchScope::defer([self = shared_from_this()] { self->flush_from_worker(); })) {
+      return;
+    }
     asio::post(strand_, [self = shared_from_this()] { self->start_writing_on_strand(); });
+  }
+}
+
+void Connection::flush_from_worker() {
+  std::shared_ptr<std::string> rest;
+  bool failed = false;
+  bool close_after = false;
+  {
+    // Held across the write: finish() marks the transport closed under this lock before it
+    // closes the socket, so the descriptor written to is never a closed (or reused) one.
+    std::lock_guard lock(out_mutex_);
+    if (transport_closed_) {
+      outbox_.clear();
+      writing_ = false;
+      return;
+    }
+    direct_.swap(outbox_);
+    outbox_.clear();
+    const auto written = write_now(direct_);
+    if (written < 0) {
+      failed = true;
+    } else {
+      auto skip = static_cast<std::size_t>(written);
+      for (const auto& f : direct_) {
+        const auto size = wire_size(f, header_bytes());
+        if (skip >= size) {
+          skip -= size;
+          continue;
+        }
+        if (!rest) rest = std::make_shared<std::string>();
+        const std::string whole = [&] {
+          std::string out(reinterpret_cast<const char*>(f.header.data()), header_bytes());
+          out += *f.payload;
+          return out;
+        }();
+        rest->append(whole, skip, std::string::npos);
+        skip = 0;
+      }
+    }
+    direct_.clear();
+    if (!failed && !rest) {
+      writing_ = false;  // all out; the next send claims the writer role again
+      close_after = closing_;
+    }
+  }
+  if (failed) {
+    asio::post(strand_, [self = shared_from_this()] { self->finish(); });
+  } else if (rest) {
+    // The socket's buffer is full (a slow reader): the strand writes the rest asynchronously
+    // and goes on with the queue, as if it had written all of it.
+    spdlog::debug("session {}: socket full, {} bytes left to the network thread", id(),
+                  rest->size());
+    asio::post(strand_, [self = shared_from_this(), rest] { self->write_rest(rest); });
+  } else if (close_after) {
+    asio::post(strand_, [self = shared_from_this()] { self->finish(); });  // the Kick is out
   }
 }
 
@@ -104,7 +168,8 @@ void Connection::write_done(const boost::system::error_code& ec) {
 }
 
 void Connection::kick(std::uint32_t code, const std::string& text) {
-  asio::dispatch(strand_, [self = shared_from_this(), code, text] { self->kick_on_strand(code, text); });
+  asio::dispatch(strand_,
+                 [self = shared_from_this(), code, text] { self->kick_on_strand(code, text); });
 }
 
 void Connection::kick_on_strand(std::uint32_t code, const std::string& text) {
@@ -121,7 +186,8 @@ void Connection::kick_on_strand(std::uint32_t code, const std::string& text) {
     // memory goes now and the notice is next in line.
     if (code == GH_CODE_SLOW_READER) outbox_.clear();
     // The notice goes after what is queued, past the queue limit: it is the last frame.
-    outbox_.push_back(OutFrame{session::host_ids::kKick, session::make_payload(kick.SerializeAsString()), {}});
+    outbox_.push_back(
+        OutFrame{session::host_ids::kKick, session::make_payload(kick.SerializeAsString()), {}});
     start = !writing_;
     writing_ = true;
   }
@@ -142,7 +208,7 @@ bool Connection::handle_frame(std::uint32_t msg_id, std::string_view payload) {
     std::lock_guard lock(out_mutex_);
     if (closing_) return false;
   }
-  last_frame_ = std::chrono::steady_clock::now();
+  last_frame_ = read_time_;
   if (!rate_.try_take(last_frame_)) {
     send_error(GH_CODE_RATE_LIMITED, msg_id, "over the message rate limit; message dropped");
     hooks_.on_refused(GH_CODE_RATE_LIMITED);
@@ -172,6 +238,7 @@ void Connection::finish() {
   {
     std::lock_guard lock(out_mutex_);
     closing_ = true;
+    transport_closed_ = true;
     outbox_.clear();
   }
   idle_timer_.cancel();

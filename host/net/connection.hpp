@@ -2,9 +2,9 @@
 // bounded send queue, kick-then-close, the idle timeout and the rate limit.
 #pragma once
 
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/strand.hpp>
 
 #include <array>
@@ -61,6 +61,17 @@ class Connection : public session::Session, public std::enable_shared_from_this<
   virtual void start_transport() = 0;
   // On the strand: write the batch (in order) and then call write_done(ec).
   virtual void write_batch(std::vector<OutFrame>& batch) = 0;
+  // Any thread, under out_mutex_, never blocking: write as much of `frames` as the socket
+  // takes now. Returns the bytes written, or -1 when the connection failed. A transport
+  // that cannot (WebSocket framing lives on the strand) returns 0 and never gets the call.
+  virtual bool writes_directly() const noexcept { return false; }
+  virtual std::ptrdiff_t write_now(std::vector<OutFrame>& /*frames*/) { return 0; }
+  virtual std::size_t header_bytes() const noexcept { return 0; }
+  // On the strand: write these raw bytes (what write_now left), then call write_done(ec).
+  virtual void write_rest(std::shared_ptr<std::string> /*bytes*/) {}
+  static std::size_t wire_size(const OutFrame& f, std::size_t header_bytes) {
+    return header_bytes + f.payload->size();
+  }
   // On the strand: close the socket; pending operations then complete with errors.
   virtual void shutdown_transport() = 0;
 
@@ -79,6 +90,8 @@ class Connection : public session::Session, public std::enable_shared_from_this<
 
  private:
   void start_writing_on_strand();
+  // On a worker, at the end of its batch: write what is queued straight to the socket.
+  void flush_from_worker();
   void arm_idle_timer();
 
   ConnectionHooks& hooks_;
@@ -87,10 +100,19 @@ class Connection : public session::Session, public std::enable_shared_from_this<
   asio::steady_timer grace_timer_;
   std::chrono::steady_clock::time_point last_frame_;
 
+ protected:
+  // On the strand: when the bytes being decoded arrived (one clock read per read, not per frame).
+  void mark_read() noexcept { read_time_ = std::chrono::steady_clock::now(); }
+
+ private:
+  std::chrono::steady_clock::time_point read_time_;
+
   std::mutex out_mutex_;
-  std::vector<OutFrame> outbox_;  // guarded by out_mutex_
-  bool writing_ = false;          // guarded by out_mutex_
-  bool closing_ = false;          // guarded by out_mutex_: no more sends taken
+  std::vector<OutFrame> outbox_;     // guarded by out_mutex_
+  bool writing_ = false;             // guarded by out_mutex_
+  bool closing_ = false;             // guarded by out_mutex_: no more sends taken
+  bool transport_closed_ = false;    // guarded by out_mutex_: the socket may be gone
+  std::vector<OutFrame> direct_;     // guarded by out_mutex_: frames of a worker's write
   std::vector<OutFrame> in_flight_;  // strand only
 
   std::function<void()> on_destroy_;

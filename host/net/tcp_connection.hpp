@@ -20,6 +20,10 @@ class TcpConnection final : public Connection {
   void start_transport() override;
   void write_batch(std::vector<OutFrame>& batch) override;
   void shutdown_transport() override;
+  bool writes_directly() const noexcept override { return true; }
+  std::ptrdiff_t write_now(std::vector<OutFrame>& frames) override;
+  std::size_t header_bytes() const noexcept override { return kTcpHeaderBytes; }
+  void write_rest(std::shared_ptr<std::string> bytes) override;
   void read_more();
 
   asio::ip::tcp::socket socket_;

@@ -40,6 +40,20 @@ TEST_F(EchoOverTheWire, RepliesComeInTheOrderRequestsWereSent) {
     ASSERT_EQ(c.expect(90001).as<echo::EchoReply>().data(), std::to_string(i));
 }
 
+// More reply bytes than the socket takes at once (a client that reads late): the part a
+// worker's write leaves is finished by the network thread, whole and in order.
+TEST_F(EchoOverTheWire, RepliesBeyondTheSocketBufferArriveWholeAndInOrder) {
+  TcpClient c(host().tcp_port());
+  for (int i = 0; i < 300; ++i)
+    c.send(90000, echo_request(std::to_string(i) + std::string(40000, 'x')));
+  for (int i = 0; i < 300; ++i) {
+    ASSERT_EQ(c.expect(90001, 10s).as<echo::EchoReply>().data(),
+              std::to_string(i) + std::string(40000, 'x'));
+  }
+  EXPECT_NE(host().log().find("bytes left to the network thread"),
+            std::string::npos);  // the path ran
+}
+
 TEST_F(EchoOverTheWire, ShoutReachesEveryMemberAcrossTransports) {
   TcpClient alice(host().tcp_port());
   WsClient bob(host().ws_port());
