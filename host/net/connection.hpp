@@ -68,7 +68,7 @@ class Connection : public session::Session, public std::enable_shared_from_this<
   virtual std::ptrdiff_t write_now(std::vector<OutFrame>& /*frames*/) { return 0; }
   virtual std::size_t header_bytes() const noexcept { return 0; }
   // On the strand: write these raw bytes (what write_now left), then call write_done(ec).
-  virtual void write_rest(std::shared_ptr<std::string> /*bytes*/) {}
+  virtual void write_rest(const std::shared_ptr<std::string>& /*bytes*/) {}
   static std::size_t wire_size(const OutFrame& f, std::size_t header_bytes) {
     return header_bytes + f.payload->size();
   }

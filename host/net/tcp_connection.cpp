@@ -82,9 +82,11 @@ std::ptrdiff_t TcpConnection::write_now(std::vector<OutFrame>& frames) {
   std::array<iovec, kMaxIov> iov{};
   std::size_t n = 0;
   for (auto& f : frames) {
-    if (n + 2 > kMaxIov) break;
+    // Every header, even of frames past the iovec limit: the caller copies what is not
+    // written, headers included, for the network thread to finish.
     put_u32le(f.header.data(), static_cast<std::uint32_t>(f.payload->size()));
     put_u32le(f.header.data() + 4, f.msg_id);
+    if (n + 2 > kMaxIov) continue;
     iov[n++] = {f.header.data(), kTcpHeaderBytes};
     if (!f.payload->empty()) iov[n++] = {const_cast<char*>(f.payload->data()), f.payload->size()};
   }
@@ -100,7 +102,7 @@ std::ptrdiff_t TcpConnection::write_now(std::vector<OutFrame>& frames) {
   }
 }
 
-void TcpConnection::write_rest(std::shared_ptr<std::string> bytes) {
+void TcpConnection::write_rest(const std::shared_ptr<std::string>& bytes) {
   asio::async_write(
       socket_, asio::buffer(*bytes),
       asio::bind_executor(strand_, [self = shared_from_this(), bytes](

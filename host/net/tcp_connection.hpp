@@ -23,7 +23,7 @@ class TcpConnection final : public Connection {
   bool writes_directly() const noexcept override { return true; }
   std::ptrdiff_t write_now(std::vector<OutFrame>& frames) override;
   std::size_t header_bytes() const noexcept override { return kTcpHeaderBytes; }
-  void write_rest(std::shared_ptr<std::string> bytes) override;
+  void write_rest(const std::shared_ptr<std::string>& bytes) override;
   void read_more();
 
   asio::ip::tcp::socket socket_;
