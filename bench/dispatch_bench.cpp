@@ -21,7 +21,9 @@ using gamehost::testing::TempDir;
 class CountingSession final : public gamehost::session::Session {
  public:
   CountingSession() : Session(1, gamehost::session::Transport::tcp, "127.0.0.1", 1, 0) {}
-  void send(std::uint32_t, gamehost::session::Payload) override { sent.fetch_add(1, std::memory_order_release); }
+  void send(std::uint32_t, gamehost::session::Payload) override {
+    sent.fetch_add(1, std::memory_order_release);
+  }
   void kick(std::uint32_t, const std::string&) override {}
   void close() override {}
   bool is_open() const noexcept override { return true; }

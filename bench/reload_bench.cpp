@@ -11,7 +11,9 @@ namespace {
 using gamehost::testing::InProcessHost;
 using gamehost::testing::TempDir;
 
-std::string counter(const char* build) { return std::string(GAMEHOST_TEST_PLUGIN_DIR) + "/counter_" + build + ".so"; }
+std::string counter(const char* build) {
+  return std::string(GAMEHOST_TEST_PLUGIN_DIR) + "/counter_" + build + ".so";
+}
 
 void BM_ReloadPauseByStateSize(benchmark::State& state) {
   TempDir dir;
@@ -32,7 +34,13 @@ void BM_ReloadPauseByStateSize(benchmark::State& state) {
   state.counters["pause_us_max"] = max_pause_us;
   state.counters["state_bytes"] = static_cast<double>(state.range(0));
 }
-BENCHMARK(BM_ReloadPauseByStateSize)->Arg(0)->Arg(64 << 10)->Arg(1 << 20)->Arg(16 << 20)->Iterations(40)->UseRealTime();
+BENCHMARK(BM_ReloadPauseByStateSize)
+    ->Arg(0)
+    ->Arg(64 << 10)
+    ->Arg(1 << 20)
+    ->Arg(16 << 20)
+    ->Iterations(40)
+    ->UseRealTime();
 
 }  // namespace
 

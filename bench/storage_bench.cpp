@@ -105,27 +105,43 @@ Options parse(int argc, char** argv) {
     if (i + 1 >= argc) usage(flag + " needs a value");
     const std::string v = argv[++i];
     try {
-      if (flag == "--host") o.host = v;
-      else if (flag == "--port") o.port = std::stoi(v);
-      else if (flag == "--op") o.op = v;
-      else if (flag == "--connections") o.connections = std::stoi(v);
-      else if (flag == "--duration") o.duration_s = std::stod(v);
-      else if (flag == "--count") o.count = std::stoull(v);
-      else if (flag == "--prefix") o.prefix = v;
-      else if (flag == "--users-per-connection") o.users_per_connection = std::stoi(v);
-      else if (flag == "--accounts") o.accounts = std::stoi(v);
-      else if (flag == "--credit") o.credit = std::stoll(v);
-      else if (flag == "--max-amount") o.max_amount = std::stoll(v);
-      else if (flag == "--account-base") o.account_base = std::stoull(v);
-      else if (flag == "--server-pid") o.server_pid = std::stoi(v);
-      else if (flag == "--db-pid") o.db_pid = std::stoi(v);
-      else usage("unknown flag " + flag);
+      if (flag == "--host")
+        o.host = v;
+      else if (flag == "--port")
+        o.port = std::stoi(v);
+      else if (flag == "--op")
+        o.op = v;
+      else if (flag == "--connections")
+        o.connections = std::stoi(v);
+      else if (flag == "--duration")
+        o.duration_s = std::stod(v);
+      else if (flag == "--count")
+        o.count = std::stoull(v);
+      else if (flag == "--prefix")
+        o.prefix = v;
+      else if (flag == "--users-per-connection")
+        o.users_per_connection = std::stoi(v);
+      else if (flag == "--accounts")
+        o.accounts = std::stoi(v);
+      else if (flag == "--credit")
+        o.credit = std::stoll(v);
+      else if (flag == "--max-amount")
+        o.max_amount = std::stoll(v);
+      else if (flag == "--account-base")
+        o.account_base = std::stoull(v);
+      else if (flag == "--server-pid")
+        o.server_pid = std::stoi(v);
+      else if (flag == "--db-pid")
+        o.db_pid = std::stoi(v);
+      else
+        usage("unknown flag " + flag);
     } catch (const std::logic_error&) {
       usage("bad value for " + flag + ": " + v);
     }
   }
   if (o.port <= 0 || o.port > 65535) usage("--port is required");
-  if (o.op != "register" && o.op != "login" && o.op != "transfer") usage("--op must be register, login or transfer");
+  if (o.op != "register" && o.op != "login" && o.op != "transfer")
+    usage("--op must be register, login or transfer");
   if (o.connections < 1 || o.connections > 10000) usage("--connections must be 1-10000");
   if (o.duration_s <= 0) usage("--duration must be > 0");
   if (o.users_per_connection < 1) usage("--users-per-connection must be >= 1");
@@ -134,7 +150,8 @@ Options parse(int argc, char** argv) {
   // Something unique per run, so repeated runs against one database neither collide on
   // usernames nor on idempotency keys.
   const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch()).count();
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
   if (o.prefix.empty()) {
     std::string s;
     for (auto n = static_cast<std::uint64_t>(now_ms) % 2'176'782'336ULL; n > 0; n /= 36) {
@@ -167,7 +184,8 @@ class Connection {
       throw std::runtime_error("not an IPv4 address: " + host);
     }
     if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-      throw std::runtime_error("connect " + host + ":" + std::to_string(port) + ": " + std::strerror(errno));
+      throw std::runtime_error("connect " + host + ":" + std::to_string(port) + ": " +
+                               std::strerror(errno));
     }
     int one = 1;
     ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -245,7 +263,7 @@ class Connection {
 // What one connection saw in the timed window.
 struct Tally {
   std::uint64_t ok = 0;
-  std::vector<std::uint32_t> latencies_us;  // successful requests only
+  std::vector<std::uint32_t> latencies_us;        // successful requests only
   std::map<std::string, std::uint64_t> failures;  // "1182", "error 4", "status 7", ...
   std::string first_failure;
   void fail(const std::string& kind, const std::string& text) {
@@ -284,7 +302,8 @@ gamehost::auth::LoginReply must_register(Connection& c, const std::string& name)
 
 // A coinprobe call: "<method byte><request>" -> "<gh_status byte><result>".
 template <class Result>
-std::pair<int, Result> probe(Connection& c, gamehost::user::Method method, const std::string& request) {
+std::pair<int, Result> probe(Connection& c, gamehost::user::Method method,
+                             const std::string& request) {
   std::string payload(1, static_cast<char>(method));
   payload += request;
   const Frame f = c.call(id::kProbe, payload);
@@ -293,13 +312,16 @@ std::pair<int, Result> probe(Connection& c, gamehost::user::Method method, const
   if (f.payload.empty()) throw std::runtime_error("coinprobe: empty result");
   Result r;
   const int status = static_cast<unsigned char>(f.payload[0]);
-  if (status == 0 && !r.ParseFromArray(f.payload.data() + 1, static_cast<int>(f.payload.size() - 1))) {
+  if (status == 0 &&
+      !r.ParseFromArray(f.payload.data() + 1, static_cast<int>(f.payload.size() - 1))) {
     throw std::runtime_error("coinprobe: result does not decode");
   }
   return {status, r};
 }
 
-std::uint64_t account(const Options& o, int i) { return o.account_base + static_cast<std::uint64_t>(i); }
+std::uint64_t account(const Options& o, int i) {
+  return o.account_base + static_cast<std::uint64_t>(i);
+}
 
 // Adds up the balances of all accounts (1 connection per thread, accounts split by index).
 std::int64_t coins_in_accounts(const Options& o, std::vector<std::unique_ptr<Connection>>& conns) {
@@ -313,8 +335,8 @@ std::int64_t coins_in_accounts(const Options& o, std::vector<std::unique_ptr<Con
         for (int i = static_cast<int>(t); i < o.accounts; i += static_cast<int>(conns.size())) {
           gamehost::user::BalanceQuery q;
           q.set_user_id(account(o, i));
-          const auto [status, r] = probe<gamehost::user::CoinResult>(*conns[t], gamehost::user::BALANCE,
-                                                                     q.SerializeAsString());
+          const auto [status, r] = probe<gamehost::user::CoinResult>(
+              *conns[t], gamehost::user::BALANCE, q.SerializeAsString());
           if (status != 0) throw std::runtime_error("BALANCE: status " + std::to_string(status));
           if (r.error() != 0 && r.error() != gamehost::user::ERROR_UNKNOWN_USER) {
             throw std::runtime_error("BALANCE: error " + std::to_string(r.error()));
@@ -353,8 +375,10 @@ std::optional<std::uint64_t> cpu_ticks(int pid) {
 std::optional<std::uint64_t> machine_busy_ticks() {
   std::ifstream in("/proc/stat");
   std::string cpu;
-  std::uint64_t user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0;
-  if (!(in >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal) || cpu != "cpu") {
+  std::uint64_t user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0,
+                steal = 0;
+  if (!(in >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal) ||
+      cpu != "cpu") {
     return std::nullopt;
   }
   return user + nice + system + irq + softirq + steal;
@@ -378,7 +402,8 @@ struct CpuWatch {
     if (pid <= 0 || !before || seconds <= 0) return -1;
     const auto after = cpu_ticks(pid);
     if (!after) return -1;
-    return 100.0 * static_cast<double>(*after - *before) / static_cast<double>(sysconf(_SC_CLK_TCK)) / seconds;
+    return 100.0 * static_cast<double>(*after - *before) /
+           static_cast<double>(sysconf(_SC_CLK_TCK)) / seconds;
   }
 };
 
@@ -416,8 +441,8 @@ int main(int argc, char** argv) {
               credit.set_amount(o.credit);
               credit.set_reason("bench");
               credit.set_idempotency_key("bench-credit:" + std::to_string(account(o, i)));
-              const auto [status, r] =
-                  probe<gamehost::user::CoinResult>(c, gamehost::user::CREDIT, credit.SerializeAsString());
+              const auto [status, r] = probe<gamehost::user::CoinResult>(
+                  c, gamehost::user::CREDIT, credit.SerializeAsString());
               if (status != 0 || r.error() != 0) {
                 throw std::runtime_error("CREDIT: status " + std::to_string(status) + " error " +
                                          std::to_string(r.error()));
@@ -470,7 +495,8 @@ int main(int argc, char** argv) {
             payload = req.SerializeAsString();
           } else if (o.op == "login") {
             gamehost::auth::LoginRequest req;
-            req.set_username(username(o, t, seq % static_cast<std::uint64_t>(o.users_per_connection)));
+            req.set_username(
+                username(o, t, seq % static_cast<std::uint64_t>(o.users_per_connection)));
             req.set_password(kPassword);
             msg = id::kLogin;
             expected = id::kLoginReply;
@@ -484,8 +510,8 @@ int main(int argc, char** argv) {
             req.set_to_user_id(account(o, to));
             req.set_amount(amount(rng));
             req.set_reason("bench");
-            req.set_idempotency_key("bench-tx:" + std::to_string(o.account_base) + ":" + std::to_string(t) +
-                                    ":" + std::to_string(seq));
+            req.set_idempotency_key("bench-tx:" + std::to_string(o.account_base) + ":" +
+                                    std::to_string(t) + ":" + std::to_string(seq));
             msg = id::kProbe;
             expected = id::kProbeResult;
             payload.assign(1, static_cast<char>(gamehost::user::TRANSFER));
@@ -493,14 +519,16 @@ int main(int argc, char** argv) {
           }
           const auto sent = Clock::now();
           const Frame f = c.call(msg, payload);
-          const auto us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - sent).count();
+          const auto us =
+              std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - sent).count();
           auto [kind, text] = check_reply(f, expected);
           if (kind.empty() && o.op == "transfer") {
             const int status = f.payload.empty() ? -1 : static_cast<unsigned char>(f.payload[0]);
             gamehost::user::TransferResult r;
             if (status != 0) {
               kind = "status " + std::to_string(status);
-            } else if (!r.ParseFromArray(f.payload.data() + 1, static_cast<int>(f.payload.size() - 1))) {
+            } else if (!r.ParseFromArray(f.payload.data() + 1,
+                                         static_cast<int>(f.payload.size() - 1))) {
               kind = "undecodable result";
             } else if (r.error() != 0) {
               kind = std::to_string(r.error());
@@ -513,7 +541,8 @@ int main(int argc, char** argv) {
             continue;
           }
           ++tally.ok;
-          tally.latencies_us.push_back(static_cast<std::uint32_t>(std::min<long long>(us, UINT32_MAX)));
+          tally.latencies_us.push_back(
+              static_cast<std::uint32_t>(std::min<long long>(us, UINT32_MAX)));
         }
       } catch (const std::exception& e) {
         tally.fail("lost connection", e.what());
@@ -528,7 +557,8 @@ int main(int argc, char** argv) {
   const auto machine0 = machine_busy_ticks();
   const double cpu0 = self_cpu_seconds();
   start = Clock::now();
-  deadline = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.duration_s));
+  deadline = start + std::chrono::duration_cast<Clock::duration>(
+                         std::chrono::duration<double>(o.duration_s));
   go.arrive_and_wait();
   for (auto& th : threads) th.join();
   const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
@@ -576,8 +606,8 @@ int main(int argc, char** argv) {
     if (coins_after != coins_before) check_ok = false;
     check = check_ok ? "ok" : "FAILED";
     if (!o.json) {
-      std::cout << "check: coins in the " << o.accounts << " accounts before " << coins_before << ", after "
-                << coins_after << "; failures other than insufficient coins: "
+      std::cout << "check: coins in the " << o.accounts << " accounts before " << coins_before
+                << ", after " << coins_after << "; failures other than insufficient coins: "
                 << (failed - (all.failures.count(std::to_string(kInsufficientCoins))
                                   ? all.failures[std::to_string(kInsufficientCoins)]
                                   : 0))
@@ -591,22 +621,24 @@ int main(int argc, char** argv) {
   const auto max = all.latencies_us.empty() ? 0u : all.latencies_us.back();
   char line[1024];
   if (o.json) {
-    std::snprintf(line, sizeof line,
-                  "{\"op\":\"%s\",\"connections\":%d,\"ok\":%llu,\"failed\":%llu,\"failures\":\"%s\","
-                  "\"elapsed_s\":%.2f,\"setup_s\":%.2f,\"ops_per_s\":%.1f,\"p50_us\":%u,\"p99_us\":%u,"
-                  "\"max_us\":%u,\"server_cpu_pct\":%.0f,\"db_cpu_pct\":%.0f,\"client_cpu_pct\":%.0f,"
-                  "\"other_cpu_pct\":%.0f,"
-                  "\"lost_connections\":%d,\"check\":\"%s\"}\n",
-                  o.op.c_str(), n, static_cast<unsigned long long>(all.ok), static_cast<unsigned long long>(failed),
-                  failures.c_str(), elapsed, setup_s, rate, p50, p99, max, server_cpu, db_cpu, client_cpu,
-                  other_cpu, lost_connections.load(), check.c_str());
+    std::snprintf(
+        line, sizeof line,
+        "{\"op\":\"%s\",\"connections\":%d,\"ok\":%llu,\"failed\":%llu,\"failures\":\"%s\","
+        "\"elapsed_s\":%.2f,\"setup_s\":%.2f,\"ops_per_s\":%.1f,\"p50_us\":%u,\"p99_us\":%u,"
+        "\"max_us\":%u,\"server_cpu_pct\":%.0f,\"db_cpu_pct\":%.0f,\"client_cpu_pct\":%.0f,"
+        "\"other_cpu_pct\":%.0f,"
+        "\"lost_connections\":%d,\"check\":\"%s\"}\n",
+        o.op.c_str(), n, static_cast<unsigned long long>(all.ok),
+        static_cast<unsigned long long>(failed), failures.c_str(), elapsed, setup_s, rate, p50, p99,
+        max, server_cpu, db_cpu, client_cpu, other_cpu, lost_connections.load(), check.c_str());
   } else {
-    std::snprintf(line, sizeof line,
-                  "%s: %d connections, %.1f s (setup %.1f s): %llu ok, %.1f/s, latency p50 %u us, p99 %u us, "
-                  "max %u us; failed %llu%s%s; cpu %% server %.0f, db %.0f, client %.0f, other %.0f\n",
-                  o.op.c_str(), n, elapsed, setup_s, static_cast<unsigned long long>(all.ok), rate, p50, p99, max,
-                  static_cast<unsigned long long>(failed), failures.empty() ? "" : " ", failures.c_str(), server_cpu,
-                  db_cpu, client_cpu, other_cpu);
+    std::snprintf(
+        line, sizeof line,
+        "%s: %d connections, %.1f s (setup %.1f s): %llu ok, %.1f/s, latency p50 %u us, p99 %u us, "
+        "max %u us; failed %llu%s%s; cpu %% server %.0f, db %.0f, client %.0f, other %.0f\n",
+        o.op.c_str(), n, elapsed, setup_s, static_cast<unsigned long long>(all.ok), rate, p50, p99,
+        max, static_cast<unsigned long long>(failed), failures.empty() ? "" : " ", failures.c_str(),
+        server_cpu, db_cpu, client_cpu, other_cpu);
   }
   std::cout << line;
   if (!all.first_failure.empty()) std::cerr << "first failure: " << all.first_failure << "\n";

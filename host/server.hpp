@@ -13,7 +13,8 @@ namespace gamehost {
 // A start-up failure the operator must fix; what() says what and where.
 class StartupError : public std::runtime_error {
  public:
-  StartupError(int exit_code, const std::string& what) : std::runtime_error(what), exit_code_(exit_code) {}
+  StartupError(int exit_code, const std::string& what)
+      : std::runtime_error(what), exit_code_(exit_code) {}
   int exit_code() const noexcept { return exit_code_; }
 
  private:

@@ -1,12 +1,12 @@
 #include "admin/admin_server.hpp"
 
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
-#include <spdlog/spdlog.h>
-#include <sys/socket.h>
 
 #include <thread>
 
@@ -51,7 +51,8 @@ struct Server::Impl {
       res.result(static_cast<http::status>(answer.status));
       res.set(http::field::content_type, answer.content_type);
       res.body() = answer.body;
-      spdlog::debug("admin {} {} -> {}", std::string(req.method_string()), std::string(req.target()), answer.status);
+      spdlog::debug("admin {} {} -> {}", std::string(req.method_string()),
+                    std::string(req.target()), answer.status);
     }
     res.keep_alive(false);
     res.prepare_payload();
@@ -77,8 +78,12 @@ Server::~Server() {
   if (impl_->thread.joinable()) impl_->thread.join();
 }
 
-std::uint16_t Server::port() const { return net::local_port(impl_->acceptor); }
+std::uint16_t Server::port() const {
+  return net::local_port(impl_->acceptor);
+}
 
-std::string Server::address() const { return net::local_address(impl_->acceptor); }
+std::string Server::address() const {
+  return net::local_address(impl_->acceptor);
+}
 
 }  // namespace gamehost::admin

@@ -6,12 +6,12 @@
 
 namespace gamehost::core {
 
-void EventBus::subscribe(const std::string& topic, const std::shared_ptr<plugins::PluginInstance>& p) {
+void EventBus::subscribe(const std::string& topic,
+                         const std::shared_ptr<plugins::PluginInstance>& p) {
   std::lock_guard lock(mutex_);
   auto& subs = topics_[topic];
-  const bool already = std::any_of(subs.begin(), subs.end(), [&](const auto& w) {
-    return w.lock().get() == p.get();
-  });
+  const bool already = std::any_of(subs.begin(), subs.end(),
+                                   [&](const auto& w) { return w.lock().get() == p.get(); });
   if (!already) subs.push_back(p);
 }
 

@@ -23,7 +23,9 @@ struct Timers::Entry {
 
 Timers::Timers(boost::asio::io_context& io) : strand_(std::make_unique<Strand>(io)) {}
 
-Timers::~Timers() { cancel_all(); }
+Timers::~Timers() {
+  cancel_all();
+}
 
 std::uint64_t Timers::start(std::uint64_t delay_ms, std::uint64_t interval_ms,
                             std::function<void(std::uint64_t)> fire) {

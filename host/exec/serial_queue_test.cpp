@@ -54,7 +54,11 @@ TEST(SerialQueue, PauseHoldsTasksInOrderUntilResume) {
   std::mutex m;
   std::vector<int> seen;
   q->pause();
-  for (int i = 0; i < 5; ++i) q->push([&, i] { std::lock_guard l(m); seen.push_back(i); });
+  for (int i = 0; i < 5; ++i)
+    q->push([&, i] {
+      std::lock_guard l(m);
+      seen.push_back(i);
+    });
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
   {
     std::lock_guard l(m);
@@ -80,7 +84,11 @@ TEST(SerialQueue, APauseFromInsideATaskHoldsTheRestOfItsBatch) {
     q->pause();
     paused.set_value();
   });
-  for (int i = 1; i < 5; ++i) q->push([&, i] { std::lock_guard l(m); seen.push_back(i); });
+  for (int i = 1; i < 5; ++i)
+    q->push([&, i] {
+      std::lock_guard l(m);
+      seen.push_back(i);
+    });
   q->resume();
   paused.get_future().wait();
   std::this_thread::sleep_for(std::chrono::milliseconds(20));

@@ -29,13 +29,21 @@ WorkerPool::WorkerPool(std::size_t threads) : impl_(std::make_unique<Impl>()) {
   }
 }
 
-WorkerPool::~WorkerPool() { stop(); }
+WorkerPool::~WorkerPool() {
+  stop();
+}
 
-void WorkerPool::post(std::function<void()> job) { boost::asio::post(impl_->io, std::move(job)); }
+void WorkerPool::post(std::function<void()> job) {
+  boost::asio::post(impl_->io, std::move(job));
+}
 
-std::size_t WorkerPool::size() const noexcept { return impl_->threads.size(); }
+std::size_t WorkerPool::size() const noexcept {
+  return impl_->threads.size();
+}
 
-bool WorkerPool::on_worker_thread() const noexcept { return t_current_pool == this; }
+bool WorkerPool::on_worker_thread() const noexcept {
+  return t_current_pool == this;
+}
 
 void WorkerPool::stop() noexcept {
   impl_->guard.reset();

@@ -22,8 +22,8 @@ constexpr int kSettleMs = 200;
 
 struct FileWatch::Impl {
   int fd = -1;
-  std::map<int, std::string> dirs;       // watch descriptor -> directory
-  std::set<std::string> watched;         // full paths of the plugin files
+  std::map<int, std::string> dirs;  // watch descriptor -> directory
+  std::set<std::string> watched;    // full paths of the plugin files
   std::function<void()> changed;
   std::atomic<bool> stop{false};
   std::thread thread;
@@ -66,7 +66,8 @@ FileWatch::FileWatch(const std::vector<std::string>& files, std::function<void()
     dirs.insert(abs.parent_path().string());
   }
   for (const auto& d : dirs) {
-    const int wd = ::inotify_add_watch(impl_->fd, d.c_str(), IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE);
+    const int wd =
+        ::inotify_add_watch(impl_->fd, d.c_str(), IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE);
     if (wd < 0) {
       spdlog::warn("cannot watch {} for plugin changes", d);
       continue;

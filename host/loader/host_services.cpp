@@ -50,7 +50,8 @@ bool may_send(PluginInstance& p, std::uint32_t msg_id) {
   return false;
 }
 
-gh_status svc_send(gh_host* h, gh_session_id s, std::uint32_t id, const std::uint8_t* d, std::size_t n) {
+gh_status svc_send(gh_host* h, gh_session_id s, std::uint32_t id, const std::uint8_t* d,
+                   std::size_t n) {
   return guarded(h, "send", [&] {
     auto& p = PluginInstance::from(h);
     if (!may_send(p, id)) return GH_ERR_INVALID_ARGUMENT;
@@ -106,8 +107,9 @@ gh_status svc_bind_user(gh_host* h, gh_session_id s, gh_user_id user) {
   return guarded(h, "bind_user", [&] {
     auto& p = PluginInstance::from(h);
     if (!p.has_capability("bind_user")) {
-      p.logger().error("bind_user refused: grant it with capabilities = [\"bind_user\"] in [plugins.{}]",
-                       p.name());
+      p.logger().error(
+          "bind_user refused: grant it with capabilities = [\"bind_user\"] in [plugins.{}]",
+          p.name());
       return GH_ERR_DENIED;
     }
     auto session = p.runtime().sessions.find(s);
@@ -129,7 +131,8 @@ gh_status svc_session_info(gh_host* h, gh_session_id s, gh_session_info* out) {
     if (GH_HAS_FIELD(out, gh_session_info, transport)) {
       out->transport = static_cast<std::uint32_t>(session->transport());
     }
-    if (GH_HAS_FIELD(out, gh_session_info, connected_at_ms)) out->connected_at_ms = session->connected_at_ms();
+    if (GH_HAS_FIELD(out, gh_session_info, connected_at_ms))
+      out->connected_at_ms = session->connected_at_ms();
     if (GH_HAS_FIELD(out, gh_session_info, remote_address)) {
       const auto& a = session->remote_address();
       const auto len = std::min(a.size(), sizeof(out->remote_address) - 1);
@@ -140,7 +143,8 @@ gh_status svc_session_info(gh_host* h, gh_session_id s, gh_session_info* out) {
   });
 }
 
-gh_status svc_set_prop(gh_host* h, gh_session_id s, const char* key, const std::uint8_t* v, std::size_t n) {
+gh_status svc_set_prop(gh_host* h, gh_session_id s, const char* key, const std::uint8_t* v,
+                       std::size_t n) {
   return guarded(h, "session_set_prop", [&] {
     auto session = PluginInstance::from(h).runtime().sessions.find(s);
     if (!session || key == nullptr) return GH_ERR_NOT_FOUND;
@@ -229,7 +233,8 @@ gh_status svc_publish(gh_host* h, const char* topic, const std::uint8_t* d, std:
 }
 
 gh_status svc_call(gh_host* h, const char* target, std::uint32_t method, const std::uint8_t* d,
-                   std::size_t n, std::uint64_t cookie, std::uint32_t timeout_ms, std::uint64_t* call_id) {
+                   std::size_t n, std::uint64_t cookie, std::uint32_t timeout_ms,
+                   std::uint64_t* call_id) {
   return guarded(h, "call", [&] {
     auto& p = PluginInstance::from(h);
     auto& rt = p.runtime();
@@ -238,13 +243,14 @@ gh_status svc_call(gh_host* h, const char* target, std::uint32_t method, const s
     if (!callee) return GH_ERR_NOT_FOUND;
     const auto id = rt.calls.begin(p.weak_from_this(), cookie);
     *call_id = id;
-    const auto timer = rt.timers.start(timeout_ms == 0 ? 5000 : timeout_ms, 0, [&rt, id](std::uint64_t) {
-      if (auto pending = rt.calls.finish(id)) {
-        if (auto caller = pending->caller.lock()) {
-          caller->post_call_result(id, pending->cookie, GH_ERR_TIMEOUT, {});
-        }
-      }
-    });
+    const auto timer =
+        rt.timers.start(timeout_ms == 0 ? 5000 : timeout_ms, 0, [&rt, id](std::uint64_t) {
+          if (auto pending = rt.calls.finish(id)) {
+            if (auto caller = pending->caller.lock()) {
+              caller->post_call_result(id, pending->cookie, GH_ERR_TIMEOUT, {});
+            }
+          }
+        });
     rt.calls.set_timer(id, timer);
     callee->post_call(id, p.name(), method, to_string(d, n));
     return GH_OK;
@@ -259,7 +265,8 @@ gh_status svc_reply(gh_host* h, std::uint64_t call_id, std::uint32_t status, con
     if (!pending) return GH_ERR_NOT_FOUND;  // answered already, or timed out
     rt.timers.cancel(pending->timer);
     if (auto caller = pending->caller.lock()) {
-      caller->post_call_result(call_id, pending->cookie, static_cast<gh_status>(status), to_string(d, n));
+      caller->post_call_result(call_id, pending->cookie, static_cast<gh_status>(status),
+                               to_string(d, n));
     }
     return GH_OK;
   });
@@ -280,10 +287,13 @@ gh_status svc_timer_cancel(gh_host* h, std::uint64_t timer_id) {
   });
 }
 
-std::uint64_t svc_now_ms(gh_host*) { return core::now_ms(); }
+std::uint64_t svc_now_ms(gh_host*) {
+  return core::now_ms();
+}
 
 gh_status svc_post_keyed(gh_host* h, std::uint64_t key, const gh_task* task) {
-  if (task == nullptr || task->run == nullptr || task->discard == nullptr) return GH_ERR_INVALID_ARGUMENT;
+  if (task == nullptr || task->run == nullptr || task->discard == nullptr)
+    return GH_ERR_INVALID_ARGUMENT;
   return guarded(h, "post_keyed", [&] { return PluginInstance::from(h).post_keyed(key, *task); });
 }
 

@@ -31,7 +31,8 @@ std::string overlap(const Manifest& a, const Manifest& b) {
 std::string bounds_text(const ManifestDependency& d) {
   std::string out;
   if (!d.min_version.empty()) out += ">=" + std::string(d.min_version.view());
-  if (!d.below_version.empty()) out += (out.empty() ? "<" : " <") + std::string(d.below_version.view());
+  if (!d.below_version.empty())
+    out += (out.empty() ? "<" : " <") + std::string(d.below_version.view());
   return out.empty() ? "any version" : out;
 }
 
@@ -94,8 +95,9 @@ LoadPlan plan_load(std::vector<Candidate> candidates, const std::vector<Candidat
           }
         }
         if (found == nullptr) {
-          const bool was_refused = std::any_of(plan.refused.begin(), plan.refused.end(),
-                                               [&](const Refusal& r) { return r.name == dep_name; });
+          const bool was_refused =
+              std::any_of(plan.refused.begin(), plan.refused.end(),
+                          [&](const Refusal& r) { return r.name == dep_name; });
           problem = "needs " + dep_name + " " + bounds_text(dep) +
                     (was_refused ? ", which was refused" : ", which is not loaded");
           continue;
@@ -108,7 +110,8 @@ LoadPlan plan_load(std::vector<Candidate> candidates, const std::vector<Candidat
         }
       }
       if (!problem.empty()) {
-        refuse(*it, std::string(m.name.view()) + " " + std::string(m.version.view()) + " " + problem);
+        refuse(*it,
+               std::string(m.name.view()) + " " + std::string(m.version.view()) + " " + problem);
         accepted.erase(it);
         changed = true;
         break;

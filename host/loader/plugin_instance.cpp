@@ -1,7 +1,7 @@
 #include "loader/plugin_instance.hpp"
 
-#include <boost/dll/shared_library.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/dll/shared_library.hpp>
 
 #include <algorithm>
 #include <cstring>
@@ -9,9 +9,9 @@
 #include <future>
 
 #include "exec/batch_scope.hpp"
-#include "log/logging.hpp"
 #include "loader/host_services.hpp"
 #include "loader/plugin_file.hpp"
+#include "log/logging.hpp"
 
 namespace gamehost::plugins {
 
@@ -31,7 +31,9 @@ struct PluginInstance::Library {
 
 namespace {
 
-std::string text_or_empty(const char* s) { return s == nullptr ? std::string() : std::string(s); }
+std::string text_or_empty(const char* s) {
+  return s == nullptr ? std::string() : std::string(s);
+}
 
 // The descriptor must say what the manifest said: the host decided on the manifest.
 void check_descriptor(const gh_plugin_descriptor* d, const Manifest& m) {
@@ -70,9 +72,9 @@ std::shared_ptr<PluginInstance> PluginInstance::start(core::Runtime& runtime,
                                                       const std::string& state) {
   std::shared_ptr<PluginInstance> p(new PluginInstance(runtime, candidate, config));
   auto library = load_library(candidate);
-  p->builds_.push_back(std::make_unique<BuildInfo>(
-      BuildInfo{std::string(candidate.manifest.version.view()), candidate.manifest, candidate.file,
-                candidate.staged}));
+  p->builds_.push_back(
+      std::make_unique<BuildInfo>(BuildInfo{std::string(candidate.manifest.version.view()),
+                                            candidate.manifest, candidate.file, candidate.staged}));
   p->build_.store(p->builds_.back().get(), std::memory_order_release);
   p->start_queues();
   p->instance_ = p->create_instance(*library, state);
@@ -106,9 +108,10 @@ std::unique_ptr<PluginInstance::Library> PluginInstance::load_library(const Cand
 void PluginInstance::start_queues() {
   logger_ = logging::plugin_logger(name_, config_.log_level);
   queue_ = std::make_shared<exec::SerialQueue>(runtime_.workers, config_.queue_capacity);
-  const auto lanes = runtime_.config.plugins.keyed_lanes != 0
-                         ? runtime_.config.plugins.keyed_lanes
-                         : static_cast<std::uint32_t>(4 * std::max<std::size_t>(1, runtime_.workers.size()));
+  const auto lanes =
+      runtime_.config.plugins.keyed_lanes != 0
+          ? runtime_.config.plugins.keyed_lanes
+          : static_cast<std::uint32_t>(4 * std::max<std::size_t>(1, runtime_.workers.size()));
   for (std::uint32_t i = 0; i < lanes; ++i) {
     lanes_.push_back(std::make_shared<exec::SerialQueue>(runtime_.workers, config_.queue_capacity));
   }
@@ -130,7 +133,8 @@ gh_plugin* PluginInstance::create_instance(const Library& library, const std::st
 }
 
 PluginInstance::~PluginInstance() {
-  if (instance_ != nullptr && !destroyed_ && descriptor_ != nullptr) descriptor_->destroy(instance_);
+  if (instance_ != nullptr && !destroyed_ && descriptor_ != nullptr)
+    descriptor_->destroy(instance_);
   library_.reset();
 }
 
@@ -143,7 +147,8 @@ void PluginInstance::record_handler_time(std::chrono::steady_clock::duration too
   handler_buckets_[i].fetch_add(1, std::memory_order_relaxed);
 }
 
-std::array<std::uint64_t, PluginInstance::kHandlerBucketsSeconds.size() + 1> PluginInstance::handler_histogram() const {
+std::array<std::uint64_t, PluginInstance::kHandlerBucketsSeconds.size() + 1>
+PluginInstance::handler_histogram() const {
   std::array<std::uint64_t, kHandlerBucketsSeconds.size() + 1> out{};
   std::uint64_t running = 0;
   for (std::size_t i = 0; i < out.size(); ++i) {
@@ -243,26 +248,32 @@ PluginInstance::Post PluginInstance::post_message(session::SessionId session, se
       std::lock_guard lock(predecessor_mutex_);
       old = predecessor_;
     }
-    if (old && old->owns_session(session)) return old->post_message(session, user, msg_id, std::move(payload));
+    if (old && old->owns_session(session))
+      return old->post_message(session, user, msg_id, std::move(payload));
   }
   if (!accepting_.load(std::memory_order_acquire)) return Post::stopped;
-  const bool queued = queue_->push([self = shared_from_this(), session, user, msg_id,
-                       payload = std::move(payload)] {
-    if (self->destroyed_) return;
-    const gh_message msg{sizeof(gh_message), msg_id, session, user,
-                         reinterpret_cast<const std::uint8_t*>(payload.data()), payload.size()};
-    gh_error error{sizeof(gh_error), 0, {}};
-    const auto started = exec::BatchScope::task_start();
-    const auto status = self->descriptor_->on_message(self->instance_, &msg, &error);
-    self->handled_.fetch_add(1, std::memory_order_relaxed);
-    // Last: a scrape that sees this handler's time sees its message counted too.
-    self->record_handler_time(exec::BatchScope::task_end() - started);
-    if (status == GH_OK) return;
-    const auto code = error.code != 0 ? error.code : static_cast<std::uint32_t>(GH_CODE_PLUGIN_FAILURE);
-    if (code == GH_CODE_PLUGIN_FAILURE) self->failures_.fetch_add(1, std::memory_order_relaxed);
-    self->runtime_.metrics.count_error(code);
-    if (auto s = self->runtime_.sessions.find(session)) s->send_error(code, msg_id, error.text);
-  });
+  const bool queued = queue_->push(
+      [self = shared_from_this(), session, user, msg_id, payload = std::move(payload)] {
+        if (self->destroyed_) return;
+        const gh_message msg{sizeof(gh_message),
+                             msg_id,
+                             session,
+                             user,
+                             reinterpret_cast<const std::uint8_t*>(payload.data()),
+                             payload.size()};
+        gh_error error{sizeof(gh_error), 0, {}};
+        const auto started = exec::BatchScope::task_start();
+        const auto status = self->descriptor_->on_message(self->instance_, &msg, &error);
+        self->handled_.fetch_add(1, std::memory_order_relaxed);
+        // Last: a scrape that sees this handler's time sees its message counted too.
+        self->record_handler_time(exec::BatchScope::task_end() - started);
+        if (status == GH_OK) return;
+        const auto code =
+            error.code != 0 ? error.code : static_cast<std::uint32_t>(GH_CODE_PLUGIN_FAILURE);
+        if (code == GH_CODE_PLUGIN_FAILURE) self->failures_.fetch_add(1, std::memory_order_relaxed);
+        self->runtime_.metrics.count_error(code);
+        if (auto s = self->runtime_.sessions.find(session)) s->send_error(code, msg_id, error.text);
+      });
   return queued ? Post::queued : Post::busy;
 }
 
@@ -279,7 +290,8 @@ void PluginInstance::post_session_event(gh_session_event_kind kind, session::Ses
   if (!accepting_) return;
   run_unbounded([kind, session, user](PluginInstance& self) {
     if (self.descriptor_->on_session_event == nullptr) return;
-    const gh_session_event ev{sizeof(gh_session_event), static_cast<std::uint32_t>(kind), session, user};
+    const gh_session_event ev{sizeof(gh_session_event), static_cast<std::uint32_t>(kind), session,
+                              user};
     self.descriptor_->on_session_event(self.instance_, &ev);
   });
 }
@@ -302,20 +314,26 @@ void PluginInstance::post_call(std::uint64_t call_id, std::string caller, std::u
     // Nobody will answer: fail the call now rather than let the caller wait for a timeout.
     if (auto pending = runtime_.calls.finish(call_id)) {
       runtime_.timers.cancel(pending->timer);
-      if (auto c = pending->caller.lock()) c->post_call_result(call_id, pending->cookie, GH_ERR_UNSUPPORTED, {});
+      if (auto c = pending->caller.lock())
+        c->post_call_result(call_id, pending->cookie, GH_ERR_UNSUPPORTED, {});
     }
   };
   if (!accepting_) {
     refuse();
     return;
   }
-  run_unbounded([call_id, caller = std::move(caller), method, data = std::move(data), refuse](PluginInstance& self) {
+  run_unbounded([call_id, caller = std::move(caller), method, data = std::move(data),
+                 refuse](PluginInstance& self) {
     if (self.descriptor_->on_call == nullptr) {
       refuse();
       return;
     }
-    const gh_call call{sizeof(gh_call), call_id, caller.c_str(), method,
-                       reinterpret_cast<const std::uint8_t*>(data.data()), data.size()};
+    const gh_call call{sizeof(gh_call),
+                       call_id,
+                       caller.c_str(),
+                       method,
+                       reinterpret_cast<const std::uint8_t*>(data.data()),
+                       data.size()};
     self.descriptor_->on_call(self.instance_, &call);
   });
 }
@@ -324,8 +342,12 @@ void PluginInstance::post_call_result(std::uint64_t call_id, std::uint64_t cooki
                                       std::string data) {
   run_unbounded([call_id, cookie, status, data = std::move(data)](PluginInstance& self) {
     if (self.descriptor_->on_call_result == nullptr) return;
-    const gh_call_result r{sizeof(gh_call_result), call_id, cookie, static_cast<std::uint32_t>(status),
-                           reinterpret_cast<const std::uint8_t*>(data.data()), data.size()};
+    const gh_call_result r{sizeof(gh_call_result),
+                           call_id,
+                           cookie,
+                           static_cast<std::uint32_t>(status),
+                           reinterpret_cast<const std::uint8_t*>(data.data()),
+                           data.size()};
     self.descriptor_->on_call_result(self.instance_, &r);
   });
 }
@@ -353,18 +375,19 @@ std::uint64_t PluginInstance::start_timer(std::uint64_t delay_ms, std::uint64_t 
   // The firing only queues on_timer; the plugin code runs on its queue, never here.
   std::weak_ptr<PluginInstance> weak = weak_from_this();
   const bool once = interval_ms == 0;
-  const auto id = runtime_.timers.start(delay_ms, interval_ms, [weak, cookie, once](std::uint64_t timer_id) {
-    auto self = weak.lock();
-    if (!self || !self->accepting_) return;
-    self->run_unbounded([timer_id, cookie, once](PluginInstance& p) {
-      if (once) {
-        std::lock_guard lock(p.timers_mutex_);
-        p.timers_.erase(timer_id);
-      }
-      const gh_timer_event ev{sizeof(gh_timer_event), timer_id, cookie};
-      if (p.descriptor_->on_timer != nullptr) p.descriptor_->on_timer(p.instance_, &ev);
-    });
-  });
+  const auto id =
+      runtime_.timers.start(delay_ms, interval_ms, [weak, cookie, once](std::uint64_t timer_id) {
+        auto self = weak.lock();
+        if (!self || !self->accepting_) return;
+        self->run_unbounded([timer_id, cookie, once](PluginInstance& p) {
+          if (once) {
+            std::lock_guard lock(p.timers_mutex_);
+            p.timers_.erase(timer_id);
+          }
+          const gh_timer_event ev{sizeof(gh_timer_event), timer_id, cookie};
+          if (p.descriptor_->on_timer != nullptr) p.descriptor_->on_timer(p.instance_, &ev);
+        });
+      });
   std::lock_guard lock(timers_mutex_);
   timers_.insert(id);
   return id;
@@ -409,13 +432,15 @@ std::chrono::microseconds PluginInstance::reload(const Candidate& candidate) {
   drain_lanes();               // keyed work of the old build finishes on the old build
   auto resume = [this, paused_at] {
     queue_->resume();
-    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - paused_at);
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                                 paused_at);
   };
 
   std::string state;
   if (descriptor_->export_state != nullptr) {
     const gh_byte_sink sink{&state, [](void* ctx, const std::uint8_t* d, std::size_t n) {
-                              static_cast<std::string*>(ctx)->append(reinterpret_cast<const char*>(d), n);
+                              static_cast<std::string*>(ctx)->append(
+                                  reinterpret_cast<const char*>(d), n);
                             }};
     gh_error error{sizeof(gh_error), 0, {}};
     if (descriptor_->export_state(instance_, &sink, &error) != GH_OK) {
@@ -442,8 +467,9 @@ std::chrono::microseconds PluginInstance::reload(const Candidate& candidate) {
   instance_ = created;
   std::swap(library_, next);
   descriptor_ = &library_->descriptor;
-  builds_.push_back(std::make_unique<BuildInfo>(BuildInfo{
-      std::string(candidate.manifest.version.view()), candidate.manifest, candidate.file, candidate.staged}));
+  builds_.push_back(
+      std::make_unique<BuildInfo>(BuildInfo{std::string(candidate.manifest.version.view()),
+                                            candidate.manifest, candidate.file, candidate.staged}));
   build_.store(builds_.back().get(), std::memory_order_release);
   reloads_.fetch_add(1, std::memory_order_relaxed);
   const auto pause = resume();

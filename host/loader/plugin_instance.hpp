@@ -8,12 +8,12 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
-#include <functional>
 #include <set>
-#include <unordered_map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "config/config.hpp"
@@ -72,8 +72,12 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   void record_reload(ReloadRecord record);
   std::size_t queue_depth() const { return queue_->depth(); }
   bool stopped() const noexcept { return !accepting_.load(std::memory_order_acquire); }
-  std::uint64_t messages_handled() const noexcept { return handled_.load(std::memory_order_relaxed); }
-  std::uint64_t handler_failures() const noexcept { return failures_.load(std::memory_order_relaxed); }
+  std::uint64_t messages_handled() const noexcept {
+    return handled_.load(std::memory_order_relaxed);
+  }
+  std::uint64_t handler_failures() const noexcept {
+    return failures_.load(std::memory_order_relaxed);
+  }
   // Frames this plugin sent to clients (a broadcast counts once per recipient).
   std::uint64_t messages_out() const noexcept { return sent_.load(std::memory_order_relaxed); }
   void count_sent(std::uint64_t n) noexcept { sent_.fetch_add(n, std::memory_order_relaxed); }
@@ -100,13 +104,16 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
                     std::string payload);
   void post_session_event(gh_session_event_kind kind, session::SessionId session,
                           session::UserId user);
-  void post_event(std::string topic, std::string publisher, std::shared_ptr<const std::string> data);
+  void post_event(std::string topic, std::string publisher,
+                  std::shared_ptr<const std::string> data);
   void post_call(std::uint64_t call_id, std::string caller, std::uint32_t method, std::string data);
-  void post_call_result(std::uint64_t call_id, std::uint64_t cookie, gh_status status, std::string data);
+  void post_call_result(std::uint64_t call_id, std::uint64_t cookie, gh_status status,
+                        std::string data);
   gh_status post_keyed(std::uint64_t key, const gh_task& task);
 
   // Timers of this plugin (cancelled when it stops).
-  std::uint64_t start_timer(std::uint64_t delay_ms, std::uint64_t interval_ms, std::uint64_t cookie);
+  std::uint64_t start_timer(std::uint64_t delay_ms, std::uint64_t interval_ms,
+                            std::uint64_t cookie);
   bool cancel_timer(std::uint64_t timer_id);
 
   // Live handover reload to `candidate` (same name, same id ranges; checked by the caller):
@@ -142,7 +149,9 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   spdlog::logger& logger() noexcept { return *logger_; }
   const config::PluginConfig& config() const noexcept { return config_; }
   gh_host* handle() noexcept { return reinterpret_cast<gh_host*>(this); }
-  static PluginInstance& from(gh_host* host) noexcept { return *reinterpret_cast<PluginInstance*>(host); }
+  static PluginInstance& from(gh_host* host) noexcept {
+    return *reinterpret_cast<PluginInstance*>(host);
+  }
 
  private:
   PluginInstance(core::Runtime& runtime, const Candidate& candidate,
@@ -170,10 +179,10 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   const gh_plugin_descriptor* descriptor_ = nullptr;
   std::atomic<std::uint64_t> reloads_{0};
   mutable std::mutex keys_mutex_;
-  std::set<std::uint64_t> keys_;                                     // guarded by keys_mutex_
+  std::set<std::uint64_t> keys_;                                        // guarded by keys_mutex_
   std::unordered_map<session::SessionId, std::uint64_t> session_keys_;  // guarded by keys_mutex_
-  std::function<void()> drained_;                                     // guarded by keys_mutex_
-  bool draining_ = false;                                             // guarded by keys_mutex_
+  std::function<void()> drained_;                                       // guarded by keys_mutex_
+  bool draining_ = false;                                               // guarded by keys_mutex_
   std::atomic<bool> has_predecessor_{false};
   mutable std::mutex predecessor_mutex_;
   std::shared_ptr<PluginInstance> predecessor_;  // guarded by predecessor_mutex_
@@ -187,12 +196,13 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   std::vector<std::shared_ptr<exec::SerialQueue>> lanes_;
   std::atomic<bool> accepting_{true};        // messages and events; false once stop() began
   std::atomic<bool> keyed_accepting_{true};  // keyed tasks; false once the message queue drained
-  std::atomic<bool> destroyed_{false};  // set on the serial queue once destroy() ran
+  std::atomic<bool> destroyed_{false};       // set on the serial queue once destroy() ran
   std::atomic<std::uint64_t> handled_{0};
   std::atomic<std::uint64_t> failures_{0};
   std::atomic<std::uint64_t> sent_{0};
   std::atomic<std::uint64_t> handler_ns_{0};
-  std::array<std::atomic<std::uint64_t>, kHandlerBucketsSeconds.size() + 1> handler_buckets_{};  // not cumulative
+  std::array<std::atomic<std::uint64_t>, kHandlerBucketsSeconds.size() + 1>
+      handler_buckets_{};  // not cumulative
   std::mutex timers_mutex_;
   std::set<std::uint64_t> timers_;
   DbCounters db_counters_;

@@ -44,7 +44,8 @@ class PluginManager {
   // `strategy` "" uses the plugin's configured default. "drain": the new build starts cold
   // beside the old one, takes every new unit of work (key) and session, and the old build
   // unloads when its last key closes.
-  ReloadResult reload(const std::string& name, const std::string& file = "", const std::string& strategy = "");
+  ReloadResult reload(const std::string& name, const std::string& file = "",
+                      const std::string& strategy = "");
   // Old builds still finishing their keys after a drain reload.
   std::vector<std::shared_ptr<PluginInstance>> draining() const;
   // Reloads every plugin whose configured file differs from the build it runs (SIGHUP).
@@ -69,10 +70,11 @@ class PluginManager {
   router::Routes& routes_;
   std::mutex reload_mutex_;  // one reload at a time; taken before mutex_
   mutable std::mutex mutex_;
-  std::vector<std::shared_ptr<PluginInstance>> running_;  // in load (dependency) order
+  std::vector<std::shared_ptr<PluginInstance>> running_;   // in load (dependency) order
   std::vector<std::shared_ptr<PluginInstance>> draining_;  // old builds of drain reloads
   std::vector<std::thread> finishers_;                     // threads that ended drains
-  void finish_drain(const std::shared_ptr<PluginInstance>& old, const std::shared_ptr<PluginInstance>& next);
+  void finish_drain(const std::shared_ptr<PluginInstance>& old,
+                    const std::shared_ptr<PluginInstance>& next);
 };
 
 }  // namespace gamehost::plugins

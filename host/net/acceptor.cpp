@@ -6,7 +6,8 @@ namespace gamehost::net {
 
 using boost::asio::ip::tcp;
 
-void bind_and_listen(tcp::acceptor& acceptor, const config::Endpoint& endpoint, const std::string& what) {
+void bind_and_listen(tcp::acceptor& acceptor, const config::Endpoint& endpoint,
+                     const std::string& what) {
   try {
     const tcp::endpoint ep(boost::asio::ip::make_address(endpoint.host), endpoint.port);
     acceptor.open(ep.protocol());
@@ -14,8 +15,8 @@ void bind_and_listen(tcp::acceptor& acceptor, const config::Endpoint& endpoint, 
     acceptor.bind(ep);
     acceptor.listen(boost::asio::socket_base::max_listen_connections);
   } catch (const std::exception& e) {
-    throw std::runtime_error("cannot listen " + what + "on " + endpoint.host + ":" + std::to_string(endpoint.port) +
-                             ": " + e.what());
+    throw std::runtime_error("cannot listen " + what + "on " + endpoint.host + ":" +
+                             std::to_string(endpoint.port) + ": " + e.what());
   }
 }
 

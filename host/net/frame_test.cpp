@@ -11,7 +11,8 @@ namespace {
 
 std::string frame(std::uint32_t id, const std::string& payload) {
   std::string out(8, '\0');
-  put_u32le(reinterpret_cast<std::uint8_t*>(out.data()), static_cast<std::uint32_t>(payload.size()));
+  put_u32le(reinterpret_cast<std::uint8_t*>(out.data()),
+            static_cast<std::uint32_t>(payload.size()));
   put_u32le(reinterpret_cast<std::uint8_t*>(out.data()) + 4, id);
   return out + payload;
 }
@@ -19,14 +20,17 @@ std::string frame(std::uint32_t id, const std::string& payload) {
 struct Collector {
   std::vector<std::pair<std::uint32_t, std::string>> frames;
   FrameDecoder::Status feed(FrameDecoder& d, const std::string& bytes) {
-    return d.feed(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size(),
-                  [this](std::uint32_t id, std::string_view p) { frames.emplace_back(id, std::string(p)); });
+    return d.feed(
+        reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size(),
+        [this](std::uint32_t id, std::string_view p) { frames.emplace_back(id, std::string(p)); });
   }
 };
 
 TEST(FrameDecoder, HeaderIsLittleEndianLengthThenId) {
   const auto f = frame(0x01020304, "ab");
-  EXPECT_EQ(f, std::string("\x02\x00\x00\x00\x04\x03\x02\x01" "ab", 10));
+  EXPECT_EQ(f, std::string("\x02\x00\x00\x00\x04\x03\x02\x01"
+                           "ab",
+                           10));
 }
 
 TEST(FrameDecoder, FrameSplitAcrossEveryPossibleRead) {
@@ -87,7 +91,8 @@ TEST(FrameDecoder, OversizeIsRefusedFromTheHeaderAlone) {
 TEST(FrameDecoder, FramesBeforeAnOversizeOneAreDelivered) {
   FrameDecoder d(16);
   Collector c;
-  EXPECT_EQ(c.feed(d, frame(1, "ok") + frame(2, std::string(100, 'x'))), FrameDecoder::Status::too_large);
+  EXPECT_EQ(c.feed(d, frame(1, "ok") + frame(2, std::string(100, 'x'))),
+            FrameDecoder::Status::too_large);
   ASSERT_EQ(c.frames.size(), 1u);
   EXPECT_EQ(c.frames[0].second, "ok");
 }

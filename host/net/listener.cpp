@@ -1,11 +1,11 @@
 #include "net/listener.hpp"
 
+#include <gamehost/abi.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <gamehost/abi.h>
-#include <spdlog/spdlog.h>
 
 #include "net/acceptor.hpp"
 #include "net/tcp_connection.hpp"
@@ -16,8 +16,9 @@ namespace gamehost::net {
 using asio::ip::tcp;
 
 struct Listener::Impl : std::enable_shared_from_this<Impl> {
-  Impl(asio::io_context& io_, std::vector<asio::io_context*> connection_ios_, session::Transport kind_,
-       session::Registry& sessions_, ConnectionHooks& hooks_, const ConnectionLimits& limits_)
+  Impl(asio::io_context& io_, std::vector<asio::io_context*> connection_ios_,
+       session::Transport kind_, session::Registry& sessions_, ConnectionHooks& hooks_,
+       const ConnectionLimits& limits_)
       : io(io_),
         connection_ios(std::move(connection_ios_)),
         acceptor(io_),
@@ -31,7 +32,7 @@ struct Listener::Impl : std::enable_shared_from_this<Impl> {
     // The new socket is created on the network thread that will own the connection.
     auto& target = *connection_ios[next++ % connection_ios.size()];
     acceptor.async_accept(target, [self = shared_from_this(), &target](
-                                                     const boost::system::error_code& ec, tcp::socket socket) {
+                                      const boost::system::error_code& ec, tcp::socket socket) {
       if (ec == asio::error::operation_aborted || !self->acceptor.is_open()) return;
       if (ec) {
         // Out of file descriptors, say: retrying at once would spin. Back off a little.
@@ -57,9 +58,11 @@ struct Listener::Impl : std::enable_shared_from_this<Impl> {
     std::shared_ptr<Connection> c;
     const auto id = sessions.next_id();
     if (kind == session::Transport::tcp) {
-      c = std::make_shared<TcpConnection>(std::move(socket), strand, hooks, limits, id, ip, remote.port());
+      c = std::make_shared<TcpConnection>(std::move(socket), strand, hooks, limits, id, ip,
+                                          remote.port());
     } else {
-      c = std::make_shared<WsConnection>(std::move(socket), strand, hooks, limits, id, ip, remote.port());
+      c = std::make_shared<WsConnection>(std::move(socket), strand, hooks, limits, id, ip,
+                                         remote.port());
     }
     switch (sessions.admit(ip)) {
       case session::Registry::Admission::ok:
@@ -71,8 +74,8 @@ struct Listener::Impl : std::enable_shared_from_this<Impl> {
         break;
       case session::Registry::Admission::address_full:
         hooks.on_refused(GH_CODE_SERVER_FULL);
-        c->refuse(GH_CODE_SERVER_FULL, "too many connections from " + ip +
-                                            " (limits.max_connections_per_ip)");
+        c->refuse(GH_CODE_SERVER_FULL,
+                  "too many connections from " + ip + " (limits.max_connections_per_ip)");
         break;
     }
     c->start();
@@ -90,15 +93,20 @@ struct Listener::Impl : std::enable_shared_from_this<Impl> {
 };
 
 Listener::Listener(asio::io_context& io, std::vector<asio::io_context*> connection_ios,
-                   const config::Endpoint& endpoint, session::Transport kind, session::Registry& sessions,
-                   ConnectionHooks& hooks, const ConnectionLimits& limits)
+                   const config::Endpoint& endpoint, session::Transport kind,
+                   session::Registry& sessions, ConnectionHooks& hooks,
+                   const ConnectionLimits& limits)
     : impl_(std::make_shared<Impl>(io, std::move(connection_ios), kind, sessions, hooks, limits)) {
   bind_and_listen(impl_->acceptor, endpoint, "");
 }
 
-Listener::~Listener() { stop(); }
+Listener::~Listener() {
+  stop();
+}
 
-void Listener::start() { impl_->accept(); }
+void Listener::start() {
+  impl_->accept();
+}
 
 void Listener::stop() {
   // The acceptor is used by network threads: close it on one of them.
@@ -108,8 +116,12 @@ void Listener::stop() {
   });
 }
 
-std::uint16_t Listener::port() const { return local_port(impl_->acceptor); }
+std::uint16_t Listener::port() const {
+  return local_port(impl_->acceptor);
+}
 
-std::string Listener::address() const { return local_address(impl_->acceptor); }
+std::string Listener::address() const {
+  return local_address(impl_->acceptor);
+}
 
 }  // namespace gamehost::net

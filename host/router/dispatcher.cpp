@@ -1,8 +1,8 @@
 #include "router/dispatcher.hpp"
 
 #include <gamehost/abi.h>
-#include <gamehost/manifest.hpp>
 #include <spdlog/spdlog.h>
+#include <gamehost/manifest.hpp>
 
 #include "gamehost/host.pb.h"
 #include "loader/plugin_manager.hpp"
@@ -44,7 +44,8 @@ void Dispatcher::on_frame(const std::shared_ptr<session::Session>& session, std:
   const auto table = routes_.current();
   const auto* owner = table->find(msg_id);
   if (owner == nullptr) {
-    refuse(*session, GH_CODE_UNKNOWN_ID, msg_id, "no plugin owns message id " + std::to_string(msg_id));
+    refuse(*session, GH_CODE_UNKNOWN_ID, msg_id,
+           "no plugin owns message id " + std::to_string(msg_id));
     return;
   }
   const auto& plugin = *owner;
@@ -55,12 +56,14 @@ void Dispatcher::on_frame(const std::shared_ptr<session::Session>& session, std:
   }
   using Post = plugins::PluginInstance::Post;
   switch (plugin->post_message(session->id(), session->user(), msg_id, std::string(payload))) {
-    case Post::queued: break;
+    case Post::queued:
+      break;
     case Post::busy:
       refuse(*session, GH_CODE_BUSY, msg_id, "plugin " + plugin->name() + " is busy; try again");
       break;
     case Post::stopped:
-      refuse(*session, GH_CODE_PLUGIN_UNAVAILABLE, msg_id, "plugin " + plugin->name() + " is not running");
+      refuse(*session, GH_CODE_PLUGIN_UNAVAILABLE, msg_id,
+             "plugin " + plugin->name() + " is not running");
       break;
   }
 }
@@ -89,7 +92,9 @@ void Dispatcher::refuse(session::Session& session, std::uint32_t code, std::uint
   session.send_error(code, msg_id, text);
 }
 
-void Dispatcher::on_refused(std::uint32_t code) { runtime_.metrics.count_error(code); }
+void Dispatcher::on_refused(std::uint32_t code) {
+  runtime_.metrics.count_error(code);
+}
 
 void Dispatcher::on_close(const std::shared_ptr<session::Session>& session) {
   runtime_.sessions.remove(session->id());

@@ -20,8 +20,10 @@ class Dispatcher final : public net::ConnectionHooks {
   void on_close(const std::shared_ptr<session::Session>& session) override;
 
  private:
-  void handle_host_message(session::Session& session, std::uint32_t msg_id, std::string_view payload);
-  void refuse(session::Session& session, std::uint32_t code, std::uint32_t msg_id, const std::string& text);
+  void handle_host_message(session::Session& session, std::uint32_t msg_id,
+                           std::string_view payload);
+  void refuse(session::Session& session, std::uint32_t code, std::uint32_t msg_id,
+              const std::string& text);
 
   core::Runtime& runtime_;
   Routes& routes_;

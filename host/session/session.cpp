@@ -9,9 +9,9 @@ Session::Session(SessionId id, Transport transport, std::string remote_ip,
     : id_(id),
       transport_(transport),
       remote_ip_(std::move(remote_ip)),
-      remote_address_((remote_ip_.find(':') != std::string::npos ? "[" + remote_ip_ + "]"
-                                                                  : remote_ip_) +
-                      ":" + std::to_string(remote_port)),
+      remote_address_(
+          (remote_ip_.find(':') != std::string::npos ? "[" + remote_ip_ + "]" : remote_ip_) + ":" +
+          std::to_string(remote_port)),
       connected_at_ms_(connected_at_ms) {}
 
 void Session::set_property(const std::string& key, std::string value) {

@@ -62,7 +62,7 @@ class Database {
   std::condition_variable freed_;
   std::timed_mutex sqlite_writer_;  // SQLite: one write transaction at a time (Connection::begin)
   std::vector<std::unique_ptr<Connection>> idle_;  // guarded by mutex_
-  std::size_t open_ = 0;            // connections in existence, idle or leased; guarded by mutex_
+  std::size_t open_ = 0;  // connections in existence, idle or leased; guarded by mutex_
 };
 
 }  // namespace gamehost::storage

@@ -65,10 +65,12 @@ Settings read_settings(gamehost::Host& host) {
       static_cast<std::uint32_t>(bounded(host, "max_failures_per_account", 5, 1, 1'000'000));
   s.max_failures_per_address =
       static_cast<std::uint32_t>(bounded(host, "max_failures_per_address", 20, 1, 1'000'000));
-  s.failure_window_ms =
-      static_cast<std::uint64_t>(bounded(host, "failure_window_s", 300, 1, std::int64_t{7} * 24 * 3600)) * 1000;
-  s.cleanup_interval_ms =
-      static_cast<std::uint64_t>(bounded(host, "cleanup_interval_s", 600, 1, std::int64_t{24} * 3600)) * 1000;
+  s.failure_window_ms = static_cast<std::uint64_t>(bounded(host, "failure_window_s", 300, 1,
+                                                           std::int64_t{7} * 24 * 3600)) *
+                        1000;
+  s.cleanup_interval_ms = static_cast<std::uint64_t>(bounded(host, "cleanup_interval_s", 600, 1,
+                                                             std::int64_t{24} * 3600)) *
+                          1000;
 
   // The signing secret: the environment wins, so it can stay out of the config file.
   const auto env_name = host.config_string("token_secret_env", "GAMEHOST_AUTH_SECRET");

@@ -1,11 +1,12 @@
-#include <gamehost/manifest.hpp>
 #include <gtest/gtest.h>
+#include <gamehost/manifest.hpp>
 
 namespace gamehost {
 namespace {
 
 // The parser runs at compile time in every plugin: prove it here once.
-constexpr auto kCompileTime = parse_manifest("name = x\nversion = 1.2.3\nranges = 1000-1009, 2000\npublic = 1000-1001\n");
+constexpr auto kCompileTime =
+    parse_manifest("name = x\nversion = 1.2.3\nranges = 1000-1009, 2000\npublic = 1000-1001\n");
 static_assert(kCompileTime.ok());
 static_assert(kCompileTime.manifest.range_count == 2);
 static_assert(kCompileTime.manifest.is_public(1001) && !kCompileTime.manifest.is_public(1002));
@@ -36,11 +37,15 @@ TEST(Manifest, ParsesEveryKey) {
 TEST(Manifest, RefusesMistakesWithTheirLine) {
   EXPECT_EQ(error_of("name = a\nversoin = 1.0.0\n"),
             "2: unknown manifest key (known: name, version, ranges, public, depends)");
-  EXPECT_EQ(error_of("name = A\n"), "1: name must be 1-32 characters of [a-z0-9_-], starting with a letter");
+  EXPECT_EQ(error_of("name = A\n"),
+            "1: name must be 1-32 characters of [a-z0-9_-], starting with a letter");
   EXPECT_EQ(error_of("name = a\nversion = 1.0\n"), "2: version must be MAJOR.MINOR.PATCH");
-  EXPECT_EQ(error_of("name = a\nversion = 1.0.0\nranges = 2000-1000\n"), "3: bad id range (want a-b)");
-  EXPECT_EQ(error_of("name = a\nversion = 1.0.0\n"), "0: ranges is missing: a plugin owns at least one id");
-  EXPECT_EQ(error_of("name = a\nversion = 1.0.0\nranges = 500-1500\n"), "0: ids below 1000 belong to the host");
+  EXPECT_EQ(error_of("name = a\nversion = 1.0.0\nranges = 2000-1000\n"),
+            "3: bad id range (want a-b)");
+  EXPECT_EQ(error_of("name = a\nversion = 1.0.0\n"),
+            "0: ranges is missing: a plugin owns at least one id");
+  EXPECT_EQ(error_of("name = a\nversion = 1.0.0\nranges = 500-1500\n"),
+            "0: ids below 1000 belong to the host");
   EXPECT_EQ(error_of("name = a\nversion = 1.0.0\nranges = 1000-1100, 1050-1200\n"),
             "0: two of the plugin's ranges overlap");
   EXPECT_EQ(error_of("name = a\nversion = 1.0.0\nranges = 1000-1100\npublic = 1200\n"),

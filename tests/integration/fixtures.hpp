@@ -19,9 +19,14 @@ namespace gamehost::testing {
 
 inline std::string standard_plugins() {
   return "[plugins]\nrequired = true\nload = [\"echo\", \"testlogin\", \"thrower\"]\n"
-         "[plugins.echo]\nfile = \"" + plugin_path("echo") + "\"\n"
-         "[plugins.testlogin]\nfile = \"" + test_plugin_path("testlogin") + "\"\ncapabilities = [\"bind_user\"]\n"
-         "[plugins.thrower]\nfile = \"" + test_plugin_path("thrower") + "\"\n";
+         "[plugins.echo]\nfile = \"" +
+         plugin_path("echo") +
+         "\"\n"
+         "[plugins.testlogin]\nfile = \"" +
+         test_plugin_path("testlogin") +
+         "\"\ncapabilities = [\"bind_user\"]\n"
+         "[plugins.thrower]\nfile = \"" +
+         test_plugin_path("thrower") + "\"\n";
 }
 
 // One host for the whole suite: starting it takes a moment, and every test uses fresh clients.

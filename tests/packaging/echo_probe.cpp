@@ -119,8 +119,10 @@ LoginReply log_in(std::uint16_t port, std::uint32_t request, const std::string& 
   TcpClient c(port);
   c.send(request, credentials(name, password));
   const auto reply = parse_login_reply(c.expect(kLoginReply).payload);
-  const auto now_ms = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::system_clock::now().time_since_epoch()).count());
+  const auto now_ms =
+      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count());
   const auto dots = std::count(reply.token.begin(), reply.token.end(), '.');
   if (reply.user_id == 0 || reply.username != name || reply.guest || dots != 2 ||
       reply.expires_at_ms <= now_ms) {
@@ -155,14 +157,16 @@ int main(int argc, char** argv) {
   const std::string mode = argc > 2 ? argv[2] : "";
   const bool auth = argc == 5 && (mode == "--register" || mode == "--login");
   if (argc != 2 && !(argc == 4 && mode == "--hold") && !auth) {
-    std::cerr << "usage: echo_probe PORT [--hold DIR | --register NAME PASSWORD | --login NAME PASSWORD]\n";
+    std::cerr << "usage: echo_probe PORT [--hold DIR | --register NAME PASSWORD | --login NAME "
+                 "PASSWORD]\n";
     return 2;
   }
   try {
     const auto port = static_cast<std::uint16_t>(std::stoi(argv[1]));
     if (auth) return auth_probe(port, mode, argv[3], argv[4]);
     TcpClient c(port);
-    for (const auto& p : c.hello.plugins()) std::cout << "plugin " << p.name() << " " << p.version() << "\n";
+    for (const auto& p : c.hello.plugins())
+      std::cout << "plugin " << p.name() << " " << p.version() << "\n";
     if (!echo_once(c)) {
       std::cerr << "echo answered other bytes\n";
       return 1;

@@ -39,7 +39,9 @@ class Counter final : public gamehost::Plugin {
     }));
   }
 
-  void on_session_closed(gamehost::SessionId s, gamehost::UserId) override { per_session_.erase(s); }
+  void on_session_closed(gamehost::SessionId s, gamehost::UserId) override {
+    per_session_.erase(s);
+  }
 
   std::string export_state() override {
     std::ostringstream out;
@@ -85,7 +87,9 @@ class Counter final : public gamehost::Plugin {
 
 }  // namespace
 
-GAMEHOST_PLUGIN(Counter, "name = counter\n"
-                         "version = " COUNTER_VERSION "\n"
-                         "ranges = 100600-100699\n"
-                         "public = 100600-100699\n")
+GAMEHOST_PLUGIN(Counter,
+                "name = counter\n"
+                "version = " COUNTER_VERSION
+                "\n"
+                "ranges = 100600-100699\n"
+                "public = 100600-100699\n")

@@ -27,11 +27,14 @@ class Peer final : public gamehost::Plugin {
     tokens_.push_back(handle_bytes(kBase + 1, [this](gamehost::Request& req, std::string_view) {
       req.host.send_bytes(req.session, kBase + 2, last_event_);
     }));
-    tokens_.push_back(handle_bytes(kBase + 3, [this](gamehost::Request& req, std::string_view text) {
-      call(PEER_OTHER, 7, text, [&host = req.host, session = req.session](const gamehost::CallResult& r) {
-        host.send_bytes(session, kBase + 4, std::to_string(static_cast<int>(r.status)) + "|" + r.data);
-      });
-    }));
+    tokens_.push_back(
+        handle_bytes(kBase + 3, [this](gamehost::Request& req, std::string_view text) {
+          call(PEER_OTHER, 7, text,
+               [&host = req.host, session = req.session](const gamehost::CallResult& r) {
+                 host.send_bytes(session, kBase + 4,
+                                 std::to_string(static_cast<int>(r.status)) + "|" + r.data);
+               });
+        }));
     tokens_.push_back(handle_bytes(kBase + 5, [this](gamehost::Request& req, std::string_view) {
       once_ = start_timer(20, 0, [&host = req.host, session = req.session] {
         host.send_bytes(session, kBase + 6, "fired");
@@ -48,7 +51,8 @@ class Peer final : public gamehost::Plugin {
   }
 
   void on_event(const gamehost::Event& ev) override {
-    last_event_ = std::string(ev.topic) + "|" + std::string(ev.publisher) + "|" + std::string(ev.data);
+    last_event_ =
+        std::string(ev.topic) + "|" + std::string(ev.publisher) + "|" + std::string(ev.data);
   }
   void on_call(const gamehost::IncomingCall& c) override {
     if (c.method != 7) {

@@ -26,7 +26,9 @@ class Probe final : public gamehost::Plugin {
 
 }  // namespace
 
-GAMEHOST_PLUGIN(Probe, "name = probe\n"
-                       "version = " PROBE_VERSION "\n"
-                       "ranges = 100300-100309\n"
-                       "public = 100300-100309\n")
+GAMEHOST_PLUGIN(Probe,
+                "name = probe\n"
+                "version = " PROBE_VERSION
+                "\n"
+                "ranges = 100300-100309\n"
+                "public = 100300-100309\n")

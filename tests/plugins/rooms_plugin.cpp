@@ -31,7 +31,8 @@ class Rooms final : public gamehost::Plugin {
     tokens_.push_back(handle_bytes(100802, [this](gamehost::Request& req, std::string_view) {
       const auto it = room_of_.find(req.session);
       const auto room = it == room_of_.end() ? 0 : it->second;
-      req.host.send_bytes(req.session, 100803, std::string(ROOMS_BUILD) + ":" + std::to_string(room));
+      req.host.send_bytes(req.session, 100803,
+                          std::string(ROOMS_BUILD) + ":" + std::to_string(room));
     }));
     tokens_.push_back(handle_bytes(100804, [this](gamehost::Request& req, std::string_view) {
       const auto it = room_of_.find(req.session);
@@ -50,7 +51,9 @@ class Rooms final : public gamehost::Plugin {
 
 }  // namespace
 
-GAMEHOST_PLUGIN(Rooms, "name = rooms\n"
-                       "version = " ROOMS_VERSION "\n"
-                       "ranges = 100800-100899\n"
-                       "public = 100800-100899\n")
+GAMEHOST_PLUGIN(Rooms,
+                "name = rooms\n"
+                "version = " ROOMS_VERSION
+                "\n"
+                "ranges = 100800-100899\n"
+                "public = 100800-100899\n")

@@ -58,7 +58,8 @@ class Sharder final : public gamehost::Plugin {
 
 }  // namespace
 
-GAMEHOST_PLUGIN(Sharder, "name = sharder\n"
-                         "version = 1.0.0\n"
-                         "ranges = 100500-100599\n"
-                         "public = 100500-100599\n")
+GAMEHOST_PLUGIN(Sharder,
+                "name = sharder\n"
+                "version = 1.0.0\n"
+                "ranges = 100500-100599\n"
+                "public = 100500-100599\n")

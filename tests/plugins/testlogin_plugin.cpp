@@ -47,7 +47,8 @@ class TestLogin final : public gamehost::Plugin {
 
 }  // namespace
 
-GAMEHOST_PLUGIN(TestLogin, "name = testlogin\n"
-                           "version = 1.0.0\n"
-                           "ranges = 100200-100299\n"
-                           "public = 100200-100299\n")
+GAMEHOST_PLUGIN(TestLogin,
+                "name = testlogin\n"
+                "version = 1.0.0\n"
+                "ranges = 100200-100299\n"
+                "public = 100200-100299\n")

@@ -29,7 +29,8 @@ class Thrower final : public gamehost::Plugin {
 
 }  // namespace
 
-GAMEHOST_PLUGIN(Thrower, "name = thrower\n"
-                         "version = 1.0.0\n"
-                         "ranges = 100100-100199\n"
-                         "public = 100100-100199\n")
+GAMEHOST_PLUGIN(Thrower,
+                "name = thrower\n"
+                "version = 1.0.0\n"
+                "ranges = 100100-100199\n"
+                "public = 100100-100199\n")

@@ -14,12 +14,14 @@ namespace {
 
 std::string out_of_tree_plugin() {
   const char* path = std::getenv("GAMEHOST_OUT_OF_TREE_ECHO");
-  if (path == nullptr) throw std::runtime_error("GAMEHOST_OUT_OF_TREE_ECHO is not set (run out_of_tree_test.sh)");
+  if (path == nullptr)
+    throw std::runtime_error("GAMEHOST_OUT_OF_TREE_ECHO is not set (run out_of_tree_test.sh)");
   return path;
 }
 
 TEST(OutOfTreeEcho, AnswersOverTcpAndWebSocket) {
-  HostProcess host("[plugins]\nload = [\"echo\"]\n[plugins.echo]\nfile = \"" + out_of_tree_plugin() + "\"\n");
+  HostProcess host("[plugins]\nload = [\"echo\"]\n[plugins.echo]\nfile = \"" +
+                   out_of_tree_plugin() + "\"\n");
   gamehost::echo::EchoRequest req;
   req.set_data("built elsewhere");
 

@@ -24,7 +24,9 @@ class LatencyHistogram {
 
   std::uint64_t count() const { return count_; }
   std::uint64_t max() const { return max_; }
-  double mean() const { return count_ ? static_cast<double>(sum_) / static_cast<double>(count_) : 0.0; }
+  double mean() const {
+    return count_ ? static_cast<double>(sum_) / static_cast<double>(count_) : 0.0;
+  }
   // q in [0, 1]; 0 when nothing was recorded.
   std::uint64_t percentile(double q) const;
 

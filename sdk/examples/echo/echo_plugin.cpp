@@ -37,8 +37,8 @@ class EchoPlugin final : public gamehost::Plugin {
   explicit EchoPlugin(gamehost::Host& host)
       : Plugin(host), max_group_name_(host.config_int("max_group_name", 64)) {
     // [echo-handler]
-    handlers_.push_back(handle<EchoRequest>(
-        msg::kEcho, [](gamehost::Request& req, const EchoRequest& in) {
+    handlers_.push_back(
+        handle<EchoRequest>(msg::kEcho, [](gamehost::Request& req, const EchoRequest& in) {
           EchoReply out;
           out.set_data(in.data());
           req.reply(msg::kEchoReply, out);
@@ -50,8 +50,8 @@ class EchoPlugin final : public gamehost::Plugin {
         msg::kShout, [this](gamehost::Request& req, const auto& in) { shout(req, in); }));
     handlers_.push_back(handle<gamehost::echo::LeaveGroup>(
         msg::kLeaveGroup, [this](gamehost::Request& req, const auto& in) { leave(req, in); }));
-    handlers_.push_back(handle<gamehost::echo::WhoAmI>(
-        msg::kWhoAmI, [](gamehost::Request& req, const auto&) {
+    handlers_.push_back(
+        handle<gamehost::echo::WhoAmI>(msg::kWhoAmI, [](gamehost::Request& req, const auto&) {
           gamehost::echo::YouAre out;
           out.set_user_id(req.user);
           out.set_session_id(req.session);
@@ -63,9 +63,8 @@ class EchoPlugin final : public gamehost::Plugin {
   // Group names are namespaced so other plugins' groups are out of reach.
   std::string group_key(const std::string& name) const {
     if (name.empty() || name.size() > static_cast<std::size_t>(max_group_name_)) {
-      throw gamehost::ClientError(kErrBadGroupName,
-                                  gamehost::concat("group name must be 1-", max_group_name_,
-                                                   " bytes"));
+      throw gamehost::ClientError(
+          kErrBadGroupName, gamehost::concat("group name must be 1-", max_group_name_, " bytes"));
     }
     return "echo:" + name;
   }

@@ -1,7 +1,7 @@
 // Unit tests of the echo example against the SDK's fake host: no sockets, no host binary.
+#include <gtest/gtest.h>
 #include <gamehost/plugin.hpp>
 #include <gamehost/testing.hpp>
-#include <gtest/gtest.h>
 
 #include "echo.pb.h"
 
@@ -20,7 +20,7 @@ class EchoTest : public ::testing::Test {
 TEST_F(EchoTest, ReplyCarriesBackTheExactBytes) {
   const auto alice = host.connect();
   echo::EchoRequest req;
-  req.set_data(std::string("\x00\x01" "binary" "\xff", 9));
+  req.set_data(std::string{'\x00', '\x01', 'b', 'i', 'n', 'a', 'r', 'y', '\xff'});
   ASSERT_TRUE(host.deliver(alice, 90000, req).ok());
   EXPECT_EQ(host.last_sent<echo::EchoReply>(alice, 90001).data(), req.data());
 }
