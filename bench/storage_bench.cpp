@@ -26,6 +26,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -409,7 +410,7 @@ struct CpuWatch {
 
 std::uint32_t percentile(const std::vector<std::uint32_t>& sorted, double q) {
   if (sorted.empty()) return 0;
-  const auto i = static_cast<std::size_t>(q * static_cast<double>(sorted.size() - 1) + 0.5);
+  const auto i = static_cast<std::size_t>(std::llround(q * static_cast<double>(sorted.size() - 1)));
   return sorted[std::min(i, sorted.size() - 1)];
 }
 
@@ -426,6 +427,7 @@ int main(int argc, char** argv) {
   try {
     for (auto& c : conns) c = std::make_unique<Connection>(o.host, o.port);
     std::vector<std::thread> threads;
+    threads.reserve(static_cast<std::size_t>(n));
     std::mutex problem_mutex;
     std::string problem;
     for (int t = 0; t < n; ++t) {
@@ -472,6 +474,7 @@ int main(int argc, char** argv) {
   Clock::time_point start;
   Clock::time_point deadline;
   std::vector<std::thread> threads;
+  threads.reserve(static_cast<std::size_t>(n));
   for (int t = 0; t < n; ++t) {
     threads.emplace_back([&, t] {
       Connection& c = *conns[static_cast<std::size_t>(t)];

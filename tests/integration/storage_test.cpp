@@ -316,6 +316,7 @@ TEST_P(StorageSuite, TwoHundredConcurrentDebitsNeverGoBelowZero) {
 
   std::atomic<int> done{0}, insufficient{0}, other{0};
   std::vector<std::thread> sessions;
+  sessions.reserve(20);
   for (int s = 0; s < 20; ++s) {
     sessions.emplace_back([&, s] {
       TcpClient c(host->tcp_port());
@@ -369,6 +370,7 @@ TEST_P(StorageSuite, KillNineDuringABurstLosesAndDoublesNothing) {
     account = register_user(owner, "grace").user_id();
     std::atomic<bool> stop{false};
     std::vector<std::thread> clients;
+    clients.reserve(kClients);
     std::atomic<int> answered{0};
     for (int c = 0; c < kClients; ++c) {
       clients.emplace_back([&, c] {

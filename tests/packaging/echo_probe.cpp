@@ -118,7 +118,7 @@ LoginReply log_in(std::uint16_t port, std::uint32_t request, const std::string& 
                   const std::string& password) {
   TcpClient c(port);
   c.send(request, credentials(name, password));
-  const auto reply = parse_login_reply(c.expect(kLoginReply).payload);
+  auto reply = parse_login_reply(c.expect(kLoginReply).payload);
   const auto now_ms =
       static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                      std::chrono::system_clock::now().time_since_epoch())

@@ -55,6 +55,7 @@ TEST(FailureLimiter, KeepsAtMostTheLimitPerKey) {
 TEST(FailureLimiter, SafeFromManyThreads) {
   FailureLimiter limiter(1'000'000, 1'000'000);
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&limiter, t] {
       for (int i = 0; i < 1000; ++i) {

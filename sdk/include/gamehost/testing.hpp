@@ -117,6 +117,7 @@ class FakeHost {
     const auto collect = [](void* ctx, int n, char** values, char**) {
       auto& out = *static_cast<std::vector<std::vector<std::string>>*>(ctx);
       std::vector<std::string> row;
+      row.reserve(static_cast<std::size_t>(n));
       for (int i = 0; i < n; ++i) row.emplace_back(values[i] != nullptr ? values[i] : "");
       out.push_back(std::move(row));
       return 0;
