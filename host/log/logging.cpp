@@ -4,6 +4,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <filesystem>
 #include <mutex>
 #include <vector>
@@ -58,6 +59,9 @@ void init(const config::LogConfig& config) {
   host->set_level(s.level);
   host->flush_on(spdlog::level::warn);
   spdlog::set_default_logger(host);
+  // Lines below warn are flushed at least every second: a log read through a pipe (journald)
+  // or tailed from a file is never minutes behind. Plugin loggers share these sinks.
+  spdlog::flush_every(std::chrono::seconds(1));
 }
 
 std::shared_ptr<spdlog::logger> plugin_logger(const std::string& name, const std::string& level) {
