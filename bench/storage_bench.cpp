@@ -59,8 +59,8 @@ constexpr std::uint32_t kHello = 4;
 constexpr std::uint32_t kRegister = 1000;
 constexpr std::uint32_t kLoginReply = 1001;
 constexpr std::uint32_t kLogin = 1002;
-constexpr std::uint32_t kProbe = 100100;
-constexpr std::uint32_t kProbeResult = 100101;
+constexpr std::uint32_t kProbe = 100900;
+constexpr std::uint32_t kProbeResult = 100901;
 }  // namespace id
 
 constexpr std::uint32_t kInsufficientCoins = gamehost::user::ERROR_INSUFFICIENT_COINS;

@@ -86,6 +86,9 @@ gh_status svc_send_error(gh_host* h, gh_session_id s, std::uint32_t code, std::u
     auto session = p.runtime().sessions.find(s);
     if (!session) return GH_ERR_NOT_FOUND;
     p.runtime().metrics.count_error(code);
+    // A handler that failed on a keyed lane answers this way (Plugin::handle_keyed): it
+    // counts as a handler failure like one that failed in on_message.
+    if (code == GH_CODE_PLUGIN_FAILURE) p.count_failure();
     session->send_error(code, request_id, text != nullptr ? text : "");
     return GH_OK;
   });

@@ -78,6 +78,7 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   std::uint64_t handler_failures() const noexcept {
     return failures_.load(std::memory_order_relaxed);
   }
+  void count_failure() noexcept { failures_.fetch_add(1, std::memory_order_relaxed); }
   // Frames this plugin sent to clients (a broadcast counts once per recipient).
   std::uint64_t messages_out() const noexcept { return sent_.load(std::memory_order_relaxed); }
   void count_sent(std::uint64_t n) noexcept { sent_.fetch_add(n, std::memory_order_relaxed); }

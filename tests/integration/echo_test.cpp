@@ -131,8 +131,19 @@ TEST_F(EchoOverTheWire, AThrowingHandlerGetsAnErrorReplyAndTheHostKeepsServing) 
   EXPECT_EQ(e.code(), static_cast<std::uint32_t>(GH_CODE_PLUGIN_FAILURE));
   c.send(100101, "");
   EXPECT_EQ(c.expect_error(100101).code(), 100150u);
+  c.send(100104, "");  // the same on a keyed lane
+  EXPECT_EQ(c.expect_error(100104).code(), static_cast<std::uint32_t>(GH_CODE_PLUGIN_FAILURE));
   c.send(100102, "alive");
   EXPECT_EQ(c.expect(100103).payload, "alive");
+  // Operators see both failures in the plugin's failure counter.
+  bool counted = false;
+  for (int i = 0; i < 50 && !counted; ++i) {
+    counted =
+        http_get(host().admin_port(), "/metrics")
+            .find("gamehost_plugin_failures_total{plugin=\"thrower\"} 2") != std::string::npos;
+    if (!counted) std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_TRUE(counted) << http_get(host().admin_port(), "/metrics");
   TcpClient other(host().tcp_port());  // and new players still get in
   other.send(90000, echo_request("x"));
   other.expect(90001);

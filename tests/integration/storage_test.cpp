@@ -34,7 +34,7 @@ constexpr std::uint32_t kRegister = 1000, kLoginReply = 1001, kLogin = 1002, kGu
 constexpr std::uint32_t kGetProfile = 1100, kProfile = 1101, kUpdateProfile = 1102,
                         kProfileUpdated = 1103, kGetPublic = 1104, kPublic = 1105,
                         kGetBalance = 1106, kBalance = 1107;
-constexpr std::uint32_t kCoinForward = 100100, kCoinResult = 100101;
+constexpr std::uint32_t kCoinForward = 100900, kCoinResult = 100901;
 }  // namespace id
 
 const char* mysql_url() {

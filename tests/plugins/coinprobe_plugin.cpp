@@ -1,8 +1,8 @@
 // Forwards a client's request to the user plugin's call API and answers with the result,
 // so integration tests and the coin benchmark drive coin changes the way a game plugin
 // (the card plugin settling a game) does - through calls, never through user's tables.
-//   100100 "<method byte><request bytes>" -> call("user", method, request)
-//   100101 "<status byte><result bytes>"  the call's status (gh_status) and result bytes
+//   100900 "<method byte><request bytes>" -> call("user", method, request)
+//   100901 "<status byte><result bytes>"  the call's status (gh_status) and result bytes
 // Public, so a test can drive it from many sessions without logging each in.
 #include <gamehost/plugin.hpp>
 
@@ -10,8 +10,8 @@
 
 namespace {
 
-constexpr std::uint32_t kForward = 100100;
-constexpr std::uint32_t kResult = 100101;
+constexpr std::uint32_t kForward = 100900;
+constexpr std::uint32_t kResult = 100901;
 
 class CoinProbe final : public gamehost::Plugin {
  public:
@@ -36,5 +36,5 @@ class CoinProbe final : public gamehost::Plugin {
 }  // namespace
 
 GAMEHOST_PLUGIN(CoinProbe,
-                "name = coinprobe\nversion = 1.0.0\nranges = 100100-100109\npublic = 100100\n"
+                "name = coinprobe\nversion = 1.0.0\nranges = 100900-100909\npublic = 100900\n"
                 "depends = user >=1.0.0 <2.0.0\n")

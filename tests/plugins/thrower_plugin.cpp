@@ -2,7 +2,10 @@
 //   100100: throws std::runtime_error            -> GH_CODE_PLUGIN_FAILURE
 //   100101: throws ClientError(100150, ...)      -> the plugin's own code
 //   100102: answers 100103 with the same bytes   (proof the plugin still works)
+//   100104: throws std::runtime_error on a keyed lane (Plugin::handle_keyed)
 #include <gamehost/plugin.hpp>
+
+#include "probe.pb.h"
 
 #include <stdexcept>
 #include <vector>
@@ -18,6 +21,9 @@ class Thrower final : public gamehost::Plugin {
     tokens_.push_back(handle_bytes(100101, [](gamehost::Request&, std::string_view) {
       throw gamehost::ClientError(100150, "you may not do that");
     }));
+    tokens_.push_back(handle_keyed<gamehost::test::probe::Ping>(
+        100104, [](gamehost::Request& req, const auto&) { return req.session; },
+        [](gamehost::Request&, const auto&) { throw std::runtime_error("boom on a lane"); }));
     tokens_.push_back(handle_bytes(100102, [](gamehost::Request& req, std::string_view bytes) {
       req.host.send_bytes(req.session, 100103, bytes);
     }));
