@@ -46,6 +46,7 @@
 
 #include "auth.pb.h"
 #include "gamehost/host.pb.h"
+#include "proc_stats.hpp"
 #include "user.pb.h"
 
 namespace {
@@ -357,20 +358,6 @@ std::int64_t coins_in_accounts(const Options& o, std::vector<std::unique_ptr<Con
 
 // ---- CPU of other processes -------------------------------------------------------------
 
-std::optional<std::uint64_t> cpu_ticks(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!std::getline(in, line)) return std::nullopt;
-  const auto paren = line.rfind(')');
-  if (paren == std::string::npos) return std::nullopt;
-  std::istringstream fields(line.substr(paren + 1));
-  std::string skip;
-  for (int i = 3; i <= 13; ++i) fields >> skip;
-  std::uint64_t utime = 0, stime = 0;
-  if (!(fields >> utime >> stime)) return std::nullopt;
-  return utime + stime;
-}
-
 // Busy CPU of the whole machine (all cores, in clock ticks): with the host's, the database's
 // and our own CPU subtracted, what is left is other work that skewed the run.
 std::optional<std::uint64_t> machine_busy_ticks() {
@@ -396,12 +383,12 @@ struct CpuWatch {
   int pid = 0;
   std::optional<std::uint64_t> before;
   void start() {
-    if (pid > 0) before = cpu_ticks(pid);
+    if (pid > 0) before = gamehost::loadgen::read_cpu_ticks(pid);
   }
   // Percent of one core over `seconds`, or -1 when not measured.
   double percent(double seconds) const {
     if (pid <= 0 || !before || seconds <= 0) return -1;
-    const auto after = cpu_ticks(pid);
+    const auto after = gamehost::loadgen::read_cpu_ticks(pid);
     if (!after) return -1;
     return 100.0 * static_cast<double>(*after - *before) /
            static_cast<double>(sysconf(_SC_CLK_TCK)) / seconds;
