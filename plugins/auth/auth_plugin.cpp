@@ -115,14 +115,19 @@ class AuthPlugin final : public gamehost::Plugin {
 
   // ---- Handlers (keyed lanes) --------------------------------------------------------
 
-  void register_account(const Request& req, const pb::RegisterRequest& in) {
-    const auto& name = in.username();
+  // The name and password rules of config, for a new account and for binding a guest.
+  void check_credentials_rules(const std::string& name, const std::string& password) const {
     if (const auto problem = username_problem(name, settings_.names)) {
       throw ClientError(err::kInvalidUsername, *problem);
     }
-    if (const auto problem = password_problem(in.password(), settings_.passwords)) {
+    if (const auto problem = password_problem(password, settings_.passwords)) {
       throw ClientError(err::kWeakPassword, *problem);
     }
+  }
+
+  void register_account(const Request& req, const pb::RegisterRequest& in) {
+    const auto& name = in.username();
+    check_credentials_rules(name, in.password());
     const auto key = username_key(name);
     if (host().db().query_one("SELECT 1 FROM auth_accounts WHERE username_key = ?", key)) {
       throw ClientError(err::kNameTaken, "username " + name + " is taken");
@@ -250,12 +255,7 @@ class AuthPlugin final : public gamehost::Plugin {
 
   void bind_credentials(const Request& req, const pb::BindCredentialsRequest& in) {
     const auto& name = in.username();
-    if (const auto problem = username_problem(name, settings_.names)) {
-      throw ClientError(err::kInvalidUsername, *problem);
-    }
-    if (const auto problem = password_problem(in.password(), settings_.passwords)) {
-      throw ClientError(err::kWeakPassword, *problem);
-    }
+    check_credentials_rules(name, in.password());
     const auto key = username_key(name);
     {
       auto db = host().db();
