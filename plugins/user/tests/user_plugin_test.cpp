@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 
+#include "../errors.hpp"
 #include "user.pb.h"
 
 namespace {
@@ -15,16 +16,7 @@ namespace {
 using gamehost::testing::FakeHost;
 namespace pb = gamehost::user;
 
-constexpr std::uint32_t kGetProfile = 1100;
-constexpr std::uint32_t kProfile = 1101;
-constexpr std::uint32_t kUpdateProfile = 1102;
-constexpr std::uint32_t kUpdateProfileReply = 1103;
-constexpr std::uint32_t kGetPublicProfile = 1104;
-constexpr std::uint32_t kPublicProfile = 1105;
-constexpr std::uint32_t kGetBalance = 1106;
-constexpr std::uint32_t kBalance = 1107;
-constexpr std::uint32_t kGetLedger = 1108;
-constexpr std::uint32_t kLedger = 1109;
+using namespace gh_user::msg;  // the plugin's message ids
 
 constexpr std::uint64_t kAlice = 1001;
 constexpr std::uint64_t kBob = 1002;
