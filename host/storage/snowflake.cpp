@@ -10,6 +10,18 @@ Snowflake::Snowflake(std::uint32_t node_id, std::uint64_t max_step_back_ms, Cloc
       sleep_(std::move(sleep)),
       on_step_back_(std::move(on_step_back)) {}
 
+void Snowflake::resume_after(std::uint64_t ms) {
+  std::lock_guard lock(mutex_);
+  if (ms < last_ms_) return;
+  last_ms_ = ms;
+  sequence_ = 0xfff;  // that millisecond counts as used up
+}
+
+std::uint64_t Snowflake::last_ms() const {
+  std::lock_guard lock(mutex_);
+  return last_ms_;
+}
+
 std::optional<std::uint64_t> Snowflake::next() {
   std::lock_guard lock(mutex_);
   auto now = clock_();

@@ -25,6 +25,11 @@ class Snowflake {
 
   // A new id; nothing when the clock went back further than max_step_back_ms (refused).
   std::optional<std::uint64_t> next();
+  // No id at or before `ms` will be given (a restart resuming where the last run stopped:
+  // a clock that is now behind it counts as a step back).
+  void resume_after(std::uint64_t ms);
+  // The millisecond of the newest id given (0: none yet).
+  std::uint64_t last_ms() const;
 
   static std::uint64_t time_of(std::uint64_t id) noexcept { return (id >> 22) + kEpochMs; }
   static std::uint32_t node_of(std::uint64_t id) noexcept { return (id >> 12) & kMaxNode; }
@@ -35,7 +40,7 @@ class Snowflake {
   Clock clock_;
   Sleep sleep_;
   OnStepBack on_step_back_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::uint64_t last_ms_ = 0;   // guarded by mutex_
   std::uint64_t sequence_ = 0;  // guarded by mutex_
 };

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
 #include <thread>
 
 #include "core/runtime.hpp"
@@ -35,7 +36,10 @@ Storage::Storage(const config::Config& config)
       ids_(config.server.node_id, config.server.max_clock_step_back_ms, &core::now_ms, &sleep_ms,
            [](std::uint64_t back_ms, bool waited) {
              if (waited) {
-               spdlog::warn("clock stepped back {} ms: new ids wait for it to catch up", back_ms);
+               spdlog::warn(
+                   "the clock is {} ms behind the newest id (a step back, or a restart within a "
+                   "second): new ids wait for it to catch up",
+                   back_ms);
              } else {
                spdlog::error(
                    "clock stepped back {} ms (over [server] max_clock_step_back_ms): "
@@ -43,6 +47,7 @@ Storage::Storage(const config::Config& config)
                    back_ms);
              }
            }),
+      id_clock_(ids_, std::filesystem::path(config.server.data_dir) / "id-clock"),
       acquire_timeout_(config.storage.acquire_timeout_ms),
       production_(config.server.mode == "production"),
       node_id_(config.server.node_id) {

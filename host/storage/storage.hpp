@@ -7,6 +7,7 @@
 
 #include "config/config.hpp"
 #include "storage/database.hpp"
+#include "storage/id_clock.hpp"
 #include "storage/migrations.hpp"
 #include "storage/snowflake.hpp"
 
@@ -29,6 +30,7 @@ class Storage {
   std::unique_ptr<Database> database_;
   Migrator migrator_;
   Snowflake ids_;
+  IdClock id_clock_;  // after ids_: it reads them until it is gone
   std::chrono::milliseconds acquire_timeout_;
   bool production_;
   std::uint32_t node_id_;

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "storage/database.hpp"
+#include "storage/id_clock.hpp"
 #include "storage/migrations.hpp"
 #include "storage/snowflake.hpp"
 #include "storage/statement.hpp"
@@ -118,6 +119,43 @@ TEST(Snowflake, SmallStepBackWaitsLargeOneRefuses) {
   EXPECT_FALSE(steps.back().second);
   now += 5001;
   EXPECT_GT(ids.next().value(), second);
+}
+
+// A restart resumes after the last id the previous run gave (written to the data dir), so
+// a clock set back while the host was down counts as a step back.
+TEST(Snowflake, RestartResumesAfterTheLastRecordedId) {
+  TempDir dir;
+  const auto file = dir.path() / "id-clock";
+  std::uint64_t now = Snowflake::kEpochMs + 500000;
+  std::vector<bool> steps;
+  const auto make = [&] {
+    return std::make_unique<Snowflake>(
+        1, 2000, [&] { return now; },
+        [&](std::uint64_t ms) { now += std::max<std::uint64_t>(ms, 1); },
+        [&](std::uint64_t, bool waited) { steps.push_back(waited); });
+  };
+  std::uint64_t first = 0;
+  {
+    auto ids = make();
+    IdClock clock(*ids, file);
+    first = ids->next().value();
+  }  // the host stops: the clock file holds the last id's time
+  ASSERT_TRUE(fs::exists(file));
+  {
+    // A quick restart, clock unchanged: the margin is waited out, ids still grow.
+    auto ids = make();
+    IdClock clock(*ids, file);
+    EXPECT_GT(ids->next().value(), first);
+    EXPECT_EQ(steps, std::vector<bool>{true});
+  }
+  {
+    // The clock was set back an hour while the host was down: new ids are refused.
+    now -= 3'600'000;
+    auto ids = make();
+    IdClock clock(*ids, file);
+    EXPECT_FALSE(ids->next().has_value());
+    EXPECT_FALSE(steps.back());
+  }
 }
 
 TEST(Migrations, SplitsStatementsAtLineEndSemicolons) {
