@@ -107,6 +107,9 @@ capabilities = ["bind_user"]
 token_secret = "storage-bench-secret-0123456789abcdef"
 argon2_ops_limit = $ops
 argon2_mem_limit_kib = $mem
+# Every client of the benchmark registers from 127.0.0.1: lift the per-address limits.
+max_registrations_per_address = 1000000
+max_failures_per_address = 1000000
 [plugins.coinprobe]
 file = "$coinprobe"
 TOML

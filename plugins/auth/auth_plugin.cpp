@@ -53,7 +53,8 @@ class AuthPlugin final : public gamehost::Plugin {
         settings_(read_settings(host)),
         hasher_(settings_.argon2_ops_limit, settings_.argon2_mem_limit_bytes),
         account_failures_(settings_.max_failures_per_account, settings_.failure_window_ms),
-        address_failures_(settings_.max_failures_per_address, settings_.failure_window_ms) {
+        address_failures_(settings_.max_failures_per_address, settings_.failure_window_ms),
+        registrations_(settings_.max_registrations_per_address, settings_.registration_window_ms) {
     const auto handed = gamehost::read_state(state, 1, 1);
     if (handed.version == 1) sessions_.restore(handed.bytes);
 
@@ -128,6 +129,12 @@ class AuthPlugin final : public gamehost::Plugin {
   void register_account(const Request& req, const pb::RegisterRequest& in) {
     const auto& name = in.username();
     check_credentials_rules(name, in.password());
+    // Each registration costs a password hash and an account: bounded per address.
+    const auto address = address_of(req.session);
+    if (!address.empty() && registrations_.blocked(address, host().now_ms())) {
+      throw ClientError(err::kRateLimited,
+                        "too many new accounts from this address, try again later");
+    }
     const auto key = username_key(name);
     if (host().db().query_one("SELECT 1 FROM auth_accounts WHERE username_key = ?", key)) {
       throw ClientError(err::kNameTaken, "username " + name + " is taken");
@@ -143,6 +150,7 @@ class AuthPlugin final : public gamehost::Plugin {
       if (!e.constraint()) throw;
       throw ClientError(err::kNameTaken, "username " + name + " is taken");  // a race
     }
+    if (!address.empty()) registrations_.record_failure(address, host().now_ms());  // counts one
     complete_login(req, user, name, "registered");
   }
 
@@ -378,6 +386,7 @@ class AuthPlugin final : public gamehost::Plugin {
     const auto now = host().now_ms();
     account_failures_.prune(now);
     address_failures_.prune(now);
+    registrations_.prune(now);
     post_keyed(lane_of("cleanup", {}), [this, now] {
       try {
         const auto removed =
@@ -394,6 +403,7 @@ class AuthPlugin final : public gamehost::Plugin {
   const PasswordHasher hasher_;
   FailureLimiter account_failures_;
   FailureLimiter address_failures_;
+  FailureLimiter registrations_;  // accounts registered per address (not failures)
   SessionRegistry sessions_;
   std::vector<gamehost::Token> handlers_;
   gamehost::Token cleanup_timer_;

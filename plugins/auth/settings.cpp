@@ -68,6 +68,11 @@ Settings read_settings(gamehost::Host& host) {
   s.failure_window_ms = static_cast<std::uint64_t>(bounded(host, "failure_window_s", 300, 1,
                                                            std::int64_t{7} * 24 * 3600)) *
                         1000;
+  s.max_registrations_per_address =
+      static_cast<std::uint32_t>(bounded(host, "max_registrations_per_address", 20, 1, 1'000'000));
+  s.registration_window_ms = static_cast<std::uint64_t>(bounded(host, "registration_window_s", 3600,
+                                                                1, std::int64_t{7} * 24 * 3600)) *
+                             1000;
   s.cleanup_interval_ms = static_cast<std::uint64_t>(bounded(host, "cleanup_interval_s", 600, 1,
                                                              std::int64_t{24} * 3600)) *
                           1000;

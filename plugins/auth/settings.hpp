@@ -30,8 +30,10 @@ struct Settings {
   DuplicateLogin duplicate_login = DuplicateLogin::kKickOld;  // "kick_old" | "refuse_new"
   std::uint32_t max_failures_per_account = 5;
   std::uint32_t max_failures_per_address = 20;
-  std::uint64_t failure_window_ms = 300'000;    // failure_window_s (300)
-  std::uint64_t cleanup_interval_ms = 600'000;  // cleanup_interval_s (600)
+  std::uint64_t failure_window_ms = 300'000;         // failure_window_s (300)
+  std::uint32_t max_registrations_per_address = 20;  // per registration_window_s
+  std::uint64_t registration_window_ms = 3'600'000;  // registration_window_s (3600)
+  std::uint64_t cleanup_interval_ms = 600'000;       // cleanup_interval_s (600)
 };
 
 // Reads the settings through host.config_* and the environment; checks them against each

@@ -474,6 +474,26 @@ TEST_F(AuthTest, FailedLoginsPerAddressAreLimited) {
   EXPECT_EQ(send(b, msg::kLogin, login_request("u4x", "secret123")), err::kUnknownUser);
 }
 
+TEST_F(AuthTest, RegistrationsPerAddressAreLimitedUntilTheWindowPasses) {
+  host.set_setting("max_registrations_per_address", std::int64_t{2});
+  reload_with("registration_window_s", std::int64_t{3600});
+  const auto a = host.connect("198.51.100.9:1000");
+  register_ok(a, "first");
+  const auto b = host.connect("198.51.100.9:1001");
+  register_ok(b, "second");
+  const auto c = host.connect("198.51.100.9:1002");
+  pb::RegisterRequest third;
+  third.set_username("third");
+  third.set_password("secret123");
+  EXPECT_EQ(send(c, msg::kRegister, third), err::kRateLimited);
+  EXPECT_EQ(host.sql_value("SELECT COUNT(*) FROM auth_accounts"), "2");  // nothing hashed or stored
+  const auto elsewhere = host.connect("203.0.113.5:1000");
+  register_ok(elsewhere, "third");  // another address is not limited
+  host.advance(3'600'000);
+  const auto later = host.connect("198.51.100.9:1003");
+  register_ok(later, "fourth");
+}
+
 TEST_F(AuthTest, BadTokensCountAgainstTheAddress) {
   reload_with("max_failures_per_address", std::int64_t{2});
   const auto s = host.connect();
