@@ -103,12 +103,14 @@ void Connection::flush_from_worker() {
           continue;
         }
         if (!rest) rest = std::make_shared<std::string>();
-        const std::string whole = [&] {
-          std::string out(reinterpret_cast<const char*>(f.header.data()), header_bytes());
-          out += *f.payload;
-          return out;
-        }();
-        rest->append(whole, skip, std::string::npos);
+        const std::string_view header(reinterpret_cast<const char*>(f.header.data()),
+                                      header_bytes());
+        if (skip < header.size()) {
+          rest->append(header.substr(skip));
+          rest->append(*f.payload);
+        } else {
+          rest->append(*f.payload, skip - header.size());
+        }
         skip = 0;
       }
     }
