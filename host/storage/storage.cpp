@@ -48,9 +48,7 @@ Storage::Storage(const config::Config& config)
              }
            }),
       id_clock_(ids_, std::filesystem::path(config.server.data_dir) / "id-clock"),
-      acquire_timeout_(config.storage.acquire_timeout_ms),
-      production_(config.server.mode == "production"),
-      node_id_(config.server.node_id) {
+      acquire_timeout_(config.storage.acquire_timeout_ms) {
   spdlog::info("storage: {} (pool of {})", database_->url().display(), config.storage.pool_size);
 }
 

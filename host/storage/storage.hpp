@@ -23,8 +23,6 @@ class Storage {
   Migrator& migrator() noexcept { return migrator_; }
   Snowflake& ids() noexcept { return ids_; }
   std::chrono::milliseconds acquire_timeout() const noexcept { return acquire_timeout_; }
-  bool production() const noexcept { return production_; }
-  std::uint32_t node_id() const noexcept { return node_id_; }
 
  private:
   std::unique_ptr<Database> database_;
@@ -32,8 +30,6 @@ class Storage {
   Snowflake ids_;
   IdClock id_clock_;  // after ids_: it reads them until it is gone
   std::chrono::milliseconds acquire_timeout_;
-  bool production_;
-  std::uint32_t node_id_;
 };
 
 }  // namespace gamehost::storage
