@@ -115,7 +115,7 @@ TEST(SerialQueue, PauseUntilIdleWaitsForTheRunningTask) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     task_done = true;
   });
-  for (int i = 0; i < 200; ++i) ASSERT_TRUE(q->push([&] { ++later; }));  // more than one batch
+  for (int i = 0; i < 600; ++i) ASSERT_TRUE(q->push([&] { ++later; }));  // more than two turns
   while (!in_task) std::this_thread::yield();
   q->pause_until_idle();
   EXPECT_TRUE(task_done) << "returned while a task was still running";
@@ -126,7 +126,7 @@ TEST(SerialQueue, PauseUntilIdleWaitsForTheRunningTask) {
   ASSERT_TRUE(q->push([&] { done.set_value(); }));
   q->resume();
   done.get_future().wait();
-  EXPECT_EQ(later.load(), 200);
+  EXPECT_EQ(later.load(), 600);
 }
 
 TEST(SerialQueue, DifferentQueuesRunInParallel) {
