@@ -16,6 +16,7 @@
 #include "admin/admin_api.hpp"
 #include "admin/admin_server.hpp"
 #include "core/runtime.hpp"
+#include "core/thread_name.hpp"
 #include "loader/file_watch.hpp"
 #include "loader/plugin_manager.hpp"
 #include "net/listener.hpp"
@@ -194,9 +195,17 @@ Server::~Server() {
 void Server::start() {
   auto& m = *impl_;
   const auto io_threads = m.ios.size();
-  for (auto& c : m.ios) m.io_threads.emplace_back([ctx = c.get()] { ctx->run(); });
+  for (std::size_t i = 0; i < m.ios.size(); ++i) {
+    m.io_threads.emplace_back([ctx = m.ios[i].get(), i] {
+      core::name_this_thread("gh-net-" + std::to_string(i));
+      ctx->run();
+    });
+  }
   m.wait_for_signal();
-  m.control = std::thread([&m] { m.control_loop(); });
+  m.control = std::thread([&m] {
+    core::name_this_thread("gh-control");
+    m.control_loop();
+  });
 
   const auto refused = m.manager.load_configured();
   if (!refused.empty() && m.config.plugins.required) {

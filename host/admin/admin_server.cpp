@@ -10,6 +10,7 @@
 
 #include <thread>
 
+#include "core/thread_name.hpp"
 #include "net/acceptor.hpp"
 
 namespace gamehost::admin {
@@ -70,7 +71,10 @@ struct Server::Impl {
 Server::Server(const config::Endpoint& endpoint, Api& api) : impl_(std::make_unique<Impl>(api)) {
   net::bind_and_listen(impl_->acceptor, endpoint, "for the admin API ");
   impl_->accept();
-  impl_->thread = std::thread([this] { impl_->io.run(); });
+  impl_->thread = std::thread([this] {
+    core::name_this_thread("gh-admin");
+    impl_->io.run();
+  });
 }
 
 Server::~Server() {

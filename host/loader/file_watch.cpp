@@ -13,6 +13,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "core/thread_name.hpp"
+
 namespace gamehost::plugins {
 namespace {
 // Quiet time after the last change before reacting: long enough to cover a package
@@ -74,7 +76,10 @@ FileWatch::FileWatch(const std::vector<std::string>& files, std::function<void()
     }
     impl_->dirs[wd] = d;
   }
-  impl_->thread = std::thread([this] { impl_->run(); });
+  impl_->thread = std::thread([this] {
+    core::name_this_thread("gh-file-watch");
+    impl_->run();
+  });
 }
 
 FileWatch::~FileWatch() {

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "core/thread_name.hpp"
 #include "loader/plugin_file.hpp"
 #include "storage/storage.hpp"
 
@@ -301,6 +302,7 @@ PluginManager::ReloadResult PluginManager::reload(const std::string& name, const
         // Ends on its own thread: the last key may close on a worker, where stop() may not run.
         std::lock_guard lock(mutex_);
         finishers_.emplace_back([this, old_weak, next_weak] {
+          core::name_this_thread("gh-drain");
           if (auto old = old_weak.lock()) finish_drain(old, next_weak.lock());
         });
       });

@@ -4,6 +4,8 @@
 
 #include <fstream>
 
+#include "core/thread_name.hpp"
+
 namespace gamehost::storage {
 
 IdClock::IdClock(Snowflake& ids, std::filesystem::path file) : ids_(ids), file_(std::move(file)) {
@@ -13,6 +15,7 @@ IdClock::IdClock(Snowflake& ids, std::filesystem::path file) : ids_(ids), file_(
     written_ = last;
   }
   writer_ = std::thread([this] {
+    core::name_this_thread("gh-id-clock");
     std::unique_lock lock(mutex_);
     while (!wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stop_; })) {
       lock.unlock();
