@@ -66,7 +66,11 @@ bool SerialQueue::claim_locked() {
 }
 
 void SerialQueue::post_run() {
-  pool_.post([self = shared_from_this()] { self->run_batch(); });
+  // From a worker (a turn that ended with work left, or a task that fed another queue) the
+  // next turn waits behind what the pool has queued, and no sleeping worker is woken for
+  // it: this thread is about to be free. Waking one there made the two workers hand every
+  // turn to each other through a futex.
+  pool_.post_continuation([self = shared_from_this()] { self->run_batch(); });
 }
 
 void SerialQueue::run_batch() {

@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 
+#include "exec/adaptive_mutex.hpp"
 #include "exec/worker_pool.hpp"
 
 namespace gamehost::exec {
@@ -44,9 +45,9 @@ class SerialQueue : public std::enable_shared_from_this<SerialQueue> {
 
   WorkerPool& pool_;
   const std::size_t capacity_;
-  mutable std::mutex mutex_;
+  mutable AdaptiveMutex mutex_;
   std::deque<Task> tasks_;
-  std::condition_variable idle_;  // signalled whenever a run ends
+  std::condition_variable_any idle_;  // signalled whenever a run ends
   bool scheduled_ = false;
   std::atomic<bool> paused_{false};  // written under mutex_, read without it between tasks
 };

@@ -1,10 +1,14 @@
 #include "exec/worker_pool.hpp"
 
+#include "core/thread_name.hpp"
+
+#include <boost/asio/defer.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
 #include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -22,7 +26,8 @@ struct WorkerPool::Impl {
 
 WorkerPool::WorkerPool(std::size_t threads) : impl_(std::make_unique<Impl>()) {
   for (std::size_t i = 0; i < threads; ++i) {
-    impl_->threads.emplace_back([this] {
+    impl_->threads.emplace_back([this, i] {
+      core::name_this_thread("gh-worker-" + std::to_string(i));
       t_current_pool = this;
       impl_->io.run();
     });
@@ -35,6 +40,14 @@ WorkerPool::~WorkerPool() {
 
 void WorkerPool::post(std::function<void()> job) {
   boost::asio::post(impl_->io, std::move(job));
+}
+
+void WorkerPool::post_continuation(std::function<void()> job) {
+  if (on_worker_thread()) {
+    boost::asio::defer(impl_->io, std::move(job));
+  } else {
+    post(std::move(job));
+  }
 }
 
 std::size_t WorkerPool::size() const noexcept {
