@@ -52,7 +52,7 @@ void BM_DispatchEchoToHandlerAndReply(benchmark::State& state) {
   const int batch = 1000;
   for (auto _ : state) {
     const auto target = f.session->sent.load() + batch;
-    for (int i = 0; i < batch; ++i) f.dispatcher.on_frame(f.session, 90000, payload);
+    for (int i = 0; i < batch; ++i) f.dispatcher.on_frame(*f.session, 90000, payload);
     while (f.session->sent.load(std::memory_order_acquire) < target) std::this_thread::yield();
   }
   state.SetItemsProcessed(state.iterations() * batch);

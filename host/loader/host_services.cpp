@@ -9,6 +9,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "exec/batch_scope.hpp"
 #include "loader/plugin_instance.hpp"
 #include "loader/plugin_manager.hpp"
 
@@ -43,6 +44,26 @@ auto guarded(gh_host* host, const char* service, Fn&& fn) noexcept -> decltype(f
   }
 }
 
+// The session a send goes to. Within a worker's batch, the last session found is kept for
+// the next send: a handler mostly answers the session whose message it handles, and a
+// batch handles a client's messages in runs (one socket read each), so most sends skip the
+// registry's lock. The entry is dropped when the batch ends, so no session outlives its
+// batch here; a session closed during the batch takes its sends and drops them, as one
+// closed just after the send would.
+std::shared_ptr<session::Session> find_session(PluginInstance& p, gh_session_id id) {
+  struct Last {
+    gh_session_id id = 0;
+    std::shared_ptr<session::Session> session;
+  };
+  thread_local Last last;
+  if (id == last.id && last.session) return last.session;
+  auto found = p.runtime().sessions.find(id);
+  if (!found) return found;
+  const bool cached_before = static_cast<bool>(last.session);
+  if (cached_before || exec::BatchScope::defer([] { last = {}; })) last = {id, found};
+  return found;
+}
+
 // A plugin sends only ids it owns: every id belongs to exactly one plugin.
 bool may_send(PluginInstance& p, std::uint32_t msg_id) {
   if (p.manifest().owns(msg_id)) return true;
@@ -55,7 +76,7 @@ gh_status svc_send(gh_host* h, gh_session_id s, std::uint32_t id, const std::uin
   return guarded(h, "send", [&] {
     auto& p = PluginInstance::from(h);
     if (!may_send(p, id)) return GH_ERR_INVALID_ARGUMENT;
-    auto session = p.runtime().sessions.find(s);
+    const auto session = find_session(p, s);
     if (!session) return GH_ERR_NOT_FOUND;
     session->send(id, make_payload(d, n));
     p.count_sent(1);

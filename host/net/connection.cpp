@@ -206,17 +206,14 @@ void Connection::close() {
 }
 
 bool Connection::handle_frame(std::uint32_t msg_id, std::string_view payload) {
-  {
-    std::lock_guard lock(out_mutex_);
-    if (closing_) return false;
-  }
+  if (closing_.load(std::memory_order_acquire)) return false;
   last_frame_ = read_time_;
   if (!rate_.try_take(last_frame_)) {
     send_error(GH_CODE_RATE_LIMITED, msg_id, "over the message rate limit; message dropped");
     hooks_.on_refused(GH_CODE_RATE_LIMITED);
     return true;
   }
-  hooks_.on_frame(shared_from_this(), msg_id, payload);
+  hooks_.on_frame(*this, msg_id, payload);
   return true;
 }
 

@@ -108,9 +108,11 @@ class Connection : public session::Session, public std::enable_shared_from_this<
   std::chrono::steady_clock::time_point read_time_;
 
   std::mutex out_mutex_;
-  std::vector<OutFrame> outbox_;     // guarded by out_mutex_
-  bool writing_ = false;             // guarded by out_mutex_
-  bool closing_ = false;             // guarded by out_mutex_: no more sends taken
+  std::vector<OutFrame> outbox_;  // guarded by out_mutex_
+  bool writing_ = false;          // guarded by out_mutex_
+  // Written under out_mutex_: no more sends taken. Atomic so the read path checks it per
+  // frame without taking the lock a worker holds across its socket write.
+  std::atomic<bool> closing_{false};
   bool transport_closed_ = false;    // guarded by out_mutex_: the socket may be gone
   std::vector<OutFrame> direct_;     // guarded by out_mutex_: frames of a worker's write
   std::vector<OutFrame> in_flight_;  // strand only

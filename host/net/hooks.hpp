@@ -15,7 +15,7 @@ class ConnectionHooks {
   // The connection is admitted and ready to send (the Hello frame goes out here).
   virtual void on_open(const std::shared_ptr<session::Session>& session) = 0;
   // One complete frame; `payload` is valid only during the call.
-  virtual void on_frame(const std::shared_ptr<session::Session>& session, std::uint32_t msg_id,
+  virtual void on_frame(session::Session& session, std::uint32_t msg_id,
                         std::string_view payload) = 0;
   // A frame or connection refused by the network layer itself (for metrics).
   virtual void on_refused(std::uint32_t code) = 0;

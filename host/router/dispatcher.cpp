@@ -34,35 +34,35 @@ void Dispatcher::on_open(const std::shared_ptr<session::Session>& session) {
   spdlog::debug("session {} opened from {}", session->id(), session->remote_address());
 }
 
-void Dispatcher::on_frame(const std::shared_ptr<session::Session>& session, std::uint32_t msg_id,
+void Dispatcher::on_frame(session::Session& session, std::uint32_t msg_id,
                           std::string_view payload) {
   runtime_.metrics.frames_in.fetch_add(1, std::memory_order_relaxed);
   if (msg_id < kFirstPluginId) {
-    handle_host_message(*session, msg_id, payload);
+    handle_host_message(session, msg_id, payload);
     return;
   }
   const auto table = routes_.current();
   const auto* owner = table->find(msg_id);
   if (owner == nullptr) {
-    refuse(*session, GH_CODE_UNKNOWN_ID, msg_id,
+    refuse(session, GH_CODE_UNKNOWN_ID, msg_id,
            "no plugin owns message id " + std::to_string(msg_id));
     return;
   }
   const auto& plugin = *owner;
-  if (session->user() == 0 && !plugin->is_public(msg_id)) {
-    refuse(*session, GH_CODE_NOT_AUTHENTICATED, msg_id,
+  if (session.user() == 0 && !plugin->is_public(msg_id)) {
+    refuse(session, GH_CODE_NOT_AUTHENTICATED, msg_id,
            "message id " + std::to_string(msg_id) + " needs a logged-in session");
     return;
   }
   using Post = plugins::PluginInstance::Post;
-  switch (plugin->post_message(session->id(), session->user(), msg_id, std::string(payload))) {
+  switch (plugin->post_message(session.id(), session.user(), msg_id, std::string(payload))) {
     case Post::queued:
       break;
     case Post::busy:
-      refuse(*session, GH_CODE_BUSY, msg_id, "plugin " + plugin->name() + " is busy; try again");
+      refuse(session, GH_CODE_BUSY, msg_id, "plugin " + plugin->name() + " is busy; try again");
       break;
     case Post::stopped:
-      refuse(*session, GH_CODE_PLUGIN_UNAVAILABLE, msg_id,
+      refuse(session, GH_CODE_PLUGIN_UNAVAILABLE, msg_id,
              "plugin " + plugin->name() + " is not running");
       break;
   }

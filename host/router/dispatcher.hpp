@@ -14,8 +14,7 @@ class Dispatcher final : public net::ConnectionHooks {
   Dispatcher(core::Runtime& runtime, Routes& routes) : runtime_(runtime), routes_(routes) {}
 
   void on_open(const std::shared_ptr<session::Session>& session) override;
-  void on_frame(const std::shared_ptr<session::Session>& session, std::uint32_t msg_id,
-                std::string_view payload) override;
+  void on_frame(session::Session& session, std::uint32_t msg_id, std::string_view payload) override;
   void on_refused(std::uint32_t code) override;
   void on_close(const std::shared_ptr<session::Session>& session) override;
 
