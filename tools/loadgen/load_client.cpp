@@ -195,9 +195,16 @@ asio::awaitable<void> LoadClient::send_at_rate() {
   const double per_connection = options_.rate / options_.connections;
   const auto interval = std::chrono::nanoseconds(std::llround(1e9 / per_connection));
   const auto tick = std::chrono::nanoseconds(std::chrono::microseconds(options_.tick_us));
+  // This connection's grid is shifted by its phase: with --phases P, the connections' writes
+  // are spread over P evenly spaced instants per tick, as independent clients' would be,
+  // instead of all leaving (and all arriving at the server) at the same instant.
+  const auto phase =
+      tick * static_cast<std::int64_t>(identity_.index % options_.phases) / options_.phases;
+  const auto origin = window_.load_start + phase;
   const auto on_grid = [&](Clock::time_point t) {  // the first grid point at or after t
-    const auto ticks = (t - window_.load_start + tick - std::chrono::nanoseconds(1)) / tick;
-    return window_.load_start + ticks * tick;
+    if (t <= origin) return origin;
+    const auto ticks = (t - origin + tick - std::chrono::nanoseconds(1)) / tick;
+    return origin + ticks * tick;
   };
   // index < connections, so the stagger stays within one interval.
   const auto stagger =

@@ -48,6 +48,11 @@ void add_flags(CLI::App& app, Options& o) {
                  "With --rate: send on a grid of this many microseconds (fewer wake-ups)")
       ->capture_default_str()
       ->check(CLI::Range(10, 100000));
+  app.add_option("--phases", o.phases,
+                 "With --rate: spread connections over this many offsets of the grid, so their "
+                 "writes do not all leave at the same instant (1 = all at each grid point)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
   app.add_option("--duration", o.duration_s, "Measurement window, seconds")
       ->capture_default_str()
       ->check(CLI::Range(0.1, 3600.0));

@@ -22,6 +22,9 @@ struct Options {
   double rate = 0;
   // Open loop: requests go out on a grid of this period (see LoadClient::send_at_rate).
   int tick_us = 1000;
+  // Open loop: connections send at `phases` evenly spaced offsets of the grid instead of
+  // all at its points (1 = every connection at once).
+  int phases = 1;
   double duration_s = 10;
   double warmup_s = 2;
   std::size_t payload_bytes = 64;

@@ -61,6 +61,7 @@ void print_text(std::ostream& out, const Options& o, const RunResult& r) {
   out << "\n  load         ";
   if (o.rate > 0) {
     out << "open loop at " << fixed(o.rate, 0) << " msg/s on a " << o.tick_us << " us grid";
+    if (o.phases > 1) out << " in " << o.phases << " phases";
   } else {
     out << "closed loop, pipeline " << o.pipeline;
   }
@@ -97,8 +98,9 @@ void print_json(std::ostream& out, const Options& o, const RunResult& r) {
       << "\",\"port\":" << o.port << ",\"connections\":" << o.connections
       << ",\"connections_ready\":" << r.connections_ready << ",\"pipeline\":" << o.pipeline
       << ",\"rate\":" << fixed(o.rate, 0) << ",\"tick_us\":" << o.tick_us
-      << ",\"payload\":" << o.payload_bytes << ",\"group_size\":" << o.group_size
-      << ",\"threads\":" << o.threads << ",\"warmup_s\":" << fixed(o.warmup_s, 3)
+      << ",\"phases\":" << o.phases << ",\"payload\":" << o.payload_bytes
+      << ",\"group_size\":" << o.group_size << ",\"threads\":" << o.threads
+      << ",\"warmup_s\":" << fixed(o.warmup_s, 3)
       << ",\"measured_s\":" << fixed(r.measured_seconds, 3) << ",\"sent\":" << r.stats.sent
       << ",\"received\":" << r.stats.received << ",\"sent_per_s\":" << fixed(s.sent_per_s, 1)
       << ",\"received_per_s\":" << fixed(s.received_per_s, 1)
