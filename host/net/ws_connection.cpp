@@ -22,7 +22,7 @@ WsConnection::WsConnection(asio::ip::tcp::socket socket, Strand strand, Connecti
 
 void WsConnection::start_transport() {
   boost::system::error_code ec;
-  beast::get_lowest_layer(ws_).socket().set_option(asio::ip::tcp::no_delay(true), ec);
+  beast::get_lowest_layer(ws_).set_option(asio::ip::tcp::no_delay(true), ec);
   ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
   ws_.read_message_max(limits_.max_frame_bytes + kWsHeaderBytes);
   ws_.binary(true);
@@ -104,7 +104,7 @@ void WsConnection::write_one(std::size_t index) {
 
 void WsConnection::shutdown_transport() {
   boost::system::error_code ec;
-  auto& socket = beast::get_lowest_layer(ws_).socket();
+  auto& socket = beast::get_lowest_layer(ws_);
   socket.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
   socket.close(ec);
 }

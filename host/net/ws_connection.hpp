@@ -4,9 +4,9 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
+#include "net/coalescing_stream.hpp"
 #include "net/connection.hpp"
 
 namespace gamehost::net {
@@ -24,7 +24,7 @@ class WsConnection final : public Connection {
   void read_more();
   void write_one(std::size_t index);
 
-  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::beast::websocket::stream<CoalescingStream> ws_;
   boost::beast::flat_buffer read_buffer_;
   std::vector<OutFrame>* batch_ = nullptr;
 };

@@ -40,6 +40,19 @@ TEST_F(EchoOverTheWire, RepliesComeInTheOrderRequestsWereSent) {
     ASSERT_EQ(c.expect(90001).as<echo::EchoReply>().data(), std::to_string(i));
 }
 
+// Over WebSocket the replies of a batch are gathered into one socket write: each must still
+// arrive as its own message, whole and in order, small ones and ones larger than the
+// gathering bound alike.
+TEST_F(EchoOverTheWire, WebSocketRepliesComeWholeAndInOrder) {
+  WsClient c(host().ws_port());
+  const auto data = [](int i) {
+    return std::to_string(i) + std::string(i % 7 == 0 ? 60000 : i, 'w');
+  };
+  for (int i = 0; i < 500; ++i) c.send(90000, echo_request(data(i)));
+  for (int i = 0; i < 500; ++i)
+    ASSERT_EQ(c.expect(90001, 10s).as<echo::EchoReply>().data(), data(i)) << "reply " << i;
+}
+
 // More reply bytes than the socket takes at once (a client that reads late): the part a
 // worker's write leaves is finished by the network thread, whole and in order.
 TEST_F(EchoOverTheWire, RepliesBeyondTheSocketBufferArriveWholeAndInOrder) {

@@ -69,11 +69,9 @@ TEST(Limits, IdleClientIsKickedAndAHeartbeatingOneStays) {
   alive.expect(90001);
 }
 
-TEST(Limits, AClientThatDoesNotReadIsClosedAsASlowReader) {
-  HostProcess host(kEchoOnly,
-                   "[limits]\nsend_queue_frames = 8\nrate_limit_per_second = 1000000\n"
-                   "rate_limit_burst = 1000000\n");
-  TcpClient slow(host.tcp_port());
+// Sends far more big echo requests than the socket buffers hold and never reads: the host
+// must close the client as a slow reader and go on serving others.
+void expect_closed_as_slow_reader(HostProcess& host, Client& slow) {
   const auto big = echo_request(std::string(60000, 'x'));
   // ~60 MB of replies: far more than the socket buffers hold, so the send queue fills.
   for (int i = 0; i < 1000; ++i) {
@@ -97,6 +95,25 @@ TEST(Limits, AClientThatDoesNotReadIsClosedAsASlowReader) {
   TcpClient other(host.tcp_port());  // the host itself is fine
   other.send(90000, echo_request("ok"));
   other.expect(90001);
+}
+
+TEST(Limits, AClientThatDoesNotReadIsClosedAsASlowReader) {
+  HostProcess host(kEchoOnly,
+                   "[limits]\nsend_queue_frames = 8\nrate_limit_per_second = 1000000\n"
+                   "rate_limit_burst = 1000000\n");
+  TcpClient slow(host.tcp_port());
+  expect_closed_as_slow_reader(host, slow);
+}
+
+// WebSocket replies gather under Beast before they reach the socket (one write per batch):
+// that buffer is bounded too, so a WebSocket client that does not read fills its send queue
+// and is closed like a TCP one, instead of the host's memory growing.
+TEST(Limits, AWebSocketClientThatDoesNotReadIsClosedAsASlowReader) {
+  HostProcess host(kEchoOnly,
+                   "[limits]\nsend_queue_frames = 8\nrate_limit_per_second = 1000000\n"
+                   "rate_limit_burst = 1000000\n");
+  WsClient slow(host.ws_port());
+  expect_closed_as_slow_reader(host, slow);
 }
 
 }  // namespace
