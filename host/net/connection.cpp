@@ -2,8 +2,14 @@
 
 #include <gamehost/abi.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+
+#include <array>
+#include <cerrno>
 
 #include "core/runtime.hpp"
 #include "exec/batch_scope.hpp"
@@ -58,7 +64,7 @@ void Connection::send(std::uint32_t msg_id, session::Payload payload) {
     if (outbox_.size() >= limits_.send_queue_frames) {
       overflow = true;
     } else {
-      outbox_.push_back(OutFrame{msg_id, std::move(payload), {}});
+      outbox_.push_back(OutFrame{msg_id, std::move(payload)});
       start = !writing_;
       writing_ = writing_ || start;
     }
@@ -68,8 +74,7 @@ void Connection::send(std::uint32_t msg_id, session::Payload payload) {
   } else if (start) {
     // On a worker, the write happens there when its batch ends: one write for every reply of
     // the batch, and no wake-up of the network thread.
-    if (writes_directly() &&
-        exec::BatchScope::defer([self = shared_from_this()] { self->flush_from_worker(); })) {
+    if (exec::BatchScope::defer([self = shared_from_this()] { self->flush_from_worker(); })) {
       return;
     }
     asio::post(strand_, [self = shared_from_this()] { self->start_writing_on_strand(); });
@@ -97,14 +102,13 @@ void Connection::flush_from_worker() {
     } else {
       auto skip = static_cast<std::size_t>(written);
       for (const auto& f : direct_) {
-        const auto size = wire_size(f, header_bytes());
+        const auto size = wire_size(f);
         if (skip >= size) {
           skip -= size;
           continue;
         }
         if (!rest) rest = std::make_shared<std::string>();
-        const std::string_view header(reinterpret_cast<const char*>(f.header.data()),
-                                      header_bytes());
+        const std::string_view header(reinterpret_cast<const char*>(f.header.data()), f.header_len);
         if (skip < header.size()) {
           rest->append(header.substr(skip));
           rest->append(*f.payload);
@@ -131,6 +135,106 @@ void Connection::flush_from_worker() {
   } else if (close_after) {
     asio::post(strand_, [self = shared_from_this()] { self->finish(); });  // the Kick is out
   }
+}
+
+bool Connection::send_raw(std::string bytes) {
+  bool start = false;
+  bool overflow = false;
+  {
+    std::lock_guard lock(out_mutex_);
+    if (closing_ || transport_closed_) return false;
+    if (outbox_.size() >= limits_.send_queue_frames) {
+      overflow = true;
+    } else {
+      outbox_.push_back(OutFrame{0, session::make_payload(std::move(bytes)), true});
+      start = !writing_;
+      writing_ = writing_ || start;
+    }
+  }
+  if (overflow) {
+    // Posted: this runs inside the transport's own write, which must complete first.
+    asio::post(strand_, [self = shared_from_this()] {
+      self->kick_on_strand(GH_CODE_SLOW_READER,
+                           "send queue full: the client does not read its messages");
+    });
+    return true;
+  }
+  if (start) start_writing_on_strand();  // on the strand already: the bytes leave now
+  return true;
+}
+
+namespace {
+// Replies up to this many bytes in all are copied into one buffer and sent as one piece:
+// the kernel copies one buffer faster than dozens of small headers and payloads given as
+// separate iovecs (TCP echo +5 %: bench/README.md). Larger batches go as iovecs.
+constexpr std::size_t kCoalesceBytes = 16 * 1024;
+// At most IOV_MAX buffers in one call; what does not fit is "the rest" of a write.
+constexpr std::size_t kMaxIov = 1024;
+
+std::ptrdiff_t send_nonblocking(int fd, const msghdr& msg) {
+  while (true) {
+    const auto sent = ::sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (sent >= 0) return sent;
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+    return -1;
+  }
+}
+}  // namespace
+
+std::ptrdiff_t Connection::write_now(std::vector<OutFrame>& frames) {
+  // Every header first, even of frames past the iovec limit: the caller copies what is not
+  // written, headers included, for the network thread to finish.
+  std::size_t total = 0;
+  for (auto& f : frames) {
+    if (!f.raw) frame_header(f);
+    total += wire_size(f);
+  }
+  const int fd = socket().native_handle();
+  msghdr msg{};
+  if (total <= kCoalesceBytes) {
+    thread_local std::string buffer;
+    buffer.clear();
+    for (const auto& f : frames) {
+      buffer.append(reinterpret_cast<const char*>(f.header.data()), f.header_len);
+      buffer.append(*f.payload);
+    }
+    iovec one{buffer.data(), buffer.size()};
+    msg.msg_iov = &one;
+    msg.msg_iovlen = 1;
+    return send_nonblocking(fd, msg);
+  }
+  std::array<iovec, kMaxIov> iov{};
+  std::size_t n = 0;
+  for (auto& f : frames) {
+    if (n + 2 > kMaxIov) break;
+    if (f.header_len != 0) iov[n++] = {f.header.data(), f.header_len};
+    if (!f.payload->empty()) iov[n++] = {const_cast<char*>(f.payload->data()), f.payload->size()};
+  }
+  msg.msg_iov = iov.data();
+  msg.msg_iovlen = n;
+  return send_nonblocking(fd, msg);
+}
+
+void Connection::write_batch(std::vector<OutFrame>& batch) {
+  write_buffers_.clear();
+  write_buffers_.reserve(batch.size() * 2);
+  for (auto& f : batch) {
+    if (!f.raw) frame_header(f);
+    if (f.header_len != 0) write_buffers_.emplace_back(asio::buffer(f.header.data(), f.header_len));
+    if (!f.payload->empty()) write_buffers_.emplace_back(asio::buffer(*f.payload));
+  }
+  asio::async_write(socket(), write_buffers_,
+                    asio::bind_executor(strand_, [self = shared_from_this()](
+                                                     const boost::system::error_code& ec,
+                                                     std::size_t) { self->write_done(ec); }));
+}
+
+void Connection::write_rest(const std::shared_ptr<std::string>& bytes) {
+  asio::async_write(socket(), asio::buffer(*bytes),
+                    asio::bind_executor(strand_, [self = shared_from_this(), bytes](
+                                                     const boost::system::error_code& ec,
+                                                     std::size_t) { self->write_done(ec); }));
 }
 
 void Connection::start_writing_on_strand() {
@@ -189,7 +293,7 @@ void Connection::kick_on_strand(std::uint32_t code, const std::string& text) {
     if (code == GH_CODE_SLOW_READER) outbox_.clear();
     // The notice goes after what is queued, past the queue limit: it is the last frame.
     outbox_.push_back(
-        OutFrame{session::host_ids::kKick, session::make_payload(kick.SerializeAsString()), {}});
+        OutFrame{session::host_ids::kKick, session::make_payload(kick.SerializeAsString())});
     start = !writing_;
     writing_ = true;
   }

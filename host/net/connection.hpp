@@ -4,6 +4,7 @@
 
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
@@ -54,27 +55,25 @@ class Connection : public session::Session, public std::enable_shared_from_this<
   struct OutFrame {
     std::uint32_t msg_id;
     session::Payload payload;
-    std::array<std::uint8_t, 8> header{};  // filled by the transport
+    // Bytes the transport wrote itself (the WebSocket handshake answer, control frames):
+    // they go out as they are, in order with the messages.
+    bool raw = false;
+    std::uint8_t header_len = 0;            // set by frame_header()
+    std::array<std::uint8_t, 16> header{};  // the transport's framing of this message
   };
 
   // On the strand: begin the transport; call opened() once it can carry frames.
   virtual void start_transport() = 0;
-  // On the strand: write the batch (in order) and then call write_done(ec).
-  virtual void write_batch(std::vector<OutFrame>& batch) = 0;
-  // Any thread, under out_mutex_, never blocking: write as much of `frames` as the socket
-  // takes now. Returns the bytes written, or -1 when the connection failed. A transport
-  // that cannot (WebSocket framing lives on the strand) returns 0 and never gets the call.
-  virtual bool writes_directly() const noexcept { return false; }
-  virtual std::ptrdiff_t write_now(std::vector<OutFrame>& /*frames*/) { return 0; }
-  virtual std::size_t header_bytes() const noexcept { return 0; }
-  // On the strand: write these raw bytes (what write_now left), then call write_done(ec).
-  virtual void write_rest(const std::shared_ptr<std::string>& /*bytes*/) {}
-  static std::size_t wire_size(const OutFrame& f, std::size_t header_bytes) {
-    return header_bytes + f.payload->size();
-  }
+  // Any thread, under out_mutex_: write the framing of message frame `f` into f.header.
+  virtual void frame_header(OutFrame& f) const noexcept = 0;
+  // The socket replies are written to (by workers, non-blocking, and by the strand).
+  virtual asio::ip::tcp::socket& socket() noexcept = 0;
   // On the strand: close the socket; pending operations then complete with errors.
   virtual void shutdown_transport() = 0;
 
+  // On the strand: bytes the transport itself must write (see OutFrame::raw). Counted
+  // against the send queue like messages. False once the connection is closing.
+  bool send_raw(std::string bytes);
   void opened();
   void write_done(const boost::system::error_code& ec);
   // On the strand: one frame from the client. Returns false once the connection is closing.
@@ -92,6 +91,16 @@ class Connection : public session::Session, public std::enable_shared_from_this<
   void start_writing_on_strand();
   // On a worker, at the end of its batch: write what is queued straight to the socket.
   void flush_from_worker();
+  // Under out_mutex_, never blocking: writes as much of `frames` as the socket takes now.
+  // Returns the bytes written, or -1 when the connection failed.
+  std::ptrdiff_t write_now(std::vector<OutFrame>& frames);
+  // On the strand: write the batch (in order), then write_done(ec).
+  void write_batch(std::vector<OutFrame>& batch);
+  // On the strand: write these raw bytes (what write_now left), then write_done(ec).
+  void write_rest(const std::shared_ptr<std::string>& bytes);
+  std::size_t wire_size(const OutFrame& f) const noexcept {
+    return f.header_len + f.payload->size();
+  }
   void arm_idle_timer();
 
   ConnectionHooks& hooks_;
@@ -116,6 +125,7 @@ class Connection : public session::Session, public std::enable_shared_from_this<
   bool transport_closed_ = false;    // guarded by out_mutex_: the socket may be gone
   std::vector<OutFrame> direct_;     // guarded by out_mutex_: frames of a worker's write
   std::vector<OutFrame> in_flight_;  // strand only
+  std::vector<asio::const_buffer> write_buffers_;  // strand only: in_flight_'s buffers
 
   std::function<void()> on_destroy_;
   std::uint32_t refusal_code_ = 0;

@@ -18,18 +18,14 @@ class TcpConnection final : public Connection {
 
  private:
   void start_transport() override;
-  void write_batch(std::vector<OutFrame>& batch) override;
+  void frame_header(OutFrame& f) const noexcept override;
+  asio::ip::tcp::socket& socket() noexcept override { return socket_; }
   void shutdown_transport() override;
-  bool writes_directly() const noexcept override { return true; }
-  std::ptrdiff_t write_now(std::vector<OutFrame>& frames) override;
-  std::size_t header_bytes() const noexcept override { return kTcpHeaderBytes; }
-  void write_rest(const std::shared_ptr<std::string>& bytes) override;
   void read_more();
 
   asio::ip::tcp::socket socket_;
   FrameDecoder decoder_;
   std::array<std::uint8_t, std::size_t{16} * 1024> read_buffer_{};
-  std::vector<asio::const_buffer> write_buffers_;
 };
 
 }  // namespace gamehost::net

@@ -21,6 +21,8 @@ WsConnection::WsConnection(asio::ip::tcp::socket socket, Strand strand, Connecti
       ws_(std::move(socket)) {}
 
 void WsConnection::start_transport() {
+  // Beast's own writes (the handshake answer, pongs, close frames) join the send queue.
+  ws_.next_layer().set_sink([this](std::string bytes) { return send_raw(std::move(bytes)); });
   boost::system::error_code ec;
   beast::get_lowest_layer(ws_).set_option(asio::ip::tcp::no_delay(true), ec);
   ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
@@ -76,30 +78,28 @@ void WsConnection::read_more() {
                      }));
 }
 
-void WsConnection::write_batch(std::vector<OutFrame>& batch) {
-  batch_ = &batch;
-  write_one(0);
-}
-
-void WsConnection::write_one(std::size_t index) {
-  if (index == batch_->size()) {
-    write_done({});
-    return;
+// A server's frames are not masked (RFC 6455 5.1): FIN + binary opcode, the payload length
+// in 7, 16 or 64 bits (network order), then our u32 message id and the payload.
+void WsConnection::frame_header(OutFrame& f) const noexcept {
+  constexpr std::uint8_t kFinBinary = 0x82;
+  constexpr std::size_t kMaxLen7 = 125;
+  constexpr std::size_t kMaxLen16 = 0xFFFF;
+  const std::uint64_t len = kWsHeaderBytes + f.payload->size();
+  auto* h = f.header.data();
+  std::size_t n = 0;
+  h[n++] = kFinBinary;
+  if (len <= kMaxLen7) {
+    h[n++] = static_cast<std::uint8_t>(len);
+  } else if (len <= kMaxLen16) {
+    h[n++] = 126;
+    h[n++] = static_cast<std::uint8_t>(len >> 8);
+    h[n++] = static_cast<std::uint8_t>(len);
+  } else {
+    h[n++] = 127;
+    for (int shift = 56; shift >= 0; shift -= 8) h[n++] = static_cast<std::uint8_t>(len >> shift);
   }
-  auto& f = (*batch_)[index];
-  put_u32le(f.header.data(), f.msg_id);
-  const std::array<asio::const_buffer, 2> buffers{asio::buffer(f.header.data(), kWsHeaderBytes),
-                                                  asio::buffer(*f.payload)};
-  ws_.async_write(buffers,
-                  asio::bind_executor(
-                      strand_, [self = std::static_pointer_cast<WsConnection>(shared_from_this()),
-                                index](const boost::system::error_code& ec, std::size_t) {
-                        if (ec) {
-                          self->write_done(ec);
-                        } else {
-                          self->write_one(index + 1);
-                        }
-                      }));
+  put_u32le(h + n, f.msg_id);
+  f.header_len = static_cast<std::uint8_t>(n + kWsHeaderBytes);
 }
 
 void WsConnection::shutdown_transport() {

@@ -6,8 +6,8 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
-#include "net/coalescing_stream.hpp"
 #include "net/connection.hpp"
+#include "net/outbox_stream.hpp"
 
 namespace gamehost::net {
 
@@ -19,14 +19,13 @@ class WsConnection final : public Connection {
 
  private:
   void start_transport() override;
-  void write_batch(std::vector<OutFrame>& batch) override;
+  void frame_header(OutFrame& f) const noexcept override;
+  asio::ip::tcp::socket& socket() noexcept override { return ws_.next_layer().next_layer(); }
   void shutdown_transport() override;
   void read_more();
-  void write_one(std::size_t index);
 
-  boost::beast::websocket::stream<CoalescingStream> ws_;
+  boost::beast::websocket::stream<OutboxStream> ws_;
   boost::beast::flat_buffer read_buffer_;
-  std::vector<OutFrame>* batch_ = nullptr;
 };
 
 }  // namespace gamehost::net

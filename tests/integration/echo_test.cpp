@@ -51,6 +51,22 @@ TEST_F(EchoOverTheWire, WebSocketRepliesComeWholeAndInOrder) {
   for (int i = 0; i < 500; ++i) c.send(90000, echo_request(data(i)));
   for (int i = 0; i < 500; ++i)
     ASSERT_EQ(c.expect(90001, 10s).as<echo::EchoReply>().data(), data(i)) << "reply " << i;
+  // The largest message a frame may carry: its WebSocket length takes the 64-bit form.
+  const std::string largest(65000, 'L');
+  c.send(90000, echo_request(largest));
+  EXPECT_EQ(c.expect(90001).as<echo::EchoReply>().data(), largest);
+}
+
+// Beast answers a ping itself; its pong joins the replies' queue and leaves between them,
+// whole (the echo after it still decodes).
+TEST_F(EchoOverTheWire, WebSocketPingIsAnsweredBetweenReplies) {
+  WsClient c(host().ws_port());
+  c.send(90000, echo_request("before"));
+  c.ping("are you there");
+  c.send(90000, echo_request("after"));
+  EXPECT_EQ(c.expect(90001).as<echo::EchoReply>().data(), "before");
+  EXPECT_EQ(c.expect(90001).as<echo::EchoReply>().data(), "after");
+  EXPECT_EQ(c.last_pong(), "are you there");
 }
 
 // More reply bytes than the socket takes at once (a client that reads late): the part a

@@ -85,6 +85,10 @@ class WsClient final : public Client {
   bool closed_within(std::chrono::milliseconds timeout) override;
   // The WebSocket close code the host sent (0 when none was received).
   int close_code() const;
+  // Sends a WebSocket ping; the pong is seen by a later recv() (see last_pong()).
+  void ping(const std::string& payload);
+  // The payload of the last pong received ("" when none was).
+  std::string last_pong() const;
   // Why the last receive failed ("" when none did).
   std::string last_error() const;
 

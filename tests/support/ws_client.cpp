@@ -21,6 +21,7 @@ struct WsClient::Impl {
   websocket::stream<asio::ip::tcp::socket> ws{io};
   bool closed = false;
   std::string last_error;
+  std::string last_pong;
 
   void set_timeout(std::chrono::milliseconds t) {
     timeval tv{};
@@ -108,6 +109,17 @@ bool WsClient::closed_within(std::chrono::milliseconds timeout) {
 
 int WsClient::close_code() const {
   return static_cast<int>(impl_->ws.reason().code);
+}
+
+void WsClient::ping(const std::string& payload) {
+  impl_->ws.control_callback([this](websocket::frame_type kind, boost::beast::string_view data) {
+    if (kind == websocket::frame_type::pong) impl_->last_pong.assign(data.data(), data.size());
+  });
+  impl_->ws.ping(websocket::ping_data(payload.c_str()));
+}
+
+std::string WsClient::last_pong() const {
+  return impl_->last_pong;
 }
 
 std::string WsClient::last_error() const {

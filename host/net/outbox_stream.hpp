@@ -1,0 +1,89 @@
+// Internal header (WebSocket connections only): the layer under Beast's WebSocket stream.
+// Reads go to the socket; writes go to the connection's send queue.
+#pragma once
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/role.hpp>
+#include <boost/beast/websocket/teardown.hpp>
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <utility>
+
+namespace gamehost::net {
+
+// Beast reads WebSocket frames through this stream (straight from the socket) and writes
+// what it writes itself - the handshake's HTTP answer, pongs, close frames - into the
+// connection's send queue, where they leave in order with the messages. The messages
+// themselves never pass through Beast on the way out: the connection frames them (a
+// server's frames are not masked) and writes them like TCP frames, from the worker that
+// produced them. So the socket has one writer, the connection, and Beast's bytes cannot
+// interleave with a worker's write.
+class OutboxStream {
+ public:
+  using executor_type = boost::asio::ip::tcp::socket::executor_type;
+  using next_layer_type = boost::asio::ip::tcp::socket;
+  // Takes the bytes; false when the connection no longer sends (the write then fails).
+  using Sink = std::function<bool(std::string bytes)>;
+
+  explicit OutboxStream(boost::asio::ip::tcp::socket socket) : socket_(std::move(socket)) {}
+
+  // Set once, before the handshake starts.
+  void set_sink(Sink sink) { sink_ = std::move(sink); }
+
+  executor_type get_executor() noexcept { return socket_.get_executor(); }
+  next_layer_type& next_layer() noexcept { return socket_; }
+
+  template <class MutableBuffers, class Token>
+  auto async_read_some(const MutableBuffers& buffers, Token&& token) {
+    return socket_.async_read_some(buffers, std::forward<Token>(token));
+  }
+
+  // Completes at once: the bytes are queued, and queued bytes are the connection's to write.
+  template <class ConstBuffers, class Token>
+  auto async_write_some(const ConstBuffers& buffers, Token&& token) {
+    return boost::asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
+        [this](auto handler, const ConstBuffers& data) {
+          std::string bytes;
+          bytes.reserve(boost::asio::buffer_size(data));
+          for (auto it = boost::asio::buffer_sequence_begin(data);
+               it != boost::asio::buffer_sequence_end(data); ++it) {
+            const boost::asio::const_buffer b = *it;
+            bytes.append(static_cast<const char*>(b.data()), b.size());
+          }
+          const std::size_t n = bytes.size();
+          const bool taken = sink_ && sink_(std::move(bytes));
+          const boost::system::error_code ec =
+              taken ? boost::system::error_code{} : boost::asio::error::broken_pipe;
+          auto ex = boost::asio::get_associated_executor(handler, socket_.get_executor());
+          boost::asio::post(ex, [h = std::move(handler), ec, n = taken ? n : 0]() mutable {
+            std::move(h)(ec, n);
+          });
+        },
+        token, buffers);
+  }
+
+ private:
+  boost::asio::ip::tcp::socket socket_;
+  Sink sink_;
+};
+
+// Beast's WebSocket close and failure paths tear the layer below down through these.
+inline void teardown(boost::beast::role_type role, OutboxStream& stream,
+                     boost::system::error_code& ec) {
+  using boost::beast::websocket::teardown;
+  teardown(role, stream.next_layer(), ec);
+}
+
+template <class TeardownHandler>
+void async_teardown(boost::beast::role_type role, OutboxStream& stream, TeardownHandler&& handler) {
+  using boost::beast::websocket::async_teardown;
+  async_teardown(role, stream.next_layer(), std::forward<TeardownHandler>(handler));
+}
+
+}  // namespace gamehost::net
