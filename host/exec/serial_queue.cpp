@@ -109,6 +109,9 @@ void SerialQueue::run_batch() {
     std::lock_guard lock(mutex_);
     finish_run_locked();
     again = claim_locked();
+    // Before the lock goes: a producer that claims the next turn from now on must not wake
+    // another worker for it (this one is about to be free).
+    if (!again) pool_.job_ending();
   }
   if (again) post_run();
 }

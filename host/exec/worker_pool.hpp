@@ -20,6 +20,12 @@ class WorkerPool {
   // with more work): it goes to the back of the pool's queue without waking another
   // thread, since this one is about to be free. From a non-pool thread it is post().
   void post_continuation(std::function<void()> job);
+  // Called by a job on one of this pool's threads when it is about to return, e.g. a
+  // serial queue whose turn found nothing more to run: until this thread looks at the
+  // pool's queue again, a post() does not wake a sleeping worker for it, since this
+  // thread will take the job a moment later. Without it, work that arrived while the turn
+  // was ending went to another thread, and one busy queue alternated between two.
+  void job_ending() noexcept;
   std::size_t size() const noexcept;
   // True when called from one of this pool's threads.
   bool on_worker_thread() const noexcept;
