@@ -17,6 +17,7 @@
 #include "admin/admin_server.hpp"
 #include "core/runtime.hpp"
 #include "core/thread_name.hpp"
+#include "core/thread_scheduling.hpp"
 #include "loader/file_watch.hpp"
 #include "loader/plugin_manager.hpp"
 #include "net/listener.hpp"
@@ -196,8 +197,14 @@ void Server::start() {
   auto& m = *impl_;
   const auto io_threads = m.ios.size();
   for (std::size_t i = 0; i < m.ios.size(); ++i) {
-    m.io_threads.emplace_back([ctx = m.ios[i].get(), i] {
+    const bool batch = m.config.server.io_thread_scheduling == "batch";
+    m.io_threads.emplace_back([ctx = m.ios[i].get(), i, batch] {
       core::name_this_thread("gh-net-" + std::to_string(i));
+      if (batch && !core::use_batch_scheduling() && i == 0) {
+        spdlog::warn(
+            "network threads stay under normal scheduling: the kernel refused "
+            "SCHED_BATCH ([server] io_thread_scheduling)");
+      }
       ctx->run();
     });
   }

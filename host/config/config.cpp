@@ -99,6 +99,10 @@ void read_server(TableReader& top, ServerConfig& s) {
   TableReader r(*t, top.path(), "server");
   r.read("io_threads", s.io_threads, 0, 256);
   r.read("worker_threads", s.worker_threads, 0, 256);
+  r.read_one_of("io_thread_scheduling", s.io_thread_scheduling, {"batch", "normal"});
+  if (s.io_thread_scheduling.empty()) {
+    r.fail(r.get("io_thread_scheduling"), "io_thread_scheduling", "must be batch or normal");
+  }
   r.read("data_dir", s.data_dir);
   if (s.data_dir.empty()) r.fail(r.get("data_dir"), "data_dir", "must not be empty");
   r.read_one_of("mode", s.mode, {"development", "production"});

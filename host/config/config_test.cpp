@@ -24,6 +24,7 @@ TEST(Config, TheShippedDefaultConfigLoads) {
   EXPECT_EQ(c.plugins.load[0].file, "build/lib/gamehost/plugins/auth.so");
   EXPECT_EQ(c.plugins.load[0].capabilities, std::vector<std::string>{"bind_user"});
   EXPECT_EQ(c.server.mode, "development");
+  EXPECT_EQ(c.server.io_thread_scheduling, "batch");
   EXPECT_EQ(c.storage.url, "");  // SQLite under data_dir
 }
 
@@ -35,6 +36,8 @@ TEST(Config, StorageAndServerKeysAreChecked) {
             "test.toml:2:13: [storage] pool_size: must be between 1 and 1024, got 0");
   EXPECT_EQ(error_of("[server]\nmode = \"prod\"\n"),
             "test.toml:2:8: [server] mode: 'prod' is not one of: development, production");
+  EXPECT_EQ(error_of("[server]\nio_thread_scheduling = \"fifo\"\n"),
+            "test.toml:2:24: [server] io_thread_scheduling: 'fifo' is not one of: batch, normal");
   EXPECT_EQ(error_of("[server]\nnode_id = 1024\n"),
             "test.toml:2:11: [server] node_id: must be between 0 and 1023, got 1024");
   EXPECT_EQ(error_of("[storage]\npoolsize = 4\n"),

@@ -1,6 +1,9 @@
 // What an operator sees when the host cannot start as configured.
 #include "integration/fixtures.hpp"
 
+#include <sched.h>
+
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -103,6 +106,41 @@ TEST(Startup, ThePluginFileMayBeOverwrittenWhileTheHostRuns) {
 
 namespace gamehost::testing {
 namespace {
+
+// The scheduling policy (SCHED_* number, /proc/PID/task/TID/stat field 41) of each of the
+// process's threads whose name starts with `prefix`.
+std::vector<int> policies_of(pid_t pid, const std::string& prefix) {
+  std::vector<int> out;
+  const auto tasks = "/proc/" + std::to_string(pid) + "/task";
+  for (const auto& entry : std::filesystem::directory_iterator(tasks)) {
+    std::string comm;
+    std::getline(std::ifstream(entry.path() / "comm"), comm);
+    if (comm.rfind(prefix, 0) != 0) continue;
+    std::string stat;
+    std::getline(std::ifstream(entry.path() / "stat"), stat);
+    std::istringstream fields(stat.substr(stat.rfind(')') + 2));  // from field 3 (state) on
+    std::string field;
+    for (int i = 3; i <= 41 && fields >> field; ++i) {
+      if (i == 41) out.push_back(std::stoi(field));
+    }
+  }
+  return out;
+}
+
+TEST(Startup, NetworkThreadsRunUnderBatchSchedulingUnlessConfiguredNormal) {
+  const std::string kEchoOnly =
+      "[plugins]\nload = [\"echo\"]\n[plugins.echo]\nfile = \"" + plugin_path("echo") + "\"\n";
+  {
+    HostProcess host(kEchoOnly);
+    EXPECT_EQ(policies_of(host.pid(), "gh-net-"), (std::vector<int>{SCHED_BATCH, SCHED_BATCH}));
+    EXPECT_EQ(policies_of(host.pid(), "gh-worker-"), (std::vector<int>{SCHED_OTHER, SCHED_OTHER}));
+    TcpClient c(host.tcp_port());  // and it serves
+    c.send(90000, echo_request("batch"));
+    EXPECT_EQ(c.expect(90001).as<echo::EchoReply>().data(), "batch");
+  }
+  HostProcess host(kEchoOnly, "", "io_thread_scheduling = \"normal\"\n");
+  EXPECT_EQ(policies_of(host.pid(), "gh-net-"), (std::vector<int>{SCHED_OTHER, SCHED_OTHER}));
+}
 
 TEST(Logging, PluginLinesGoToTheFileWithPerPluginLevels) {
   TempDir dir;

@@ -45,11 +45,12 @@ std::uint16_t free_port() {
 }  // namespace
 
 std::string HostProcess::config_text(const TempDir& dir, const std::string& plugins_toml,
-                                     const std::string& limits_toml) {
+                                     const std::string& limits_toml,
+                                     const std::string& server_toml) {
   std::ostringstream c;
   c << "[admin]\nlisten = \"127.0.0.1:" << free_port() << "\"\ntoken = \"" << kAdminToken << "\"\n";
   c << "[server]\nio_threads = 2\nworker_threads = 2\ndata_dir = \"" << dir.str() << "/data\"\n"
-    << "[listen]\ntcp = \"127.0.0.1:0\"\nwebsocket = \"127.0.0.1:0\"\n"
+    << server_toml << "[listen]\ntcp = \"127.0.0.1:0\"\nwebsocket = \"127.0.0.1:0\"\n"
     << (limits_toml.empty()
             ? "[limits]\nrate_limit_per_second = 100000\nrate_limit_burst = 100000\n"
             : limits_toml)
@@ -58,10 +59,11 @@ std::string HostProcess::config_text(const TempDir& dir, const std::string& plug
   return c.str();
 }
 
-HostProcess::HostProcess(const std::string& plugins_toml, const std::string& limits_toml)
+HostProcess::HostProcess(const std::string& plugins_toml, const std::string& limits_toml,
+                         const std::string& server_toml)
     : dir_(std::make_unique<TempDir>()) {
   const auto config = dir_->str() + "/gamehost.toml";
-  std::ofstream(config) << config_text(*dir_, plugins_toml, limits_toml);
+  std::ofstream(config) << config_text(*dir_, plugins_toml, limits_toml, server_toml);
   spawn(config);
   if (!wait_ready(std::chrono::seconds(15))) {
     throw std::runtime_error("gamehost did not start; its log:\n" + log());

@@ -17,8 +17,10 @@ class HostProcess {
  public:
   // `plugins_toml` is the [plugins] part of the config (and any per-plugin tables);
   // `limits_toml` replaces the default [limits] table when not empty. Waits until the host
-  // is listening; throws with the host's log when it does not get there.
-  HostProcess(const std::string& plugins_toml, const std::string& limits_toml = "");
+  // is listening; throws with the host's log when it does not get there. `server_toml`
+  // adds keys to the [server] table.
+  HostProcess(const std::string& plugins_toml, const std::string& limits_toml = "",
+              const std::string& server_toml = "");
   // Starts with a complete config text and does not wait: for tests of failed starts.
   static HostProcess with_config(const std::string& full_toml);
   ~HostProcess();
@@ -38,7 +40,8 @@ class HostProcess {
 
   // The default config used by the first constructor, for tests that want to edit it.
   static std::string config_text(const TempDir& dir, const std::string& plugins_toml,
-                                 const std::string& limits_toml);
+                                 const std::string& limits_toml,
+                                 const std::string& server_toml = "");
   // The admin API's port and the config file (for gamehostctl --config).
   std::uint16_t admin_port() const { return admin_port_; }
   std::string config_path() const { return dir_->str() + "/gamehost.toml"; }
