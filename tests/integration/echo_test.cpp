@@ -57,6 +57,15 @@ TEST_F(EchoOverTheWire, WebSocketRepliesComeWholeAndInOrder) {
   EXPECT_EQ(c.expect(90001).as<echo::EchoReply>().data(), largest);
 }
 
+// A client that closes cleanly gets the host's close frame back (Beast writes it; it goes
+// out through the connection's send queue, after the replies before it).
+TEST_F(EchoOverTheWire, WebSocketCloseHandshakeIsAnswered) {
+  WsClient c(host().ws_port());
+  c.send(90000, echo_request("last words"));
+  EXPECT_EQ(c.expect(90001).as<echo::EchoReply>().data(), "last words");
+  EXPECT_EQ(c.close_handshake(), "");
+}
+
 // Beast answers a ping itself; its pong joins the replies' queue and leaves between them,
 // whole (the echo after it still decodes).
 TEST_F(EchoOverTheWire, WebSocketPingIsAnsweredBetweenReplies) {

@@ -85,6 +85,9 @@ class WsClient final : public Client {
   bool closed_within(std::chrono::milliseconds timeout) override;
   // The WebSocket close code the host sent (0 when none was received).
   int close_code() const;
+  // The closing handshake from the client's side: sends a close frame and waits for the
+  // host's. Returns "" when the host answered it, else what went wrong.
+  std::string close_handshake();
   // Sends a WebSocket ping; the pong is seen by a later recv() (see last_pong()).
   void ping(const std::string& payload);
   // The payload of the last pong received ("" when none was).

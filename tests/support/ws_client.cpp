@@ -111,6 +111,15 @@ int WsClient::close_code() const {
   return static_cast<int>(impl_->ws.reason().code);
 }
 
+std::string WsClient::close_handshake() {
+  impl_->set_timeout(5s);
+  boost::system::error_code ec;
+  impl_->ws.close(websocket::close_code::normal, ec);
+  // Beast's close() returns without error only once the host's close frame arrived (the
+  // receive timeout above bounds the wait).
+  return ec ? ec.message() : "";
+}
+
 void WsClient::ping(const std::string& payload) {
   impl_->ws.control_callback([this](websocket::frame_type kind, boost::beast::string_view data) {
     if (kind == websocket::frame_type::pong) impl_->last_pong.assign(data.data(), data.size());
