@@ -167,7 +167,7 @@ namespace {
 // Replies up to this many bytes in all are copied into one buffer and sent as one piece:
 // the kernel copies one buffer faster than dozens of small headers and payloads given as
 // separate iovecs (TCP echo +5 %: bench/README.md). Larger batches go as iovecs.
-constexpr std::size_t kCoalesceBytes = 16 * 1024;
+constexpr std::size_t kCoalesceBytes = std::size_t{16} * 1024;
 // At most IOV_MAX buffers in one call; what does not fit is "the rest" of a write.
 constexpr std::size_t kMaxIov = 1024;
 
