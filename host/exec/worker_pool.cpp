@@ -37,7 +37,10 @@ struct WorkerPool::Impl {
       if (!jobs.empty()) {
         auto job = std::move(jobs.front());
         jobs.pop_front();
+        // More queued than the workers about to look: pass it on to a sleeper.
+        Sleeper* helper = claim_sleeper_if_needed();
         lock.unlock();
+        if (helper != nullptr) helper->wake.notify_one();
         job();
         job = nullptr;  // destroyed outside the lock: it may own the last reference to a queue
         lock.lock();
@@ -54,8 +57,14 @@ struct WorkerPool::Impl {
     }
   }
 
-  // Under the lock: wakes the most recently idle worker, if any. Returns it to be notified
-  // after the lock is released.
+  // Under the lock: when more jobs wait than workers announced they are about to look
+  // (job_ending), claims the most recently idle worker. Returns it to be notified after the
+  // lock is released, or nullptr.
+  Sleeper* claim_sleeper_if_needed() {
+    const auto coming = static_cast<std::size_t>(ending.load(std::memory_order_relaxed));
+    return jobs.size() > coming ? claim_sleeper() : nullptr;
+  }
+
   Sleeper* claim_sleeper() {
     if (idle.empty()) return nullptr;
     Sleeper* s = idle.back();
@@ -93,7 +102,7 @@ void WorkerPool::post(std::function<void()> job) {
     std::lock_guard lock(impl_->mutex);
     if (impl_->stopping) return;
     impl_->jobs.push_back(std::move(job));
-    if (impl_->ending.load(std::memory_order_relaxed) == 0) sleeper = impl_->claim_sleeper();
+    sleeper = impl_->claim_sleeper_if_needed();
   }
   if (sleeper != nullptr) sleeper->wake.notify_one();
 }

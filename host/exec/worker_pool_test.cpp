@@ -74,6 +74,34 @@ TEST(WorkerPool, ContinuationRunsOnTheSameWorker) {
   EXPECT_EQ(outer, inner);
 }
 
+// A worker that announced the end of its job takes the next job itself, but not the one
+// after: with two queued, a sleeping worker must take the second, or a long job (a
+// password hash) would hold up work an idle worker could run.
+TEST(WorkerPool, AnEndingWorkerDoesNotHoldBackMoreWorkThanItCanTake) {
+  WorkerPool pool(2);
+  std::atomic<int> started{0};
+  std::promise<void> both_ran;
+  std::atomic<int> done{0};
+  std::atomic<bool> alone{false};  // a job waited out its 2 s without the other starting
+  const auto job = [&] {
+    started.fetch_add(1);
+    // Each waits (up to 2 s) for the other to start: only possible when both run at once.
+    const auto until = std::chrono::steady_clock::now() + 2s;
+    while (started.load() < 2 && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(1ms);
+    }
+    if (started.load() < 2) alone = true;
+    if (done.fetch_add(1) + 1 == 2) both_ran.set_value();
+  };
+  pool.post([&] {
+    pool.job_ending();
+    pool.post(job);
+    pool.post(job);
+  });
+  ASSERT_EQ(both_ran.get_future().wait_for(6s), std::future_status::ready);
+  EXPECT_FALSE(alone);
+}
+
 TEST(WorkerPool, StopJoinsAndDropsWhatIsQueued) {
   std::atomic<int> ran{0};
   {
