@@ -2,9 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <atomic>
+#include <chrono>
 #include <future>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 namespace gamehost::exec {
@@ -146,6 +149,50 @@ TEST(SerialQueue, DifferentQueuesRunInParallel) {
   std::promise<void> a_done;
   a->push([&] { a_done.set_value(); });
   a_done.get_future().wait();
+}
+
+// Many producers feeding many queues at once, as network threads feed plugins: every
+// task runs exactly once, each queue in push order, and nothing is left waiting (a lost
+// wake-up in the pool would leave tasks queued and time the test out).
+TEST(SerialQueue, ManyProducersAndQueuesLoseNothingAndKeepOrder) {
+  constexpr int kQueues = 8;
+  constexpr int kProducers = 4;
+  constexpr int kPerProducer = 20000;
+  WorkerPool pool(3);
+  std::vector<std::shared_ptr<SerialQueue>> queues;
+  for (int i = 0; i < kQueues; ++i) queues.push_back(std::make_shared<SerialQueue>(pool, 1 << 20));
+  // Per queue and producer, the last sequence number seen: one queue runs one task at a
+  // time, so each slot is only touched by that queue's current task.
+  std::vector<std::array<int, kProducers>> last(kQueues);
+  for (auto& l : last) l.fill(-1);
+  std::atomic<int> out_of_order{0};
+  std::atomic<int> ran{0};
+  std::vector<std::thread> producers;
+  for (int p = 0; p < kProducers; ++p) {
+    producers.emplace_back([&, p] {
+      for (int n = 0; n < kPerProducer; ++n) {
+        const int q = (n * 7 + p) % kQueues;
+        ASSERT_TRUE(queues[q]->push([&, q, p, n] {
+          if (last[q][p] >= n) ++out_of_order;
+          last[q][p] = n;
+          ++ran;
+        }));
+        if (n % 1000 == 0) std::this_thread::yield();
+      }
+    });
+  }
+  for (auto& t : producers) t.join();
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (ran.load() < kProducers * kPerProducer && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(ran.load(), kProducers * kPerProducer);
+  EXPECT_EQ(out_of_order.load(), 0);
+  for (const auto& q : queues) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!q->idle() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+    EXPECT_TRUE(q->idle());
+  }
 }
 
 }  // namespace
