@@ -6,7 +6,10 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <vector>
+
+#include "exec/adaptive_mutex.hpp"
 
 namespace gamehost::plugins {
 class PluginInstance;
@@ -43,19 +46,28 @@ class RouteTable {
   std::vector<Route> routes_;
 };
 
-// Thread-safe holder of the current table.
+// Thread-safe holder of the current table. A lock around a shared_ptr copy rather than
+// std::atomic<std::shared_ptr>: libstdc++ 12 implements that with a lock bit of its own
+// whose reader side unlocks with relaxed order, which ThreadSanitizer rightly reports as a
+// race with the next publish; this costs the same (one short critical section per
+// lookup) and is plainly correct.
 class Routes {
  public:
   Routes() : table_(std::make_shared<const RouteTable>()) {}
   std::shared_ptr<const RouteTable> current() const noexcept {
-    return table_.load(std::memory_order_acquire);
+    std::lock_guard lock(mutex_);
+    return table_;
   }
   void publish(std::shared_ptr<const RouteTable> table) noexcept {
-    table_.store(std::move(table), std::memory_order_release);
+    std::lock_guard lock(mutex_);
+    table_.swap(table);
+    // The old table, perhaps the last reference to an unloaded plugin, is now in `table`:
+    // released when the call ends, after the lock.
   }
 
  private:
-  std::atomic<std::shared_ptr<const RouteTable>> table_;
+  mutable exec::AdaptiveMutex mutex_;
+  std::shared_ptr<const RouteTable> table_;
 };
 
 }  // namespace gamehost::router
