@@ -26,7 +26,7 @@ unsigned seconds_at_least_one(std::uint32_t ms) {
 }  // namespace
 
 Connection::Connection(const StorageUrl& url, const ConnectionSettings& settings,
-                       std::timed_mutex* sqlite_writer)
+                       WriteTurn* sqlite_writer)
     : dialect_(url.dialect),
       busy_timeout_(settings.busy_timeout_ms),
       sqlite_writer_(url.dialect == Dialect::sqlite ? sqlite_writer : nullptr) {
@@ -65,7 +65,11 @@ Connection::Connection(const StorageUrl& url, const ConnectionSettings& settings
   }
 }
 
-Connection::~Connection() = default;
+Connection::~Connection() {
+  // A connection dropped inside a transaction (lost, or its lease gone) must not keep the
+  // other writers waiting for a turn it can no longer give back.
+  release_write_turn();
+}
 
 void Connection::execute(const std::string& sql) {
   if (dialect_ == Dialect::sqlite) {
@@ -89,16 +93,16 @@ void Connection::begin() {
     throw StorageError(GH_ERR_INVALID_ARGUMENT, "a transaction is already open on this lease");
   }
   if (sqlite_writer_ != nullptr) {
-    write_turn_ = std::unique_lock(*sqlite_writer_, std::defer_lock);
-    if (!write_turn_.try_lock_for(busy_timeout_)) {
+    if (!sqlite_writer_->try_take_for(busy_timeout_)) {
       throw StorageError(GH_ERR_BUSY, "no write turn within storage.busy_timeout_ms (" +
                                           std::to_string(busy_timeout_.count()) + " ms)");
     }
+    holds_write_turn_ = true;
   }
   try {
     execute(dialect_ == Dialect::sqlite ? "BEGIN IMMEDIATE" : "START TRANSACTION");
   } catch (...) {
-    if (write_turn_.owns_lock()) write_turn_.unlock();
+    release_write_turn();
     throw;
   }
   in_transaction_ = true;
@@ -119,7 +123,7 @@ void Connection::commit() {
     throw;
   }
   in_transaction_ = false;
-  if (write_turn_.owns_lock()) write_turn_.unlock();
+  release_write_turn();
 }
 
 void Connection::rollback() {
@@ -128,10 +132,16 @@ void Connection::rollback() {
   try {
     execute("ROLLBACK");
   } catch (...) {
-    if (write_turn_.owns_lock()) write_turn_.unlock();
+    release_write_turn();
     throw;
   }
-  if (write_turn_.owns_lock()) write_turn_.unlock();
+  release_write_turn();
+}
+
+void Connection::release_write_turn() noexcept {
+  if (!holds_write_turn_) return;
+  holds_write_turn_ = false;
+  sqlite_writer_->give_back();
 }
 
 std::unique_ptr<Statement> Connection::prepare(std::string_view sql) {

@@ -4,12 +4,12 @@
 
 #include <chrono>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 
 #include "storage/statement.hpp"
 #include "storage/storage_url.hpp"
+#include "storage/write_turn.hpp"
 
 namespace gamehost::storage {
 
@@ -24,7 +24,7 @@ class Connection {
   // Opens the database; throws StorageError(GH_ERR_FAILED) saying why it cannot.
   // `sqlite_writer` (SQLite only) is shared by the connections of one pool: see begin().
   Connection(const StorageUrl& url, const ConnectionSettings& settings,
-             std::timed_mutex* sqlite_writer = nullptr);
+             WriteTurn* sqlite_writer = nullptr);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -53,8 +53,11 @@ class Connection {
   bool in_transaction_ = false;
   bool lost_ = false;
   std::chrono::milliseconds busy_timeout_;
-  std::timed_mutex* sqlite_writer_;
-  std::unique_lock<std::timed_mutex> write_turn_;  // held from begin() to commit/rollback
+  // Gives the write turn back, if this connection holds it.
+  void release_write_turn() noexcept;
+
+  WriteTurn* sqlite_writer_;
+  bool holds_write_turn_ = false;  // from begin() to commit/rollback
 };
 
 }  // namespace gamehost::storage

@@ -60,7 +60,7 @@ class Database {
   DatabaseSettings settings_;
   mutable std::mutex mutex_;
   std::condition_variable freed_;
-  std::timed_mutex sqlite_writer_;  // SQLite: one write transaction at a time (Connection::begin)
+  WriteTurn sqlite_writer_;  // SQLite: one write transaction at a time (Connection::begin)
   std::vector<std::unique_ptr<Connection>> idle_;  // guarded by mutex_
   std::size_t open_ = 0;  // connections in existence, idle or leased; guarded by mutex_
 };
