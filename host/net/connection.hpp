@@ -1,5 +1,9 @@
 // Internal header (network code only): what TCP and WebSocket connections share - the
-// bounded send queue, kick-then-close, the idle timeout and the rate limit.
+// bounded send queue and its writing, kick-then-close, the idle timeout and the rate limit.
+// Frames are written by the worker whose batch produced them, at the end of the batch, as
+// far as the socket takes them without blocking; the connection's network thread writes
+// the rest, and everything queued outside a worker's batch. The transports only frame a
+// message (frame_header) and read.
 #pragma once
 
 #include <boost/asio/bind_executor.hpp>
