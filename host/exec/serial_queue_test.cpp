@@ -160,6 +160,7 @@ TEST(SerialQueue, ManyProducersAndQueuesLoseNothingAndKeepOrder) {
   constexpr int kPerProducer = 20000;
   WorkerPool pool(3);
   std::vector<std::shared_ptr<SerialQueue>> queues;
+  queues.reserve(kQueues);
   for (int i = 0; i < kQueues; ++i) queues.push_back(std::make_shared<SerialQueue>(pool, 1 << 20));
   // Per queue and producer, the last sequence number seen: one queue runs one task at a
   // time, so each slot is only touched by that queue's current task.
@@ -168,6 +169,7 @@ TEST(SerialQueue, ManyProducersAndQueuesLoseNothingAndKeepOrder) {
   std::atomic<int> out_of_order{0};
   std::atomic<int> ran{0};
   std::vector<std::thread> producers;
+  producers.reserve(kProducers);
   for (int p = 0; p < kProducers; ++p) {
     producers.emplace_back([&, p] {
       for (int n = 0; n < kPerProducer; ++n) {
