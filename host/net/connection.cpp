@@ -137,7 +137,7 @@ void Connection::flush_from_worker() {
   }
 }
 
-bool Connection::send_raw(std::string bytes) {
+bool Connection::send_raw(std::string bytes, bool last) {
   bool start = false;
   bool overflow = false;
   {
@@ -147,10 +147,14 @@ bool Connection::send_raw(std::string bytes) {
       overflow = true;
     } else {
       outbox_.push_back(OutFrame{0, session::make_payload(std::move(bytes)), true});
+      // Nothing may follow the last frame; once it is out the connection ends (as after
+      // a Kick), and a client that does not read gets the same grace.
+      if (last) closing_ = true;
       start = !writing_;
       writing_ = writing_ || start;
     }
   }
+  if (last && !overflow) close_after_grace();
   if (overflow) {
     // Posted: this runs inside the transport's own write, which must complete first.
     asio::post(strand_, [self = shared_from_this()] {
@@ -299,6 +303,10 @@ void Connection::kick_on_strand(std::uint32_t code, const std::string& text) {
   }
   spdlog::debug("session {} ({}) kicked: code {} {}", id(), remote_address(), code, text);
   if (start) start_writing_on_strand();
+  close_after_grace();
+}
+
+void Connection::close_after_grace() {
   grace_timer_.expires_after(kKickGrace);
   grace_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
     if (!ec) self->finish();

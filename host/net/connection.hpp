@@ -76,8 +76,11 @@ class Connection : public session::Session, public std::enable_shared_from_this<
   virtual void shutdown_transport() = 0;
 
   // On the strand: bytes the transport itself must write (see OutFrame::raw). Counted
-  // against the send queue like messages. False once the connection is closing.
-  bool send_raw(std::string bytes);
+  // against the send queue like messages. False once the connection is closing. `last`:
+  // nothing may follow them (a WebSocket close frame); the connection ends once they are out.
+  bool send_raw(std::string bytes, bool last = false);
+  // True once no more frames are taken (kicked, closing, or a last frame queued).
+  bool closing() const noexcept { return closing_.load(std::memory_order_acquire); }
   void opened();
   void write_done(const boost::system::error_code& ec);
   // On the strand: one frame from the client. Returns false once the connection is closing.
@@ -86,6 +89,8 @@ class Connection : public session::Session, public std::enable_shared_from_this<
   void finish();
   // On the strand.
   void kick_on_strand(std::uint32_t code, const std::string& text);
+  // On the strand: finish() in kKickGrace unless the connection ends before.
+  void close_after_grace();
   void count_refused(std::uint32_t code) { hooks_.on_refused(code); }
 
   Strand strand_;

@@ -8,7 +8,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/role.hpp>
-#include <boost/beast/websocket/teardown.hpp>
 
 #include <cstddef>
 #include <functional>
@@ -29,7 +28,8 @@ class OutboxStream {
   using executor_type = boost::asio::ip::tcp::socket::executor_type;
   using next_layer_type = boost::asio::ip::tcp::socket;
   // Takes the bytes; false when the connection no longer sends (the write then fails).
-  using Sink = std::function<bool(std::string bytes)>;
+  // `last`: the bytes are a close frame, after which nothing may be sent.
+  using Sink = std::function<bool(std::string bytes, bool last)>;
 
   explicit OutboxStream(boost::asio::ip::tcp::socket socket) : socket_(std::move(socket)) {}
 
@@ -57,7 +57,12 @@ class OutboxStream {
             bytes.append(static_cast<const char*>(b.data()), b.size());
           }
           const std::size_t n = bytes.size();
-          const bool taken = sink_ && sink_(std::move(bytes));
+          // Beast writes a control frame whole, in one call; a server's close frame starts
+          // with 0x88 (FIN, opcode 8: RFC 6455 5.2). An HTTP answer starts with 'H'.
+          constexpr unsigned char kFinClose = 0x88;
+          const bool close_frame =
+              !bytes.empty() && static_cast<unsigned char>(bytes[0]) == kFinClose;
+          const bool taken = sink_ && sink_(std::move(bytes), close_frame);
           const boost::system::error_code ec =
               taken ? boost::system::error_code{} : boost::asio::error::broken_pipe;
           auto ex = boost::asio::get_associated_executor(handler, socket_.get_executor());
@@ -73,17 +78,22 @@ class OutboxStream {
   Sink sink_;
 };
 
-// Beast's WebSocket close and failure paths tear the layer below down through these.
-inline void teardown(boost::beast::role_type role, OutboxStream& stream,
+// Beast's WebSocket close and failure paths tear the layer below down through these. The
+// close frame Beast just wrote is still in the connection's send queue, possibly behind
+// replies: shutting the socket now would lose it. The connection closes the socket itself
+// once its queue is out (send_raw with `last`), so teardown here only reports success.
+inline void teardown(boost::beast::role_type /*role*/, OutboxStream& /*stream*/,
                      boost::system::error_code& ec) {
-  using boost::beast::websocket::teardown;
-  teardown(role, stream.next_layer(), ec);
+  ec = {};
 }
 
 template <class TeardownHandler>
-void async_teardown(boost::beast::role_type role, OutboxStream& stream, TeardownHandler&& handler) {
-  using boost::beast::websocket::async_teardown;
-  async_teardown(role, stream.next_layer(), std::forward<TeardownHandler>(handler));
+void async_teardown(boost::beast::role_type /*role*/, OutboxStream& stream,
+                    TeardownHandler&& handler) {
+  auto ex = boost::asio::get_associated_executor(handler, stream.get_executor());
+  boost::asio::post(ex, [h = std::forward<TeardownHandler>(handler)]() mutable {
+    std::move(h)(boost::system::error_code{});
+  });
 }
 
 }  // namespace gamehost::net

@@ -22,7 +22,8 @@ WsConnection::WsConnection(asio::ip::tcp::socket socket, Strand strand, Connecti
 
 void WsConnection::start_transport() {
   // Beast's own writes (the handshake answer, pongs, close frames) join the send queue.
-  ws_.next_layer().set_sink([this](std::string bytes) { return send_raw(std::move(bytes)); });
+  ws_.next_layer().set_sink(
+      [this](std::string bytes, bool last) { return send_raw(std::move(bytes), last); });
   boost::system::error_code ec;
   beast::get_lowest_layer(ws_).set_option(asio::ip::tcp::no_delay(true), ec);
   ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
@@ -53,6 +54,12 @@ void WsConnection::read_more() {
                                               "message over the limit of " +
                                                   std::to_string(self->limits_.max_frame_bytes) +
                                                   " payload bytes");
+                         return;
+                       }
+                       if (ec && self->closing()) {
+                         // Closing already (the client closed, Beast failed the stream with
+                         // a close frame, or a Kick): what is queued ends with that frame,
+                         // and the connection ends once it is out, or after the grace.
                          return;
                        }
                        if (ec) {

@@ -115,9 +115,13 @@ std::string WsClient::close_handshake() {
   impl_->set_timeout(5s);
   boost::system::error_code ec;
   impl_->ws.close(websocket::close_code::normal, ec);
-  // Beast's close() returns without error only once the host's close frame arrived (the
-  // receive timeout above bounds the wait).
-  return ec ? ec.message() : "";
+  if (ec) return ec.message();
+  // The host's close frame echoes the code (RFC 6455 5.5.1); without one the reason stays 0.
+  if (impl_->ws.reason().code != websocket::close_code::normal) {
+    return "no close frame from the host (reason code " +
+           std::to_string(static_cast<int>(impl_->ws.reason().code)) + ")";
+  }
+  return "";
 }
 
 void WsClient::ping(const std::string& payload) {
