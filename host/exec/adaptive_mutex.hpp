@@ -1,5 +1,5 @@
-// Internal header: a mutex for the hot hand-over paths (a plugin's queue, a connection's
-// send queue), whose critical sections are a few pointer moves.
+// Internal header: a mutex for hot, tiny critical sections (a plugin's queue, the route
+// table), each a few pointer moves.
 #pragma once
 
 #include <pthread.h>

@@ -66,11 +66,7 @@ bool SerialQueue::claim_locked() {
 }
 
 void SerialQueue::post_run() {
-  // From a worker (a turn that ended with work left, or a task that fed another queue) the
-  // next turn waits behind what the pool has queued, and no sleeping worker is woken for
-  // it: this thread is about to be free. Waking one there made the two workers hand every
-  // turn to each other through a futex.
-  pool_.post_continuation([self = shared_from_this()] { self->run_batch(); });
+  pool_.post([self = shared_from_this()] { self->run_batch(); });
 }
 
 void SerialQueue::run_batch() {
@@ -113,7 +109,10 @@ void SerialQueue::run_batch() {
     // another worker for it (this one is about to be free).
     if (!again) pool_.job_ending();
   }
-  if (again) post_run();
+  // A turn that ended with work left: the next one waits behind what the pool has queued,
+  // and no sleeping worker is woken for it, since this thread is about to be free. Waking
+  // one made the two workers hand every turn to each other through a futex.
+  if (again) pool_.post_continuation([self = shared_from_this()] { self->run_batch(); });
 }
 
 void SerialQueue::finish_run_locked() {

@@ -151,6 +151,24 @@ TEST(SerialQueue, DifferentQueuesRunInParallel) {
   a_done.get_future().wait();
 }
 
+// Work one queue's task hands another queue (a plugin calling another) starts on an idle
+// worker at once, not when the giving task's turn ends.
+TEST(SerialQueue, WorkPushedFromATaskRunsInParallelWithIt) {
+  WorkerPool pool(2);
+  auto a = std::make_shared<SerialQueue>(pool, 10);
+  auto b = std::make_shared<SerialQueue>(pool, 10);
+  std::promise<void> b_ran;
+  auto b_future = b_ran.get_future();
+  std::promise<void> a_done;
+  a->push([&] {
+    b->push([&] { b_ran.set_value(); });
+    // Still inside a's task: b can only run now on the other worker.
+    EXPECT_EQ(b_future.wait_for(std::chrono::seconds(2)), std::future_status::ready);
+    a_done.set_value();
+  });
+  a_done.get_future().wait();
+}
+
 // Many producers feeding many queues at once, as network threads feed plugins: every
 // task runs exactly once, each queue in push order, and nothing is left waiting (a lost
 // wake-up in the pool would leave tasks queued and time the test out).

@@ -17,8 +17,9 @@ class WorkerPool {
 
   void post(std::function<void()> job);
   // Like post(), for a job that continues the one running on this thread (a serial queue
-  // with more work): it goes to the back of the pool's queue without waking another
-  // thread, since this one is about to be free. From a non-pool thread it is post().
+  // whose turn ended with work left): it goes to the back of the pool's queue without
+  // waking another thread, since this one is about to be free. Not for new work a job hands
+  // on (that must start on an idle worker now: post()). From a non-pool thread it is post().
   void post_continuation(std::function<void()> job);
   // Called by a job on one of this pool's threads when it is about to return, e.g. a
   // serial queue whose turn found nothing more to run: until this thread looks at the

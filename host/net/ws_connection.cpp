@@ -28,7 +28,6 @@ void WsConnection::start_transport() {
   beast::get_lowest_layer(ws_).set_option(asio::ip::tcp::no_delay(true), ec);
   ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
   ws_.read_message_max(limits_.max_frame_bytes + kWsHeaderBytes);
-  ws_.binary(true);
   ws_.async_accept(asio::bind_executor(
       strand_, [self = std::static_pointer_cast<WsConnection>(shared_from_this())](
                    const boost::system::error_code& ec) {

@@ -1,9 +1,9 @@
 // Internal header: which plugin owns a message id. The table is immutable once built and
-// swapped atomically, so network threads look ids up without locks while plugins load.
+// swapped whole, so a network thread holds the lock only to copy the pointer, and looks ids
+// up in its copy while plugins load.
 #pragma once
 
 #include <algorithm>
-#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
