@@ -43,9 +43,10 @@ struct Server::Impl {
       : config(std::move(c)),
         sessions(config.limits.max_connections, config.limits.max_connections_per_ip),
         workers(threads_or_cores(config.server.worker_threads)),
+        blocking(config.server.blocking_threads, "gh-blocking-"),
         timers(io),
-        runtime{config, workers, timers,  sessions, groups,
-                events, calls,   metrics, nullptr,  storage.get()},
+        runtime{config, workers, blocking, timers,  sessions,     groups,
+                events, calls,   metrics,  nullptr, storage.get()},
         manager(runtime, routes),
         dispatcher(runtime, routes),
         signals(io, SIGINT, SIGTERM, SIGHUP) {}
@@ -64,6 +65,7 @@ struct Server::Impl {
   asio::io_context& io = *ios.front();
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards = make_guards(ios);
   exec::WorkerPool workers;
+  exec::WorkerPool blocking;
   core::Timers timers;
   core::Runtime runtime;
   plugins::PluginManager manager;

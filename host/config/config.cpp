@@ -99,6 +99,7 @@ void read_server(TableReader& top, ServerConfig& s) {
   TableReader r(*t, top.path(), "server");
   r.read("io_threads", s.io_threads, 0, 256);
   r.read("worker_threads", s.worker_threads, 0, 256);
+  r.read("blocking_threads", s.blocking_threads, 1, 1024);
   r.read_one_of("io_thread_scheduling", s.io_thread_scheduling, {"batch", "normal"});
   if (s.io_thread_scheduling.empty()) {
     r.fail(r.get("io_thread_scheduling"), "io_thread_scheduling", "must be batch or normal");

@@ -19,6 +19,8 @@ class ConfigError : public std::runtime_error {
 struct ServerConfig {
   std::uint32_t io_threads = 0;      // 0 = one per core
   std::uint32_t worker_threads = 0;  // 0 = one per core
+  // Threads that run plugins' blocking work (run_blocking: queries, password hashes).
+  std::uint32_t blocking_threads = 8;
   // "batch": network threads run under SCHED_BATCH (no wake-up preemption); "normal": not.
   std::string io_thread_scheduling = "batch";
   std::string data_dir = "data";

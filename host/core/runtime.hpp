@@ -27,6 +27,7 @@ std::uint64_t now_ms() noexcept;
 struct Runtime {
   const config::Config& config;
   exec::WorkerPool& workers;
+  exec::WorkerPool& blocking;  // plugins' blocking work (run_blocking), never plugin queues
   Timers& timers;
   session::Registry& sessions;
   session::Groups& groups;

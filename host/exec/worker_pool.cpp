@@ -29,7 +29,7 @@ struct WorkerPool::Impl {
   };
 
   void run(std::size_t index) {
-    core::name_this_thread("gh-worker-" + std::to_string(index));
+    core::name_this_thread(name_prefix + std::to_string(index));
     Sleeper self;
     std::unique_lock lock(mutex);
     while (true) {
@@ -80,10 +80,13 @@ struct WorkerPool::Impl {
   // lowered under it (before that look), read under it by post().
   std::atomic<int> ending{0};
   bool stopping = false;
+  std::string name_prefix;
   std::vector<std::thread> threads;
 };
 
-WorkerPool::WorkerPool(std::size_t threads) : impl_(std::make_unique<Impl>()) {
+WorkerPool::WorkerPool(std::size_t threads, std::string name_prefix)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->name_prefix = std::move(name_prefix);
   for (std::size_t i = 0; i < threads; ++i) {
     impl_->threads.emplace_back([this, i] {
       t_current_pool = this;

@@ -4,13 +4,15 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <string>
 
 namespace gamehost::exec {
 
 // A fixed set of threads running posted jobs. Thread-safe.
 class WorkerPool {
  public:
-  explicit WorkerPool(std::size_t threads);
+  // Its threads are named `name_prefix` + index (top -H, perf).
+  explicit WorkerPool(std::size_t threads, std::string name_prefix = "gh-worker-");
   ~WorkerPool();  // stops and joins; jobs not yet run are dropped
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;

@@ -4,6 +4,7 @@
 
 #include <gamehost/abi.h>
 #include <spdlog/spdlog.h>
+#include <gamehost/services.hpp>
 
 #include <cstring>
 #include <string_view>
@@ -12,6 +13,7 @@
 #include "exec/batch_scope.hpp"
 #include "loader/plugin_instance.hpp"
 #include "loader/plugin_manager.hpp"
+#include "loader/storage_services.hpp"
 
 namespace gamehost::plugins {
 namespace {
@@ -71,8 +73,8 @@ bool may_send(PluginInstance& p, std::uint32_t msg_id) {
   return false;
 }
 
-gh_status svc_send(gh_host* h, gh_session_id s, std::uint32_t id, const std::uint8_t* d,
-                   std::size_t n) {
+gh_status svc_send_v1(gh_host* h, gh_session_id s, std::uint32_t id, const std::uint8_t* d,
+                      std::size_t n) {
   return guarded(h, "send", [&] {
     auto& p = PluginInstance::from(h);
     if (!may_send(p, id)) return GH_ERR_INVALID_ARGUMENT;
@@ -84,8 +86,8 @@ gh_status svc_send(gh_host* h, gh_session_id s, std::uint32_t id, const std::uin
   });
 }
 
-gh_status svc_send_many(gh_host* h, const gh_session_id* s, std::size_t count, std::uint32_t id,
-                        const std::uint8_t* d, std::size_t n) {
+gh_status svc_send_many_v1(gh_host* h, const gh_session_id* s, std::size_t count, std::uint32_t id,
+                           const std::uint8_t* d, std::size_t n) {
   return guarded(h, "send_many", [&] {
     auto& p = PluginInstance::from(h);
     if (!may_send(p, id)) return GH_ERR_INVALID_ARGUMENT;
@@ -100,8 +102,8 @@ gh_status svc_send_many(gh_host* h, const gh_session_id* s, std::size_t count, s
   });
 }
 
-gh_status svc_send_error(gh_host* h, gh_session_id s, std::uint32_t code, std::uint32_t request_id,
-                         const char* text) {
+gh_status svc_send_error_v1(gh_host* h, gh_session_id s, std::uint32_t code,
+                            std::uint32_t request_id, const char* text) {
   return guarded(h, "send_error", [&] {
     auto& p = PluginInstance::from(h);
     auto session = p.runtime().sessions.find(s);
@@ -115,7 +117,7 @@ gh_status svc_send_error(gh_host* h, gh_session_id s, std::uint32_t code, std::u
   });
 }
 
-gh_status svc_kick(gh_host* h, gh_session_id s, std::uint32_t code, const char* text) {
+gh_status svc_kick_v1(gh_host* h, gh_session_id s, std::uint32_t code, const char* text) {
   return guarded(h, "kick", [&] {
     auto& p = PluginInstance::from(h);
     auto session = p.runtime().sessions.find(s);
@@ -127,7 +129,7 @@ gh_status svc_kick(gh_host* h, gh_session_id s, std::uint32_t code, const char* 
   });
 }
 
-gh_status svc_bind_user(gh_host* h, gh_session_id s, gh_user_id user) {
+gh_status svc_bind_user_v1(gh_host* h, gh_session_id s, gh_user_id user) {
   return guarded(h, "bind_user", [&] {
     auto& p = PluginInstance::from(h);
     if (!p.has_capability("bind_user")) {
@@ -146,7 +148,7 @@ gh_status svc_bind_user(gh_host* h, gh_session_id s, gh_user_id user) {
   });
 }
 
-gh_status svc_session_info(gh_host* h, gh_session_id s, gh_session_info* out) {
+gh_status svc_session_info_v1(gh_host* h, gh_session_id s, gh_session_info* out) {
   return guarded(h, "session_info", [&] {
     auto& p = PluginInstance::from(h);
     auto session = p.runtime().sessions.find(s);
@@ -167,8 +169,8 @@ gh_status svc_session_info(gh_host* h, gh_session_id s, gh_session_info* out) {
   });
 }
 
-gh_status svc_set_prop(gh_host* h, gh_session_id s, const char* key, const std::uint8_t* v,
-                       std::size_t n) {
+gh_status svc_session_set_prop_v1(gh_host* h, gh_session_id s, const char* key,
+                                  const std::uint8_t* v, std::size_t n) {
   return guarded(h, "session_set_prop", [&] {
     auto session = PluginInstance::from(h).runtime().sessions.find(s);
     if (!session || key == nullptr) return GH_ERR_NOT_FOUND;
@@ -177,7 +179,8 @@ gh_status svc_set_prop(gh_host* h, gh_session_id s, const char* key, const std::
   });
 }
 
-gh_status svc_get_prop(gh_host* h, gh_session_id s, const char* key, const gh_byte_sink* sink) {
+gh_status svc_session_get_prop_v1(gh_host* h, gh_session_id s, const char* key,
+                                  const gh_byte_sink* sink) {
   return guarded(h, "session_get_prop", [&] {
     auto session = PluginInstance::from(h).runtime().sessions.find(s);
     if (!session || key == nullptr || sink == nullptr) return GH_ERR_NOT_FOUND;
@@ -188,7 +191,7 @@ gh_status svc_get_prop(gh_host* h, gh_session_id s, const char* key, const gh_by
   });
 }
 
-gh_status svc_group_join(gh_host* h, const char* group, gh_session_id s) {
+gh_status svc_group_join_v1(gh_host* h, const char* group, gh_session_id s) {
   return guarded(h, "group_join", [&] {
     auto& rt = PluginInstance::from(h).runtime();
     if (group == nullptr || !rt.sessions.find(s)) return GH_ERR_NOT_FOUND;
@@ -199,21 +202,21 @@ gh_status svc_group_join(gh_host* h, const char* group, gh_session_id s) {
   });
 }
 
-gh_status svc_group_leave(gh_host* h, const char* group, gh_session_id s) {
+gh_status svc_group_leave_v1(gh_host* h, const char* group, gh_session_id s) {
   return guarded(h, "group_leave", [&] {
     if (group == nullptr) return GH_ERR_NOT_FOUND;
     return PluginInstance::from(h).runtime().groups.leave(group, s) ? GH_OK : GH_ERR_NOT_FOUND;
   });
 }
 
-std::size_t svc_group_size(gh_host* h, const char* group) {
+std::size_t svc_group_size_v1(gh_host* h, const char* group) {
   return guarded(h, "group_size", [&]() -> std::size_t {
     return group == nullptr ? 0 : PluginInstance::from(h).runtime().groups.size(group);
   });
 }
 
-gh_status svc_group_send(gh_host* h, const char* group, std::uint32_t id, const std::uint8_t* d,
-                         std::size_t n, gh_session_id except) {
+gh_status svc_group_send_v1(gh_host* h, const char* group, std::uint32_t id, const std::uint8_t* d,
+                            std::size_t n, gh_session_id except) {
   return guarded(h, "group_send", [&] {
     auto& p = PluginInstance::from(h);
     if (!may_send(p, id)) return GH_ERR_INVALID_ARGUMENT;
@@ -230,7 +233,7 @@ gh_status svc_group_send(gh_host* h, const char* group, std::uint32_t id, const 
   });
 }
 
-gh_status svc_subscribe(gh_host* h, const char* topic) {
+gh_status svc_subscribe_v1(gh_host* h, const char* topic) {
   return guarded(h, "subscribe", [&] {
     auto& p = PluginInstance::from(h);
     if (topic == nullptr) return GH_ERR_INVALID_ARGUMENT;
@@ -239,7 +242,7 @@ gh_status svc_subscribe(gh_host* h, const char* topic) {
   });
 }
 
-gh_status svc_unsubscribe(gh_host* h, const char* topic) {
+gh_status svc_unsubscribe_v1(gh_host* h, const char* topic) {
   return guarded(h, "unsubscribe", [&] {
     auto& p = PluginInstance::from(h);
     if (topic == nullptr) return GH_ERR_INVALID_ARGUMENT;
@@ -247,7 +250,7 @@ gh_status svc_unsubscribe(gh_host* h, const char* topic) {
   });
 }
 
-gh_status svc_publish(gh_host* h, const char* topic, const std::uint8_t* d, std::size_t n) {
+gh_status svc_publish_v1(gh_host* h, const char* topic, const std::uint8_t* d, std::size_t n) {
   return guarded(h, "publish", [&] {
     auto& p = PluginInstance::from(h);
     if (topic == nullptr) return GH_ERR_INVALID_ARGUMENT;
@@ -256,9 +259,9 @@ gh_status svc_publish(gh_host* h, const char* topic, const std::uint8_t* d, std:
   });
 }
 
-gh_status svc_call(gh_host* h, const char* target, std::uint32_t method, const std::uint8_t* d,
-                   std::size_t n, std::uint64_t cookie, std::uint32_t timeout_ms,
-                   std::uint64_t* call_id) {
+gh_status svc_call_v1(gh_host* h, const char* target, std::uint32_t method, const std::uint8_t* d,
+                      std::size_t n, std::uint64_t cookie, std::uint32_t timeout_ms,
+                      std::uint64_t* call_id) {
   return guarded(h, "call", [&] {
     auto& p = PluginInstance::from(h);
     auto& rt = p.runtime();
@@ -281,8 +284,8 @@ gh_status svc_call(gh_host* h, const char* target, std::uint32_t method, const s
   });
 }
 
-gh_status svc_reply(gh_host* h, std::uint64_t call_id, std::uint32_t status, const std::uint8_t* d,
-                    std::size_t n) {
+gh_status svc_reply_v1(gh_host* h, std::uint64_t call_id, std::uint32_t status,
+                       const std::uint8_t* d, std::size_t n) {
   return guarded(h, "reply", [&] {
     auto& rt = PluginInstance::from(h).runtime();
     auto pending = rt.calls.finish(call_id);
@@ -296,8 +299,8 @@ gh_status svc_reply(gh_host* h, std::uint64_t call_id, std::uint32_t status, con
   });
 }
 
-gh_status svc_timer_start(gh_host* h, std::uint64_t delay, std::uint64_t interval,
-                          std::uint64_t cookie, std::uint64_t* timer_id) {
+gh_status svc_timer_start_v1(gh_host* h, std::uint64_t delay, std::uint64_t interval,
+                             std::uint64_t cookie, std::uint64_t* timer_id) {
   return guarded(h, "timer_start", [&] {
     if (timer_id == nullptr) return GH_ERR_INVALID_ARGUMENT;
     *timer_id = PluginInstance::from(h).start_timer(delay, interval, cookie);
@@ -305,23 +308,23 @@ gh_status svc_timer_start(gh_host* h, std::uint64_t delay, std::uint64_t interva
   });
 }
 
-gh_status svc_timer_cancel(gh_host* h, std::uint64_t timer_id) {
+gh_status svc_timer_cancel_v1(gh_host* h, std::uint64_t timer_id) {
   return guarded(h, "timer_cancel", [&] {
     return PluginInstance::from(h).cancel_timer(timer_id) ? GH_OK : GH_ERR_NOT_FOUND;
   });
 }
 
-std::uint64_t svc_now_ms(gh_host*) {
+std::uint64_t svc_now_ms_v1(gh_host*) {
   return core::now_ms();
 }
 
-gh_status svc_post_keyed(gh_host* h, std::uint64_t key, const gh_task* task) {
+gh_status svc_post_keyed_v1(gh_host* h, std::uint64_t key, const gh_task* task) {
   if (task == nullptr || task->run == nullptr || task->discard == nullptr)
     return GH_ERR_INVALID_ARGUMENT;
   return guarded(h, "post_keyed", [&] { return PluginInstance::from(h).post_keyed(key, *task); });
 }
 
-void svc_log(gh_host* h, std::uint32_t level, const char* text, std::size_t n) {
+void svc_log_v1(gh_host* h, std::uint32_t level, const char* text, std::size_t n) {
   guarded(h, "log", [&] {
     static constexpr spdlog::level::level_enum kLevels[] = {
         spdlog::level::trace, spdlog::level::debug, spdlog::level::info, spdlog::level::warn,
@@ -331,33 +334,43 @@ void svc_log(gh_host* h, std::uint32_t level, const char* text, std::size_t n) {
   });
 }
 
-gh_status svc_config_get(gh_host* h, const char* key, gh_config_value* out) {
+gh_status svc_config_get_v1(gh_host* h, const char* key, gh_config_value* out) {
   return guarded(h, "config_get", [&] {
-    if (key == nullptr || out == nullptr) return GH_ERR_INVALID_ARGUMENT;
-    const auto node = PluginInstance::from(h).config().settings.at_path(key);
+    if (key == nullptr || out == nullptr || !GH_HAS_FIELD(out, gh_config_value, string_len)) {
+      return GH_ERR_INVALID_ARGUMENT;
+    }
+    auto& p = PluginInstance::from(h);
+    p.note_setting_asked(key);
+    const auto node = p.config().settings.at_path(key);
+    const bool has_origin = GH_HAS_FIELD(out, gh_config_value, origin);
+    const bool has_found_type = GH_HAS_FIELD(out, gh_config_value, found_type);
+    if (has_origin) out->origin = "";
     if (!node) return GH_ERR_NOT_FOUND;
-    if (auto b = node.value<bool>(); node.is_boolean() && b) {
-      out->type = GH_CONFIG_BOOL;
-      out->int_value = *b ? 1 : 0;
+    if (has_origin) out->origin = p.setting_origin(key);
+    std::uint32_t type = GH_CONFIG_OTHER;
+    if (node.is_boolean()) {
+      type = GH_CONFIG_BOOL;
+      out->int_value = node.value<bool>().value_or(false) ? 1 : 0;
     } else if (node.is_integer()) {
-      out->type = GH_CONFIG_INT;
+      type = GH_CONFIG_INT;
       out->int_value = node.value<std::int64_t>().value_or(0);
     } else if (node.is_floating_point()) {
-      out->type = GH_CONFIG_DOUBLE;
+      type = GH_CONFIG_DOUBLE;
       out->double_value = node.value<double>().value_or(0);
     } else if (node.is_string()) {
       const auto& s = node.as_string()->get();  // lives as long as the instance's config
-      out->type = GH_CONFIG_STRING;
+      type = GH_CONFIG_STRING;
       out->string_value = s.c_str();
       out->string_len = s.size();
-    } else {
-      return GH_ERR_UNSUPPORTED;  // arrays and tables: not offered by this service version
     }
+    if (has_found_type) out->found_type = type;
+    if (type == GH_CONFIG_OTHER) return GH_ERR_UNSUPPORTED;  // arrays, tables, dates
+    out->type = type;
     return GH_OK;
   });
 }
 
-gh_status svc_key_open(gh_host* h, std::uint64_t key) {
+gh_status svc_key_open_v1(gh_host* h, std::uint64_t key) {
   return guarded(h, "key_open", [&] {
     if (key == 0) return GH_ERR_INVALID_ARGUMENT;
     PluginInstance::from(h).key_open(key);
@@ -365,59 +378,40 @@ gh_status svc_key_open(gh_host* h, std::uint64_t key) {
   });
 }
 
-gh_status svc_key_close(gh_host* h, std::uint64_t key) {
+gh_status svc_key_close_v1(gh_host* h, std::uint64_t key) {
   return guarded(h, "key_close", [&] {
     PluginInstance::from(h).key_close(key);
     return GH_OK;
   });
 }
 
-gh_status svc_key_bind(gh_host* h, std::uint64_t key, gh_session_id session) {
+gh_status svc_key_bind_session_v1(gh_host* h, std::uint64_t key, gh_session_id session) {
   return guarded(h, "key_bind_session", [&] {
     PluginInstance::from(h).key_bind(key, session);
     return GH_OK;
   });
 }
 
-template <class Fn>
-void* as_proc(Fn* fn) {
-  return reinterpret_cast<void*>(fn);
+gh_status svc_run_blocking_v1(gh_host* h, const gh_blocking_job* job) {
+  if (job == nullptr || !GH_HAS_FIELD(job, gh_blocking_job, ud) || job->work == nullptr ||
+      job->then == nullptr || job->discard == nullptr) {
+    return GH_ERR_INVALID_ARGUMENT;
+  }
+  return guarded(h, "run_blocking", [&] { return PluginInstance::from(h).run_blocking(*job); });
 }
 
 }  // namespace
 
 void* host_get_proc(const char* name) noexcept {
-  static const std::unordered_map<std::string_view, void*> services = {
-      {"gamehost_send_v1", as_proc(&svc_send)},
-      {"gamehost_send_many_v1", as_proc(&svc_send_many)},
-      {"gamehost_send_error_v1", as_proc(&svc_send_error)},
-      {"gamehost_kick_v1", as_proc(&svc_kick)},
-      {"gamehost_bind_user_v1", as_proc(&svc_bind_user)},
-      {"gamehost_session_info_v1", as_proc(&svc_session_info)},
-      {"gamehost_session_set_prop_v1", as_proc(&svc_set_prop)},
-      {"gamehost_session_get_prop_v1", as_proc(&svc_get_prop)},
-      {"gamehost_group_join_v1", as_proc(&svc_group_join)},
-      {"gamehost_group_leave_v1", as_proc(&svc_group_leave)},
-      {"gamehost_group_size_v1", as_proc(&svc_group_size)},
-      {"gamehost_group_send_v1", as_proc(&svc_group_send)},
-      {"gamehost_subscribe_v1", as_proc(&svc_subscribe)},
-      {"gamehost_unsubscribe_v1", as_proc(&svc_unsubscribe)},
-      {"gamehost_publish_v1", as_proc(&svc_publish)},
-      {"gamehost_call_v1", as_proc(&svc_call)},
-      {"gamehost_reply_v1", as_proc(&svc_reply)},
-      {"gamehost_timer_start_v1", as_proc(&svc_timer_start)},
-      {"gamehost_timer_cancel_v1", as_proc(&svc_timer_cancel)},
-      {"gamehost_now_ms_v1", as_proc(&svc_now_ms)},
-      {"gamehost_post_keyed_v1", as_proc(&svc_post_keyed)},
-      {"gamehost_log_v1", as_proc(&svc_log)},
-      {"gamehost_config_get_v1", as_proc(&svc_config_get)},
-      {"gamehost_key_open_v1", as_proc(&svc_key_open)},
-      {"gamehost_key_close_v1", as_proc(&svc_key_close)},
-      {"gamehost_key_bind_session_v1", as_proc(&svc_key_bind)},
-  };
+  // Expanded from abi.h's lists: a service without its svc_<entry>, or one of another type,
+  // does not compile.
+#define GAMEHOST_DETAIL_HOST_ENTRY(e) {services::e.name, services::entry(services::e, &svc_##e).fn},
+  static const std::unordered_map<std::string_view, void*> table = {GAMEHOST_SERVICES(
+      GAMEHOST_DETAIL_HOST_ENTRY) GAMEHOST_STORAGE_SERVICES(GAMEHOST_DETAIL_HOST_ENTRY)};
+#undef GAMEHOST_DETAIL_HOST_ENTRY
   if (name == nullptr) return nullptr;
-  const auto it = services.find(name);
-  return it == services.end() ? storage_get_proc(name) : it->second;
+  const auto it = table.find(name);
+  return it == table.end() ? nullptr : it->second;
 }
 
 }  // namespace gamehost::plugins

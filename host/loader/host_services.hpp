@@ -7,7 +7,5 @@ namespace gamehost::plugins {
 
 // gh_host_api.get_proc: the service called `name`, or nullptr. Thread-safe.
 void* host_get_proc(const char* name) noexcept;
-// The storage and id services (storage_services.cpp), or nullptr.
-void* storage_get_proc(std::string_view name) noexcept;
 
 }  // namespace gamehost::plugins

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <future>
 
 #include "exec/batch_scope.hpp"
@@ -78,6 +79,7 @@ std::shared_ptr<PluginInstance> PluginInstance::start(core::Runtime& runtime,
   p->build_.store(p->builds_.back().get(), std::memory_order_release);
   p->start_queues();
   p->instance_ = p->create_instance(*library, state);
+  p->warn_unread_settings();  // a plugin reads its settings in create: the rest are typos
   p->library_ = std::move(library);
   p->descriptor_ = &p->library_->descriptor;
   return p;
@@ -252,29 +254,126 @@ PluginInstance::Post PluginInstance::post_message(session::SessionId session, se
       return old->post_message(session, user, msg_id, std::move(payload));
   }
   if (!accepting_.load(std::memory_order_acquire)) return Post::stopped;
-  const bool queued = queue_->push(
-      [self = shared_from_this(), session, user, msg_id, payload = std::move(payload)] {
-        if (self->destroyed_) return;
-        const gh_message msg{sizeof(gh_message),
-                             msg_id,
-                             session,
-                             user,
-                             reinterpret_cast<const std::uint8_t*>(payload.data()),
-                             payload.size()};
-        gh_error error{sizeof(gh_error), 0, {}};
-        const auto started = exec::BatchScope::task_start();
-        const auto status = self->descriptor_->on_message(self->instance_, &msg, &error);
-        self->handled_.fetch_add(1, std::memory_order_relaxed);
-        // Last: a scrape that sees this handler's time sees its message counted too.
-        self->record_handler_time(exec::BatchScope::task_end() - started);
-        if (status == GH_OK) return;
-        const auto code =
-            error.code != 0 ? error.code : static_cast<std::uint32_t>(GH_CODE_PLUGIN_FAILURE);
-        if (code == GH_CODE_PLUGIN_FAILURE) self->failures_.fetch_add(1, std::memory_order_relaxed);
-        self->runtime_.metrics.count_error(code);
-        if (auto s = self->runtime_.sessions.find(session)) s->send_error(code, msg_id, error.text);
-      });
-  return queued ? Post::queued : Post::busy;
+  auto task = [self = shared_from_this(), session, user, msg_id, payload = std::move(payload)] {
+    if (self->destroyed_) return;
+    const gh_message msg{sizeof(gh_message),
+                         msg_id,
+                         session,
+                         user,
+                         reinterpret_cast<const std::uint8_t*>(payload.data()),
+                         payload.size()};
+    gh_error error{sizeof(gh_error), 0, {}};
+    const auto started = exec::BatchScope::task_start();
+    const auto status = self->descriptor_->on_message(self->instance_, &msg, &error);
+    self->handled_.fetch_add(1, std::memory_order_relaxed);
+    // Last: a scrape that sees this handler's time sees its message counted too.
+    self->record_handler_time(exec::BatchScope::task_end() - started);
+    if (status == GH_OK) return;
+    const auto code =
+        error.code != 0 ? error.code : static_cast<std::uint32_t>(GH_CODE_PLUGIN_FAILURE);
+    if (code == GH_CODE_PLUGIN_FAILURE) self->failures_.fetch_add(1, std::memory_order_relaxed);
+    self->runtime_.metrics.count_error(code);
+    if (auto s = self->runtime_.sessions.find(session)) s->send_error(code, msg_id, error.text);
+  };
+  if (holding_.load(std::memory_order_acquire)) {
+    // A reload is letting blocking work finish: this message waits for the new build.
+    std::lock_guard lock(held_mutex_);
+    if (holding_.load(std::memory_order_relaxed)) {
+      if (held_.size() >= config_.queue_capacity) return Post::busy;
+      held_.emplace_back(std::move(task));
+      return Post::queued;
+    }
+  }
+  return queue_->push(std::move(task)) ? Post::queued : Post::busy;
+}
+
+gh_status PluginInstance::run_blocking(const gh_blocking_job& job) {
+  const bool on_lane =
+      GH_HAS_FIELD(&job, gh_blocking_job, lane_key) && (job.flags & GH_JOB_THEN_ON_LANE) != 0;
+  const auto lane_key = on_lane ? job.lane_key : 0;
+  if (!keyed_accepting_.load(std::memory_order_acquire) ||
+      jobs_in_flight_.load(std::memory_order_relaxed) >= config_.queue_capacity) {
+    job.discard(job.ud);
+    return GH_ERR_BUSY;
+  }
+  jobs_in_flight_.fetch_add(1, std::memory_order_acq_rel);
+  const gh_blocking_job copy = job;
+  runtime_.blocking.post([self = shared_from_this(), copy, on_lane, lane_key] {
+    copy.work(copy.ud);
+    // The continuation must run, whatever the plugin is doing now: stop() and reload()
+    // wait for it, so the instance (and its code) is still there.
+    auto then = [self, copy] {
+      copy.then(copy.ud);
+      self->job_finished();
+    };
+    if (on_lane) {
+      self->lanes_[lane_key % self->lanes_.size()]->push_unbounded(std::move(then));
+    } else {
+      self->queue_->push_unbounded(std::move(then));
+    }
+  });
+  return GH_OK;
+}
+
+void PluginInstance::job_finished() noexcept {
+  if (jobs_in_flight_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    std::lock_guard lock(jobs_mutex_);
+    jobs_done_.notify_all();
+  }
+}
+
+void PluginInstance::wait_for_jobs() {
+  std::unique_lock lock(jobs_mutex_);
+  jobs_done_.wait(lock, [this] { return jobs_in_flight_.load(std::memory_order_acquire) == 0; });
+}
+
+void PluginInstance::note_setting_asked(const std::string& key) {
+  std::lock_guard lock(settings_mutex_);
+  settings_asked_.insert(key);
+}
+
+const char* PluginInstance::setting_origin(const std::string& key) {
+  std::lock_guard lock(settings_mutex_);
+  auto it = setting_origins_.find(key);
+  if (it == setting_origins_.end()) {
+    std::string origin;
+    if (const auto node = config_.settings.at_path(key)) {
+      const auto& src = node.node()->source();
+      if (src.path) origin = *src.path;
+      if (src.begin.line != 0) {
+        origin += ":" + std::to_string(src.begin.line) + ":" + std::to_string(src.begin.column);
+      }
+    }
+    it = setting_origins_.emplace(key, std::move(origin)).first;
+  }
+  return it->second.c_str();
+}
+
+void PluginInstance::warn_unread_settings() const {
+  std::lock_guard lock(settings_mutex_);
+  // Dotted paths of every value (not tables) in the settings table.
+  std::vector<std::pair<std::string, const toml::node*>> leaves;
+  std::function<void(const toml::table&, const std::string&)> walk =
+      [&](const toml::table& t, const std::string& prefix) {
+        for (const auto& [k, v] : t) {
+          const auto path =
+              prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+          if (const auto* sub = v.as_table()) {
+            walk(*sub, path);
+          } else {
+            leaves.emplace_back(path, &v);
+          }
+        }
+      };
+  walk(config_.settings, "");
+  for (const auto& [path, node] : leaves) {
+    if (settings_asked_.contains(path)) continue;
+    const auto& src = node->source();
+    logger_->warn("{}{}: plugins.{}.settings.{} is not a setting {} {} reads (a typo?)",
+                  src.path ? *src.path : std::string("config"),
+                  src.begin.line != 0 ? ":" + std::to_string(src.begin.line) : std::string(), name_,
+                  path, name_, version());
+  }
 }
 
 void PluginInstance::post_session_event(gh_session_event_kind kind, session::SessionId session,
@@ -402,6 +501,23 @@ bool PluginInstance::cancel_timer(std::uint64_t timer_id) {
   return true;
 }
 
+void PluginInstance::settle_for_reload() {
+  holding_.store(true, std::memory_order_release);
+  // Work already started finishes on the old build: blocking jobs and their continuations
+  // (which may start more), keyed work, queued events and timers. Rounds until one finds
+  // all of it idle with the queue paused, so no continuation can still be on its way.
+  while (true) {
+    wait_for_jobs();
+    drain_lanes();
+    queue_->pause_until_idle();
+    if (jobs_in_flight_.load(std::memory_order_acquire) == 0 &&
+        std::all_of(lanes_.begin(), lanes_.end(), [](const auto& lane) { return lane->idle(); })) {
+      return;
+    }
+    queue_->resume();
+  }
+}
+
 void PluginInstance::drain_lanes() {
   // Until one full round finds every lane idle: a keyed task may post to another lane
   // while a round passes. Idle lanes cost nothing, so a plugin without keyed work pays
@@ -428,9 +544,15 @@ std::chrono::microseconds PluginInstance::reload(const Candidate& candidate) {
   const auto from = version();
 
   const auto paused_at = std::chrono::steady_clock::now();
-  queue_->pause_until_idle();  // messages are held, in order, from here
-  drain_lanes();               // keyed work of the old build finishes on the old build
+  settle_for_reload();  // new messages are held, in order, from here; nothing else runs
   auto resume = [this, paused_at] {
+    // The held messages go to the queue first, in order, then new ones follow them.
+    {
+      std::lock_guard lock(held_mutex_);
+      for (auto& task : held_) queue_->push_unbounded(std::move(task));
+      held_.clear();
+      holding_.store(false, std::memory_order_release);
+    }
     queue_->resume();
     return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
                                                                  paused_at);
@@ -455,6 +577,10 @@ std::chrono::microseconds PluginInstance::reload(const Candidate& candidate) {
   }
   gh_plugin* created = nullptr;
   try {
+    {
+      std::lock_guard lock(settings_mutex_);
+      settings_asked_.clear();  // what the new build reads
+    }
     created = create_instance(*next, state);
   } catch (const PluginRefused&) {
     resume();
@@ -473,6 +599,7 @@ std::chrono::microseconds PluginInstance::reload(const Candidate& candidate) {
   build_.store(builds_.back().get(), std::memory_order_release);
   reloads_.fetch_add(1, std::memory_order_relaxed);
   const auto pause = resume();
+  warn_unread_settings();
   next.reset();  // unmaps the old build: nothing of it is queued or running any more
   logger_->info("reloaded {} -> {}: {} bytes of state, messages held {} us", from, version(),
                 state.size(), pause.count());
@@ -498,6 +625,9 @@ void PluginInstance::stop() {
   queue_->push_unbounded([&messages_done] { messages_done.set_value(); });
   messages_done.get_future().wait();
   keyed_accepting_ = false;
+  // Blocking jobs in flight finish, and their continuations run on the live instance
+  // (they may queue more work on the lanes: drained next).
+  wait_for_jobs();
   drain_lanes();
   std::promise<void> destroyed;
   queue_->push_unbounded([this, &destroyed] {

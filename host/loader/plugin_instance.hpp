@@ -7,8 +7,11 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -111,6 +114,19 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   void post_call_result(std::uint64_t call_id, std::uint64_t cookie, gh_status status,
                         std::string data);
   gh_status post_keyed(std::uint64_t key, const gh_task& task);
+  // Runs job.work on the host's blocking pool, then job.then on the plugin's queue (or the
+  // job's lane). GH_ERR_BUSY (after job.discard) when queue_capacity jobs are in flight
+  // or the plugin is stopping.
+  gh_status run_blocking(const gh_blocking_job& job);
+  std::size_t blocking_jobs() const noexcept {
+    return jobs_in_flight_.load(std::memory_order_acquire);
+  }
+  // The settings keys the plugin asked for (config_get), to warn about the others.
+  void note_setting_asked(const std::string& key);
+  // "path:line:col" of a setting, for the plugin's error texts; valid while this lives.
+  const char* setting_origin(const std::string& key);
+  // Warns, with its line, about each key of the plugin's settings it never asked for.
+  void warn_unread_settings() const;
 
   // Timers of this plugin (cancelled when it stops).
   std::uint64_t start_timer(std::uint64_t delay_ms, std::uint64_t interval_ms,
@@ -163,6 +179,12 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   // Creates an instance of `library`'s plugin with `state`; throws PluginRefused.
   gh_plugin* create_instance(const Library& library, const std::string& state);
   void drain_lanes();
+  // Until no blocking job of this instance is in flight and its continuation has run,
+  // nothing is queued or running, and no keyed lane is busy: what a live reload needs
+  // before it may export the state. New client messages are held meanwhile (held_).
+  void settle_for_reload();
+  void wait_for_jobs();
+  void job_finished() noexcept;
   void record_handler_time(std::chrono::steady_clock::duration took) noexcept;
   void start_queues();
   // Runs fn with the instance on its serial queue, unless the plugin has stopped.
@@ -206,6 +228,17 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
       handler_buckets_{};  // not cumulative
   std::mutex timers_mutex_;
   std::set<std::uint64_t> timers_;
+  // Blocking jobs whose continuation has not run yet.
+  std::atomic<std::size_t> jobs_in_flight_{0};
+  std::mutex jobs_mutex_;
+  std::condition_variable jobs_done_;
+  // While a reload settles, client messages wait here, in order (see settle_for_reload).
+  std::atomic<bool> holding_{false};
+  std::mutex held_mutex_;
+  std::deque<std::function<void()>> held_;  // guarded by held_mutex_
+  mutable std::mutex settings_mutex_;
+  std::set<std::string> settings_asked_;                // guarded by settings_mutex_
+  std::map<std::string, std::string> setting_origins_;  // guarded by settings_mutex_
   DbCounters db_counters_;
 };
 

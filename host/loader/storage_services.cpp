@@ -12,8 +12,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "loader/host_services.hpp"
 #include "loader/plugin_instance.hpp"
+#include "loader/storage_services.hpp"
 #include "storage/storage.hpp"
 #include "version.hpp"
 
@@ -77,7 +77,9 @@ StmtHandle& stmt_of(gh_stmt* stmt) {
   return *reinterpret_cast<StmtHandle*>(stmt);
 }
 
-gh_status svc_db_acquire(gh_host* h, std::uint32_t timeout_ms, gh_db** out, gh_error* error) {
+}  // namespace
+
+gh_status svc_db_acquire_v1(gh_host* h, std::uint32_t timeout_ms, gh_db** out, gh_error* error) {
   if (out == nullptr) return GH_ERR_INVALID_ARGUMENT;
   auto& plugin = PluginInstance::from(h);
   auto* storage = plugin.runtime().storage;
@@ -94,7 +96,7 @@ gh_status svc_db_acquire(gh_host* h, std::uint32_t timeout_ms, gh_db** out, gh_e
   });
 }
 
-void svc_db_release(gh_db* db) {
+void svc_db_release_v1(gh_db* db) {
   if (db == nullptr) return;
   try {
     std::unique_ptr<DbLease> lease(&lease_of(db));
@@ -103,27 +105,27 @@ void svc_db_release(gh_db* db) {
   }
 }
 
-std::uint32_t svc_db_dialect(gh_db* db) {
+std::uint32_t svc_db_dialect_v1(gh_db* db) {
   return static_cast<std::uint32_t>(lease_of(db).lease->connection().dialect());
 }
 
-gh_status svc_db_begin(gh_db* db, gh_error* error) {
+gh_status svc_db_begin_v1(gh_db* db, gh_error* error) {
   auto& l = lease_of(db);
   return run(*l.plugin, "begin", error, [&] { l.lease->connection().begin(); });
 }
 
-gh_status svc_db_commit(gh_db* db, gh_error* error) {
+gh_status svc_db_commit_v1(gh_db* db, gh_error* error) {
   auto& l = lease_of(db);
   return run(*l.plugin, "commit", error, [&] { l.lease->connection().commit(); });
 }
 
-gh_status svc_db_rollback(gh_db* db, gh_error* error) {
+gh_status svc_db_rollback_v1(gh_db* db, gh_error* error) {
   auto& l = lease_of(db);
   return run(*l.plugin, "rollback", error, [&] { l.lease->connection().rollback(); });
 }
 
-gh_status svc_db_prepare(gh_db* db, const char* sql, std::size_t len, gh_stmt** out,
-                         gh_error* error) {
+gh_status svc_db_prepare_v1(gh_db* db, const char* sql, std::size_t len, gh_stmt** out,
+                            gh_error* error) {
   if (sql == nullptr || out == nullptr) return GH_ERR_INVALID_ARGUMENT;
   auto& l = lease_of(db);
   return run(*l.plugin, "prepare", error, [&] {
@@ -135,7 +137,7 @@ gh_status svc_db_prepare(gh_db* db, const char* sql, std::size_t len, gh_stmt** 
   });
 }
 
-gh_status svc_db_bind(gh_stmt* stmt, std::uint32_t index, const gh_db_value* v) {
+gh_status svc_db_bind_v1(gh_stmt* stmt, std::uint32_t index, const gh_db_value* v) {
   if (v == nullptr) return GH_ERR_INVALID_ARGUMENT;
   auto& s = stmt_of(stmt);
   return run(*s.owner->plugin, "bind", nullptr, [&] {
@@ -160,7 +162,7 @@ gh_status svc_db_bind(gh_stmt* stmt, std::uint32_t index, const gh_db_value* v) 
   });
 }
 
-gh_status svc_db_step(gh_stmt* stmt, int* has_row, gh_error* error) {
+gh_status svc_db_step_v1(gh_stmt* stmt, int* has_row, gh_error* error) {
   if (has_row == nullptr) return GH_ERR_INVALID_ARGUMENT;
   auto& s = stmt_of(stmt);
   auto& counters = s.owner->plugin->db_counters();
@@ -180,11 +182,11 @@ gh_status svc_db_step(gh_stmt* stmt, int* has_row, gh_error* error) {
   return status;
 }
 
-std::uint32_t svc_db_column_count(gh_stmt* stmt) {
+std::uint32_t svc_db_column_count_v1(gh_stmt* stmt) {
   return stmt_of(stmt).statement->column_count();
 }
 
-gh_status svc_db_column(gh_stmt* stmt, std::uint32_t index, gh_db_value* out) {
+gh_status svc_db_column_v1(gh_stmt* stmt, std::uint32_t index, gh_db_value* out) {
   if (out == nullptr) return GH_ERR_INVALID_ARGUMENT;
   const auto v = stmt_of(stmt).statement->column(index);
   const auto size = out->size;
@@ -193,32 +195,34 @@ gh_status svc_db_column(gh_stmt* stmt, std::uint32_t index, gh_db_value* out) {
   return GH_OK;
 }
 
-std::uint64_t svc_db_changes(gh_stmt* stmt) {
+std::uint64_t svc_db_changes_v1(gh_stmt* stmt) {
   return stmt_of(stmt).statement->changes();
 }
 
-gh_status svc_db_reset(gh_stmt* stmt) {
+gh_status svc_db_reset_v1(gh_stmt* stmt) {
   stmt_of(stmt).statement->reset();
   stmt_of(stmt).counted = false;
   return GH_OK;
 }
 
-void svc_db_finalize(gh_stmt* stmt) {
+void svc_db_finalize_v1(gh_stmt* stmt) {
   if (stmt == nullptr) return;
   auto& s = stmt_of(stmt);
   s.owner->statements.erase(&s);
 }
 
-gh_status svc_host_info(gh_host* h, gh_host_info* out) {
+gh_status svc_host_info_v1(gh_host* h, gh_host_info* out) {
   if (out == nullptr) return GH_ERR_INVALID_ARGUMENT;
   auto& runtime = PluginInstance::from(h).runtime();
-  out->production = runtime.config.server.mode == "production" ? 1 : 0;
-  out->node_id = runtime.config.server.node_id;
-  std::snprintf(out->host_version, sizeof out->host_version, "%s", kHostVersion);
+  if (GH_HAS_FIELD(out, gh_host_info, production))
+    out->production = runtime.config.server.mode == "production" ? 1 : 0;
+  if (GH_HAS_FIELD(out, gh_host_info, node_id)) out->node_id = runtime.config.server.node_id;
+  if (GH_HAS_FIELD(out, gh_host_info, host_version))
+    std::snprintf(out->host_version, sizeof out->host_version, "%s", kHostVersion);
   return GH_OK;
 }
 
-gh_status svc_next_id(gh_host* h, std::uint64_t* out) {
+gh_status svc_next_id_v1(gh_host* h, std::uint64_t* out) {
   if (out == nullptr) return GH_ERR_INVALID_ARGUMENT;
   auto* storage = PluginInstance::from(h).runtime().storage;
   if (storage == nullptr) return GH_ERR_UNSUPPORTED;
@@ -230,36 +234,6 @@ gh_status svc_next_id(gh_host* h, std::uint64_t* out) {
   } catch (...) {
     return GH_ERR_FAILED;
   }
-}
-
-template <class Fn>
-void* as_proc(Fn* fn) {
-  return reinterpret_cast<void*>(fn);
-}
-
-}  // namespace
-
-void* storage_get_proc(std::string_view name) noexcept {
-  static const std::unordered_map<std::string_view, void*> services = {
-      {"gamehost_host_info_v1", as_proc(&svc_host_info)},
-      {"gamehost_next_id_v1", as_proc(&svc_next_id)},
-      {"gamehost_db_acquire_v1", as_proc(&svc_db_acquire)},
-      {"gamehost_db_release_v1", as_proc(&svc_db_release)},
-      {"gamehost_db_dialect_v1", as_proc(&svc_db_dialect)},
-      {"gamehost_db_begin_v1", as_proc(&svc_db_begin)},
-      {"gamehost_db_commit_v1", as_proc(&svc_db_commit)},
-      {"gamehost_db_rollback_v1", as_proc(&svc_db_rollback)},
-      {"gamehost_db_prepare_v1", as_proc(&svc_db_prepare)},
-      {"gamehost_db_bind_v1", as_proc(&svc_db_bind)},
-      {"gamehost_db_step_v1", as_proc(&svc_db_step)},
-      {"gamehost_db_column_count_v1", as_proc(&svc_db_column_count)},
-      {"gamehost_db_column_v1", as_proc(&svc_db_column)},
-      {"gamehost_db_changes_v1", as_proc(&svc_db_changes)},
-      {"gamehost_db_reset_v1", as_proc(&svc_db_reset)},
-      {"gamehost_db_finalize_v1", as_proc(&svc_db_finalize)},
-  };
-  const auto it = services.find(name);
-  return it == services.end() ? nullptr : it->second;
 }
 
 }  // namespace gamehost::plugins

@@ -37,25 +37,20 @@ struct Settings {
   }
 
  private:
-  // An integer setting; a whole floating-point value (TOML's 1e12) is accepted too.
+  // An integer setting; a whole floating-point value (TOML's 1e12) is accepted too. A
+  // value of another type refuses the plugin with its config line (gamehost::ConfigError).
   static std::int64_t integer(gamehost::Host& host, const std::string& key, std::int64_t fallback) {
-    const double value = host.config_double(key, std::nan(""));
-    if (std::isnan(value)) {
-      // Missing, or not a number: config_bool answers the same for both fallbacks only
-      // when the setting is a bool, config_string differs from its fallback only for text.
-      const bool is_bool = host.config_bool(key, false) == host.config_bool(key, true);
-      if (is_bool || host.config_string(key, "\x1f") != "\x1f") {
-        throw std::invalid_argument(
-            gamehost::concat("[plugins.user.settings] ", key, " must be an integer"));
-      }
-      return fallback;
-    }
+    const auto exact = host.setting<std::int64_t>(key);
+    if (!exact.wrong_type()) return exact.value_or(fallback);
+    const auto real = host.setting<double>(key);
+    if (!real.present()) throw gamehost::ConfigError(exact.problem() + " (must be an integer)");
+    const double value = real.value();
     if (value != std::floor(value) || std::abs(value) > 9.0e18) {
-      throw std::invalid_argument(
-          gamehost::concat("[plugins.user.settings] ", key, " = ", value, ": must be an integer"));
+      throw gamehost::ConfigError(
+          gamehost::concat(exact.origin().empty() ? "" : exact.origin() + ": ",
+                           "[plugins.user.settings] ", key, " = ", value, ": must be an integer"));
     }
-    // An integer setting exactly (config_double rounds above 2^53); a double as converted.
-    return host.config_int(key, static_cast<std::int64_t>(value));
+    return static_cast<std::int64_t>(value);
   }
   static void require(bool ok, const char* key, std::int64_t value, const char* rule) {
     if (!ok) {

@@ -73,9 +73,10 @@ class InProcessHost {
         storage_(config_),
         sessions_(1000, 1000),
         workers_(2),
+        blocking_(2, "gh-blocking-"),
         timers_(io_),
-        runtime_{config_, workers_, timers_,  sessions_, groups_,
-                 events_, calls_,   metrics_, nullptr,   &storage_},
+        runtime_{config_, workers_, blocking_, timers_, sessions_, groups_,
+                 events_, calls_,   metrics_,  nullptr, &storage_},
         manager_(std::make_unique<plugins::PluginManager>(runtime_, routes_)) {
     io_thread_ = std::thread([this] { io_.run(); });
   }
@@ -85,6 +86,7 @@ class InProcessHost {
     io_.stop();
     io_thread_.join();
     workers_.stop();
+    blocking_.stop();
   }
 
   config::Config& config() { return config_; }
@@ -128,6 +130,7 @@ class InProcessHost {
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guard_{
       io_.get_executor()};
   exec::WorkerPool workers_;
+  exec::WorkerPool blocking_;
   core::Timers timers_;
   core::Runtime runtime_;
   std::unique_ptr<plugins::PluginManager> manager_;

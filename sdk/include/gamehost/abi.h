@@ -24,7 +24,7 @@ extern "C" {
 #endif
 
 #define GAMEHOST_ABI_MAJOR 1
-#define GAMEHOST_ABI_MINOR 2
+#define GAMEHOST_ABI_MINOR 3
 
 /* The one symbol a plugin exports; it returns the plugin's descriptor. */
 #define GAMEHOST_ENTRY_SYMBOL "gamehost_plugin_v1"
@@ -55,25 +55,31 @@ typedef enum gh_status {
 
 /* Error codes the host sends to clients in an Error frame (id 2) or Kick frame (id 3).
  * Plugins choose their own codes inside their own message-id range, so codes never clash.
- * docs/protocol.md lists every one. */
-typedef enum gh_error_code {
-  GH_CODE_UNKNOWN_ID = 1,          /* no plugin owns the message id */
-  GH_CODE_MALFORMED = 2,           /* the payload did not decode */
-  GH_CODE_NOT_AUTHENTICATED = 3,   /* the id is not public and the session has no user */
-  GH_CODE_BUSY = 4,                /* the plugin's queue is full */
-  GH_CODE_PLUGIN_FAILURE = 5,      /* the handler failed unexpectedly (it threw) */
-  GH_CODE_FRAME_TOO_LARGE = 6,     /* frame over limits.max_frame_bytes (connection closed) */
-  GH_CODE_RATE_LIMITED = 7,        /* over the per-session message rate; message dropped */
-  GH_CODE_IDLE_TIMEOUT = 8,        /* kick: nothing received within limits.idle_timeout_ms */
-  GH_CODE_SLOW_READER = 9,         /* kick: the client did not read its replies fast enough */
-  GH_CODE_SERVER_FULL = 10,        /* kick: max connections reached (total or per address) */
-  GH_CODE_SHUTTING_DOWN = 11,      /* kick: the host is stopping */
-  GH_CODE_KICKED = 12,             /* kick: a plugin closed the session */
-  GH_CODE_PLUGIN_UNAVAILABLE = 13, /* the owning plugin is not running */
-  GH_CODE_BAD_FRAME = 14,          /* kick: a frame that cannot be parsed (e.g. WS too short) */
-  GH_CODE_STORAGE_UNAVAILABLE = 15 /* (ABI 1.2) the database failed or did not answer in
-                                      time; nothing was changed, the client may retry */
-} gh_error_code;
+ * This list is the one place they are declared: the enum below, the names in metrics
+ * (gamehost_errors_total{name=...}) and docs/protocol.md's table all come from it.
+ * X(NAME, name, value, what it means); append only. */
+#define GAMEHOST_HOST_ERROR_CODES(X)                                                              \
+  X(UNKNOWN_ID, unknown_id, 1, "no plugin owns the message id")                                   \
+  X(MALFORMED, malformed, 2, "the payload did not decode")                                        \
+  X(NOT_AUTHENTICATED, not_authenticated, 3, "the id is not public and the session has no user")  \
+  X(BUSY, busy, 4, "the plugin's queue is full")                                                  \
+  X(PLUGIN_FAILURE, plugin_failure, 5, "the handler failed unexpectedly (it threw)")              \
+  X(FRAME_TOO_LARGE, frame_too_large, 6, "frame over limits.max_frame_bytes (connection closed)") \
+  X(RATE_LIMITED, rate_limited, 7, "over the per-session message rate; message dropped")          \
+  X(IDLE_TIMEOUT, idle_timeout, 8, "kick: nothing received within limits.idle_timeout_ms")        \
+  X(SLOW_READER, slow_reader, 9, "kick: the client did not read its replies fast enough")         \
+  X(SERVER_FULL, server_full, 10, "kick: max connections reached (total or per address)")         \
+  X(SHUTTING_DOWN, shutting_down, 11, "kick: the host is stopping")                               \
+  X(KICKED, kicked, 12, "kick: a plugin closed the session")                                      \
+  X(PLUGIN_UNAVAILABLE, plugin_unavailable, 13, "the owning plugin is not running")               \
+  X(BAD_FRAME, bad_frame, 14, "kick: a frame that cannot be parsed (e.g. WS too short)")          \
+  X(STORAGE_UNAVAILABLE, storage_unavailable, 15,                                                 \
+    "(ABI 1.2) the database failed or did not answer in time; nothing was changed, the "          \
+    "client may retry")
+
+#define GH_DETAIL_ERROR_ENUM(NAME, name, value, text) GH_CODE_##NAME = value,
+typedef enum gh_error_code { GAMEHOST_HOST_ERROR_CODES(GH_DETAIL_ERROR_ENUM) } gh_error_code;
+#undef GH_DETAIL_ERROR_ENUM
 
 /* An inclusive range of message ids. */
 typedef struct gh_id_range {
@@ -336,7 +342,8 @@ typedef enum gh_config_type {
   GH_CONFIG_BOOL = 1,
   GH_CONFIG_INT = 2,
   GH_CONFIG_DOUBLE = 3,
-  GH_CONFIG_STRING = 4
+  GH_CONFIG_STRING = 4,
+  GH_CONFIG_OTHER = 5 /* (ABI 1.3) an array, table or date: not readable by this service */
 } gh_config_type;
 typedef struct gh_config_value {
   uint32_t size;
@@ -345,9 +352,19 @@ typedef struct gh_config_value {
   double double_value;
   const char* string_value; /* valid until destroy() */
   size_t string_len;
+  /* (ABI 1.3) where the value was written, "path/gamehost.toml:42", NUL-terminated, valid
+   * until destroy(); "" when not known. Set also when the key exists with a type this
+   * service does not offer (GH_ERR_UNSUPPORTED), so a plugin can name the line. */
+  const char* origin;
+  /* (ABI 1.3) the value's type, also for GH_ERR_UNSUPPORTED: a gh_config_type, or
+   * GH_CONFIG_OTHER for an array, a table or a date. */
+  uint32_t found_type;
 } gh_config_value;
 /* "gamehost_config_get_v1": a value from the plugin's [plugins.<name>.settings] table,
- * by dotted key ("limits.max_players"). GH_ERR_NOT_FOUND when absent. */
+ * by dotted key ("limits.max_players"). GH_ERR_NOT_FOUND when absent, GH_ERR_UNSUPPORTED
+ * for a type it cannot offer (found_type and origin say which, from ABI 1.3 on). The host
+ * remembers which keys the plugin asked for: a key in the table that the plugin never asks
+ * for during create() is logged as a warning naming its line (a typo, most likely). */
 typedef gh_status (*gh_config_get_v1)(gh_host* host, const char* key, gh_config_value* out);
 
 /* ---- Host facts (ABI 1.2) -------------------------------------------------------------- */
@@ -429,6 +446,81 @@ typedef uint64_t (*gh_db_changes_v1)(gh_stmt* stmt);
 typedef gh_status (*gh_db_reset_v1)(gh_stmt* stmt);
 /* "gamehost_db_finalize_v1" */
 typedef void (*gh_db_finalize_v1)(gh_stmt* stmt);
+
+/* ---- Work off the plugin's queue (ABI 1.3) ------------------------------------------------
+ * A handler that must wait (a query, a password hash, a file) hands that part to the host:
+ * `work` runs on one of the host's blocking threads, in parallel with the plugin's queue
+ * and with other jobs, and `then` runs afterwards on the plugin's serial queue (or, with
+ * GH_JOB_THEN_ON_LANE, on the lane of `lane_key`), so the plugin sees the result on its
+ * own thread and needs no lock. `work` must touch only what the job owns (its `ud`) and
+ * immutable plugin data. The host calls exactly one of: work followed by then, or discard
+ * (when the job can never run: the plugin stops, or too many jobs are in flight). A plugin
+ * is not destroyed, reloaded or drained away while one of its jobs has not finished `then`. */
+enum { GH_JOB_THEN_ON_LANE = 1 };
+typedef struct gh_blocking_job {
+  uint32_t size;
+  void (*work)(void* ud);
+  void (*then)(void* ud);
+  void (*discard)(void* ud);
+  void* ud;
+  uint32_t flags; /* GH_JOB_* */
+  uint64_t lane_key;
+} gh_blocking_job;
+/* "gamehost_run_blocking_v1": GH_OK (the job is taken), or GH_ERR_BUSY after calling
+ * discard when [plugins.<name>] max_blocking_jobs are in flight already. */
+typedef gh_status (*gh_run_blocking_v1)(gh_host* host, const gh_blocking_job* job);
+
+/* ---- The list of services -------------------------------------------------------------------
+ * Every service of this header, once: X(entry) names the typedef gh_<entry> and the name
+ * "gamehost_<entry>" that get_proc looks up. The C++ layer (gamehost/services.hpp), the
+ * fake host and the host's own table expand this list, so a misspelled or missing service
+ * does not compile. Append only. */
+#define GAMEHOST_SERVICES(X) \
+  X(send_v1)                 \
+  X(send_many_v1)            \
+  X(send_error_v1)           \
+  X(kick_v1)                 \
+  X(bind_user_v1)            \
+  X(session_info_v1)         \
+  X(session_set_prop_v1)     \
+  X(session_get_prop_v1)     \
+  X(group_join_v1)           \
+  X(group_leave_v1)          \
+  X(group_size_v1)           \
+  X(group_send_v1)           \
+  X(subscribe_v1)            \
+  X(unsubscribe_v1)          \
+  X(publish_v1)              \
+  X(call_v1)                 \
+  X(reply_v1)                \
+  X(timer_start_v1)          \
+  X(timer_cancel_v1)         \
+  X(now_ms_v1)               \
+  X(post_keyed_v1)           \
+  X(log_v1)                  \
+  X(config_get_v1)           \
+  X(key_open_v1)             \
+  X(key_close_v1)            \
+  X(key_bind_session_v1)     \
+  X(host_info_v1)            \
+  X(next_id_v1)              \
+  X(run_blocking_v1)
+/* The storage services (ABI 1.2), listed apart: a host without storage may leave them out. */
+#define GAMEHOST_STORAGE_SERVICES(X) \
+  X(db_acquire_v1)                   \
+  X(db_release_v1)                   \
+  X(db_dialect_v1)                   \
+  X(db_begin_v1)                     \
+  X(db_commit_v1)                    \
+  X(db_rollback_v1)                  \
+  X(db_prepare_v1)                   \
+  X(db_bind_v1)                      \
+  X(db_step_v1)                      \
+  X(db_column_count_v1)              \
+  X(db_column_v1)                    \
+  X(db_changes_v1)                   \
+  X(db_reset_v1)                     \
+  X(db_finalize_v1)
 
 #ifdef __cplusplus
 }
