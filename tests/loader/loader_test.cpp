@@ -74,6 +74,7 @@ TEST_F(LoaderTest, RefusesANewerAbiMinorWithoutRunningItsCode) {
                 .find("built for ABI 1.99, newer than this host's ABI " GAMEHOST_TEST_ABI),
             std::string::npos);
   EXPECT_FALSE(code_ran("abi_minor"));
+  EXPECT_FALSE(loaded("abi_minor"));
 }
 
 TEST_F(LoaderTest, RefusesAMissingEntrySymbolWithoutRunningItsCode) {
