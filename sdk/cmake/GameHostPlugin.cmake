@@ -28,6 +28,9 @@ function(gamehost_add_plugin name)
     CXX_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON)
   target_link_libraries(${name}_objects PUBLIC gamehost::sdk protobuf::libprotobuf-lite)
+  # GAMEHOST_PLUGIN also writes gamehost_plugin_<name>(), so tests can link several plugins.
+  string(REPLACE "-" "_" entry_id ${name})
+  target_compile_definitions(${name}_objects PRIVATE GAMEHOST_PLUGIN_ID=${entry_id})
   if(arg_PROTOS)
     set(proto_out ${CMAKE_CURRENT_BINARY_DIR}/${name}_proto)
     file(MAKE_DIRECTORY ${proto_out})

@@ -1,0 +1,137 @@
+// SDK 1.3 through the fake host: two plugins in one test, talking through a typed call;
+// a session's messages answered in order while their database work runs off the queue.
+#include <gtest/gtest.h>
+#include <gamehost/plugin.hpp>
+#include <gamehost/testing.hpp>
+
+#include "protocol.hpp"
+
+GAMEHOST_DECLARE_PLUGIN(store);
+GAMEHOST_DECLARE_PLUGIN(asker);
+
+namespace {
+
+namespace pb = gamehost::sdk13;
+using gamehost::testing::FakeHost;
+
+pb::Put put(const std::string& key, const std::string& value) {
+  pb::Put m;
+  m.set_key(key);
+  m.set_value(value);
+  return m;
+}
+pb::Get get(const std::string& key) {
+  pb::Get m;
+  m.set_key(key);
+  return m;
+}
+
+class Sdk13 : public ::testing::Test {
+ protected:
+  void SetUp() override { host.sql("CREATE TABLE sdk13_store (k TEXT PRIMARY KEY, v TEXT)"); }
+  FakeHost host;
+};
+
+TEST_F(Sdk13, RepliesKeepTheOrderOfRequestsWhileTheirQueriesRunOffTheQueue) {
+  host.load(gamehost_plugin_store());
+  host.hold_blocking_jobs();
+  const auto alice = host.connect();
+  const auto bob = host.connect();
+  ASSERT_TRUE(host.deliver(alice, put("a", "1")).ok());
+  ASSERT_TRUE(host.deliver(alice, get("a")).ok());
+  ASSERT_TRUE(host.deliver(alice, put("a", "2")).ok());
+  ASSERT_TRUE(host.deliver(alice, get("a")).ok());
+  // Alice's later messages wait behind her first query; Bob's does not wait for hers.
+  ASSERT_TRUE(host.deliver(bob, get("a")).ok());
+  EXPECT_EQ(host.pending_blocking_jobs(), 2u);
+  EXPECT_TRUE(host.sent(alice).empty());
+
+  host.run_blocking_jobs();
+  EXPECT_EQ(host.pending_blocking_jobs(), 0u);
+  const auto& sent = host.sent(alice);
+  ASSERT_EQ(sent.size(), 4u);
+  EXPECT_EQ(sent[0].msg_id, gamehost::message_id_v<pb::PutDone>);
+  EXPECT_EQ(sent[2].msg_id, gamehost::message_id_v<pb::PutDone>);
+  pb::Got first;
+  pb::Got second;
+  ASSERT_TRUE(first.ParseFromString(sent[1].bytes));
+  ASSERT_TRUE(second.ParseFromString(sent[3].bytes));
+  EXPECT_EQ(first.value(), "1");
+  EXPECT_EQ(first.seq(), 1u);
+  EXPECT_EQ(second.value(), "2");
+  EXPECT_EQ(second.seq(), 3u);
+  // Bob's query was held second, right behind Alice's first put (her get queued after it).
+  EXPECT_EQ(host.last_sent<pb::Got>(bob).value(), "1");
+}
+
+TEST_F(Sdk13, OneHundredPipelinedRequestsAreAnsweredInOrder) {
+  host.load(gamehost_plugin_store());
+  host.hold_blocking_jobs();
+  const auto alice = host.connect();
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_TRUE(host.deliver(alice, put("k", std::to_string(i))).ok());
+    ASSERT_TRUE(host.deliver(alice, get("k")).ok());
+    host.run_blocking_jobs(i % 3);  // work finishes at its own pace, messages keep coming
+  }
+  host.run_blocking_jobs();
+  const auto& sent = host.sent(alice);
+  ASSERT_EQ(sent.size(), 100u);
+  for (std::size_t i = 0; i < sent.size(); i += 2) {
+    pb::PutDone done;
+    pb::Got got;
+    ASSERT_TRUE(done.ParseFromString(sent[i].bytes));
+    ASSERT_TRUE(got.ParseFromString(sent[i + 1].bytes));
+    EXPECT_EQ(done.seq(), i);
+    EXPECT_EQ(got.seq(), i + 1);
+    EXPECT_EQ(got.value(), std::to_string(i / 2));
+  }
+}
+
+TEST_F(Sdk13, TwoPluginsTalkThroughATypedCall) {
+  host.load(gamehost_plugin_store());
+  host.load(gamehost_plugin_asker());
+  const auto alice = host.connect();
+  const auto bob = host.connect();
+  ASSERT_TRUE(host.deliver(alice, put("gold", "42")).ok());
+  pb::Ask ask;
+  ask.set_key("gold");
+  ASSERT_TRUE(host.deliver(bob, ask).ok());
+  EXPECT_EQ(host.last_sent<pb::Answer>(bob).value(), "42");
+  ask.set_key("silver");
+  ASSERT_TRUE(host.deliver(bob, ask).ok());
+  EXPECT_EQ(host.last_sent<pb::Answer>(bob).value(), "(none)");
+}
+
+TEST_F(Sdk13, ACallToAPluginThatIsNotLoadedGetsATypedError) {
+  host.load(gamehost_plugin_asker());
+  const auto bob = host.connect();
+  pb::Ask ask;
+  ask.set_key("gold");
+  ASSERT_TRUE(host.deliver(bob, ask).ok());
+  EXPECT_EQ(host.last_sent<pb::Answer>(bob).error(), "the plugin is not loaded");
+}
+
+TEST_F(Sdk13, ASettingOfTheWrongTypeRefusesThePluginNamingTheKey) {
+  host.set_setting_for("store", "prefix", std::int64_t{5});
+  try {
+    host.load(gamehost_plugin_store());
+    FAIL() << "loaded with a wrongly typed setting";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(
+                  "plugins.store.settings.prefix: expected a string, found an integer"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_FALSE(host.loaded("store"));
+}
+
+TEST_F(Sdk13, AnUnknownIdIsAnsweredWithUnknownId) {
+  host.load(gamehost_plugin_store());
+  const auto alice = host.connect();
+  const auto outcome = host.deliver(alice, 100409, std::string());
+  EXPECT_EQ(outcome.error_code, static_cast<std::uint32_t>(GH_CODE_UNKNOWN_ID));
+  EXPECT_EQ(host.deliver(alice, 555555, std::string()).error_code,
+            static_cast<std::uint32_t>(GH_CODE_UNKNOWN_ID));
+}
+
+}  // namespace
