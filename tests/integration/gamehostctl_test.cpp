@@ -19,15 +19,30 @@ struct Run {
   std::string output;  // stdout and stderr
 };
 
-Run ctl(const HostProcess& host, const std::string& args, const std::string& env = "") {
-  const auto cmd = env + " " + std::string(GAMEHOSTCTL_BINARY) + " --config " + host.config_path() +
-                   " " + args + " 2>&1";
+// gamehostctl with exactly these arguments.
+Run ctl_args(const std::string& args, const std::string& env = "") {
+  const auto cmd = env + " " + std::string(GAMEHOSTCTL_BINARY) + " " + args + " 2>&1";
   FILE* p = ::popen(cmd.c_str(), "r");
   std::string out;
   char buf[4096];
   while (const auto n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
   const int status = ::pclose(p);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+// gamehostctl --config (the host's) ARGS.
+Run ctl(const HostProcess& host, const std::string& args, const std::string& env = "") {
+  return ctl_args("--config " + host.config_path() + " " + args, env);
+}
+
+// The version `--json list` gives for `name`, or "" when it is not listed.
+std::string listed_version(const std::string& json_text, const std::string& name) {
+  const auto list = nlohmann::json::parse(json_text, nullptr, false);
+  if (!list.is_array()) return "";
+  for (const auto& p : list) {
+    if (p["name"] == name) return p["version"].get<std::string>();
+  }
+  return "";
 }
 
 std::uint64_t bump(Client& c) {
@@ -96,6 +111,37 @@ TEST(Gamehostctl, ListsReloadsAndReportsRefusals) {
   r = ctl(host, "sessions");
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_NE(r.output.find("1 sessions"), std::string::npos) << r.output;
+}
+
+TEST(Gamehostctl, GlobalOptionsGoBeforeOrAfterTheSubcommand) {
+  HostProcess host(plugins_with_counter());
+  const auto config = host.config_path();
+
+  // Before, after, and split around the subcommand: the same JSON.
+  for (const auto& args : {"--config " + config + " --json list", "list --json --config " + config,
+                           "--json list -c " + config}) {
+    const auto r = ctl_args(args);
+    ASSERT_EQ(r.exit_code, 0) << args << "\n" << r.output;
+    EXPECT_EQ(listed_version(r.output, "counter"), "1.0.0") << args << "\n" << r.output;
+  }
+
+  // After a subcommand's own positional and options too.
+  auto r = ctl_args("reload counter --file " + test_plugin_path("counter_v2") +
+                    " --json --config " + config);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto reloaded = nlohmann::json::parse(r.output, nullptr, false);
+  ASSERT_TRUE(reloaded.is_object()) << r.output;
+  EXPECT_EQ(reloaded["from"], "1.0.0");
+  EXPECT_EQ(reloaded["to"], "2.0.0");
+  r = ctl_args("list --config " + config + " --json");
+  EXPECT_EQ(listed_version(r.output, "counter"), "2.0.0") << r.output;
+
+  // A subcommand's option stays its own: not accepted before it, nor by another subcommand.
+  r = ctl(host, "--strategy drain reload counter");
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  r = ctl(host, "list --strategy drain");
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_EQ(listed_version(ctl(host, "--json list").output, "counter"), "2.0.0");
 }
 
 TEST(Gamehostctl, WrongTokenIsRefused) {

@@ -104,6 +104,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_flag("--json", as_json, "print the API's JSON instead of tables");
   app.require_subcommand(1);
+  // Global options go before or after the subcommand (`gamehostctl list --json`), as with
+  // kubectl and systemctl: what a subcommand does not know falls through to this parser.
+  // CLI11 copies the setting into each subcommand when it is added, so it comes first.
+  app.fallthrough();
 
   auto* list = app.add_subcommand("list", "plugins: name, version, state, reloads, last reload");
   auto* status = app.add_subcommand("status", "host version, uptime, sessions, plugins");
