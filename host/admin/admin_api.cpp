@@ -76,38 +76,14 @@ json plugin_json(const plugins::PluginInstance& p) {
           {"last_reload", last}};
 }
 
+// The metric label of a host error code, from abi.h's one list of them.
 const char* code_name(std::uint32_t code) {
   switch (code) {
-    case GH_CODE_UNKNOWN_ID:
-      return "unknown_id";
-    case GH_CODE_MALFORMED:
-      return "malformed";
-    case GH_CODE_NOT_AUTHENTICATED:
-      return "not_authenticated";
-    case GH_CODE_BUSY:
-      return "busy";
-    case GH_CODE_PLUGIN_FAILURE:
-      return "plugin_failure";
-    case GH_CODE_FRAME_TOO_LARGE:
-      return "frame_too_large";
-    case GH_CODE_RATE_LIMITED:
-      return "rate_limited";
-    case GH_CODE_IDLE_TIMEOUT:
-      return "idle_timeout";
-    case GH_CODE_SLOW_READER:
-      return "slow_reader";
-    case GH_CODE_SERVER_FULL:
-      return "server_full";
-    case GH_CODE_SHUTTING_DOWN:
-      return "shutting_down";
-    case GH_CODE_KICKED:
-      return "kicked";
-    case GH_CODE_PLUGIN_UNAVAILABLE:
-      return "plugin_unavailable";
-    case GH_CODE_BAD_FRAME:
-      return "bad_frame";
-    case GH_CODE_STORAGE_UNAVAILABLE:
-      return "storage_unavailable";
+#define GAMEHOST_DETAIL_CODE_NAME(NAME, name, value, text) \
+  case GH_CODE_##NAME:                                     \
+    return #name;
+    GAMEHOST_HOST_ERROR_CODES(GAMEHOST_DETAIL_CODE_NAME)
+#undef GAMEHOST_DETAIL_CODE_NAME
     default:
       return "plugin_defined";
   }
