@@ -2,21 +2,23 @@
 // that bind the session to the user through the host, signed tokens for reconnects, logout
 // with token revocation, one session per user, and rate-limited failed logins.
 //
-// Threading: register, login, guest login, bind-credentials (argon2id, slow) and token
-// login and logout run on keyed lanes, in parallel across keys; session events, timers and
-// export_state run on the plugin thread. State shared between them (the session registry,
-// the failure limiters) guards itself; everything else here is set in the constructor and
-// read-only afterwards.
+// Threading: every handler, event and timer runs on the plugin's queue, each session's
+// messages in the order sent. The slow parts - argon2id and the database - run with
+// run_blocking on the host's blocking threads and continue on the queue; meanwhile the
+// session's next messages wait. Work run off the queue touches only what it captured and
+// the members set in the constructor (settings_, hasher_); the session registry and the
+// failure limiters are touched on the queue only, so nothing here takes a lock.
 #include <gamehost/plugin.hpp>
 
-#include <functional>
+#include <memory>
+#include <optional>
 #include <string>
-#include <vector>
+#include <utility>
 
-#include "auth.pb.h"
 #include "credentials.hpp"
 #include "errors.hpp"
 #include "jwt.hpp"
+#include "protocol.hpp"
 #include "rate_limiter.hpp"
 #include "sessions.hpp"
 #include "settings.hpp"
@@ -42,10 +44,6 @@ std::string ip_of(std::string_view remote) {
   return std::string(remote);  // no port, or a bare IPv6 address
 }
 
-std::uint64_t lane_of(std::string_view kind, std::string_view key) {
-  return std::hash<std::string>{}(std::string(kind) + '\0' + std::string(key));
-}
-
 class AuthPlugin final : public gamehost::Plugin {
  public:
   AuthPlugin(gamehost::Host& host, std::string_view state)
@@ -58,26 +56,13 @@ class AuthPlugin final : public gamehost::Plugin {
     const auto handed = gamehost::read_state(state, 1, 1);
     if (handed.version == 1) sessions_.restore(handed.bytes);
 
-    handlers_.push_back(handle_keyed<pb::RegisterRequest>(
-        msg::kRegister, [](const Request&, const auto& in) { return name_lane(in.username()); },
-        [this](Request& req, const auto& in) { register_account(req, in); }));
-    handlers_.push_back(handle_keyed<pb::LoginRequest>(
-        msg::kLogin, [](const Request&, const auto& in) { return name_lane(in.username()); },
-        [this](Request& req, const auto& in) { login(req, in); }));
-    handlers_.push_back(handle_keyed<pb::GuestLoginRequest>(
-        msg::kGuestLogin,
-        [](const Request&, const auto& in) { return lane_of("device", in.device_id()); },
-        [this](Request& req, const auto& in) { guest_login(req, in); }));
-    handlers_.push_back(handle_keyed<pb::TokenLoginRequest>(
-        msg::kTokenLogin, [](const Request& req, const auto&) { return session_lane(req); },
-        [this](Request& req, const auto& in) { token_login(req, in); }));
-    handlers_.push_back(handle_keyed<pb::LogoutRequest>(
-        msg::kLogout, [](const Request& req, const auto&) { return session_lane(req); },
-        [this](Request& req, const auto&) { logout(req); }));
-    handlers_.push_back(handle_keyed<pb::BindCredentialsRequest>(
-        msg::kBindCredentials,
-        [](const Request&, const auto& in) { return name_lane(in.username()); },
-        [this](Request& req, const auto& in) { bind_credentials(req, in); }));
+    handle<pb::RegisterRequest>([this](Request& req, const auto& in) { register_account(req, in); });
+    handle<pb::LoginRequest>([this](Request& req, const auto& in) { login(req, in); });
+    handle<pb::GuestLoginRequest>([this](Request& req, const auto& in) { guest_login(req, in); });
+    handle<pb::TokenLoginRequest>([this](Request& req, const auto& in) { token_login(req, in); });
+    handle<pb::LogoutRequest>([this](Request& req, const auto&) { logout(req); });
+    handle<pb::BindCredentialsRequest>(
+        [this](Request& req, const auto& in) { bind_credentials(req, in); });
 
     cleanup_timer_ = start_timer(settings_.cleanup_interval_ms, settings_.cleanup_interval_ms,
                                  [this] { start_cleanup(); });
@@ -107,14 +92,7 @@ class AuthPlugin final : public gamehost::Plugin {
   }
 
  private:
-  static std::uint64_t name_lane(const std::string& username) {
-    return lane_of("name", username_key(username));
-  }
-  static std::uint64_t session_lane(const Request& req) {
-    return lane_of("session", std::to_string(req.session));
-  }
-
-  // ---- Handlers (keyed lanes) --------------------------------------------------------
+  // ---- Handlers (plugin queue; the slow parts with run_blocking) -----------------------
 
   // The name and password rules of config, for a new account and for binding a guest.
   void check_credentials_rules(const std::string& name, const std::string& password) const {
@@ -135,11 +113,22 @@ class AuthPlugin final : public gamehost::Plugin {
       throw ClientError(err::kRateLimited,
                         "too many new accounts from this address, try again later");
     }
+    auto attempt = std::make_shared<FailureLimiter::Pending>(registrations_.begin_attempt(address));
+    run_blocking(
+        req, [this, name, password = in.password()] { return create_account(name, password); },
+        [this, req, name, address, attempt](gamehost::UserId user) {
+          if (!address.empty()) registrations_.record_failure(address, host().now_ms());
+          complete_login(req, user, name, "registered");
+        });
+  }
+
+  // Blocking thread: the new account's id. Throws ClientError when the name is taken.
+  gamehost::UserId create_account(const std::string& name, const std::string& password) {
     const auto key = username_key(name);
     if (host().db().query_one("SELECT 1 FROM auth_accounts WHERE username_key = ?", key)) {
       throw ClientError(err::kNameTaken, "username " + name + " is taken");
     }
-    const auto hash = hasher_.hash(in.password());  // slow: no database lease held
+    const auto hash = hasher_.hash(password);  // slow: no database lease held
     const gamehost::UserId user = host().next_id();
     try {
       host().db().exec(
@@ -150,35 +139,69 @@ class AuthPlugin final : public gamehost::Plugin {
       if (!e.constraint()) throw;
       throw ClientError(err::kNameTaken, "username " + name + " is taken");  // a race
     }
-    if (!address.empty()) registrations_.record_failure(address, host().now_ms());  // counts one
-    complete_login(req, user, name, "registered");
+    return user;
   }
+
+  // What a password check off the queue found.
+  struct PasswordCheck {
+    enum class Outcome { kUnknownUser, kWrongPassword, kOk } outcome = Outcome::kUnknownUser;
+    gamehost::UserId user = 0;
+    std::string name;
+  };
 
   void login(const Request& req, const pb::LoginRequest& in) {
     const auto key = username_key(in.username());
     const auto address = address_of(req.session);
     refuse_if_limited(key, address);
+    // Until its check is done, this attempt counts against both limits.
+    auto attempts = std::make_shared<std::pair<FailureLimiter::Pending, FailureLimiter::Pending>>(
+        account_failures_.begin_attempt(key), address_failures_.begin_attempt(address));
+    const bool may_exist = !username_problem(in.username(), settings_.names);
+    run_blocking(
+        req,
+        [this, key, may_exist, password = in.password()] {
+          return check_password(key, may_exist, password);
+        },
+        [this, req, key, address, attempts](const PasswordCheck& check) {
+          switch (check.outcome) {
+            case PasswordCheck::Outcome::kUnknownUser:
+              record_failure(key, address);
+              throw ClientError(err::kUnknownUser, "no account with that username");
+            case PasswordCheck::Outcome::kWrongPassword:
+              record_failure(key, address);
+              throw ClientError(err::kWrongPassword, "wrong password");
+            case PasswordCheck::Outcome::kOk:
+              break;
+          }
+          account_failures_.clear(key);
+          complete_login(req, check.user, check.name, "password");
+        });
+  }
 
+  // Blocking thread: looks the account up and checks the password (argon2id).
+  PasswordCheck check_password(const std::string& key, bool may_exist,
+                               const std::string& password) {
     std::optional<gamehost::Row> account;
-    if (!username_problem(in.username(), settings_.names)) {  // else it cannot exist
+    if (may_exist) {  // else no query: the name breaks the rules, no account has it
       account = host().db().query_one(
           "SELECT user_id, username, password_hash FROM auth_accounts WHERE username_key = ?", key);
     }
     if (!account || account->is_null(2)) {
-      hasher_.verify_dummy(in.password());  // the same time as a wrong password
-      record_failure(key, address);
-      throw ClientError(err::kUnknownUser, "no account with that username");
+      hasher_.verify_dummy(password);  // the same time as a wrong password
+      return {};
     }
     const auto hash = account->text(2);
-    if (!hasher_.verify(hash, in.password())) {
-      record_failure(key, address);
-      throw ClientError(err::kWrongPassword, "wrong password");
-    }
-    account_failures_.clear(key);
+    if (!hasher_.verify(hash, password)) return {PasswordCheck::Outcome::kWrongPassword, 0, {}};
     const auto user = static_cast<gamehost::UserId>(account->int64(0));
-    if (hasher_.needs_rehash(hash)) rehash(user, in.password());
-    complete_login(req, user, account->text(1), "password");
+    if (hasher_.needs_rehash(hash)) rehash(user, password);
+    return {PasswordCheck::Outcome::kOk, user, account->text(1)};
   }
+
+  struct Account {
+    gamehost::UserId user = 0;
+    std::string name;  // empty for a guest
+    const char* how = "";
+  };
 
   void guest_login(const Request& req, const pb::GuestLoginRequest& in) {
     const auto& device = in.device_id();
@@ -187,29 +210,33 @@ class AuthPlugin final : public gamehost::Plugin {
                         gamehost::concat("device id must be 1-", kMaxDeviceIdLength,
                                          " characters of A-Z a-z 0-9 _ . : -"));
     }
+    run_blocking(
+        req, [this, device] { return guest_account(device); },
+        [this, req](const Account& account) {
+          complete_login(req, account.user, account.name, account.how);
+        });
+  }
+
+  // Blocking thread: the device's guest account, created when it has none.
+  Account guest_account(const std::string& device) {
     constexpr std::string_view kFind =
         "SELECT user_id, username FROM auth_accounts WHERE device_id = ?";
     const char* how = "guest";
-    std::optional<gamehost::Row> account;
-    {
-      auto db = host().db();
-      account = db.query_one(kFind, device);
-      if (!account) {
-        const gamehost::UserId user = host().next_id();
-        try {
-          db.exec("INSERT INTO auth_accounts (user_id, device_id, created_at_ms) VALUES (?, ?, ?)",
-                  user, device, host().now_ms());
-          how = "guest, new account";
-        } catch (const DbError& e) {
-          if (!e.constraint()) throw;  // else the same device won a race: use its account
-        }
-        account = db.query_one(kFind, device);
-        if (!account) throw DbError(GH_ERR_FAILED, "guest account missing right after its insert");
+    auto db = host().db();
+    auto account = db.query_one(kFind, device);
+    if (!account) {
+      const gamehost::UserId user = host().next_id();
+      try {
+        db.exec("INSERT INTO auth_accounts (user_id, device_id, created_at_ms) VALUES (?, ?, ?)",
+                user, device, host().now_ms());
+        how = "guest, new account";
+      } catch (const DbError& e) {
+        if (!e.constraint()) throw;  // else the same device won a race: use its account
       }
+      account = db.query_one(kFind, device);
+      if (!account) throw DbError(GH_ERR_FAILED, "guest account missing right after its insert");
     }
-    const auto user = static_cast<gamehost::UserId>(account->int64(0));
-    const auto name = account->text(1);
-    complete_login(req, user, name, how);
+    return {static_cast<gamehost::UserId>(account->int64(0)), account->text(1), how};
   }
 
   void token_login(const Request& req, const pb::TokenLoginRequest& in) {
@@ -218,7 +245,7 @@ class AuthPlugin final : public gamehost::Plugin {
     if (address_failures_.blocked(address, now)) {
       throw ClientError(err::kRateLimited, "too many failed logins, try again later");
     }
-    const auto token = verify_token(in.token(), settings_.token_secret, now);
+    auto token = verify_token(in.token(), settings_.token_secret, now);  // HMAC: cheap
     switch (token.check) {
       case TokenCheck::kOk:
         break;
@@ -228,47 +255,80 @@ class AuthPlugin final : public gamehost::Plugin {
         record_failure({}, address);
         throw ClientError(err::kInvalidToken, "invalid token");
     }
-    std::string name;
-    {
+    // Blocking thread: the account's name, or nothing when it is gone; throws when revoked.
+    auto look_up = [this, sub = token.claims.sub, jti = token.claims.jti] {
       auto db = host().db();
-      if (db.query_one("SELECT 1 FROM auth_revoked_tokens WHERE jti = ?", token.claims.jti)) {
+      if (db.query_one("SELECT 1 FROM auth_revoked_tokens WHERE jti = ?", jti)) {
         throw ClientError(err::kTokenRevoked, "token revoked, log in again");
       }
-      const auto account =
-          db.query_one("SELECT username FROM auth_accounts WHERE user_id = ?", token.claims.sub);
-      if (!account) {
-        record_failure({}, address);
-        throw ClientError(err::kInvalidToken, "invalid token: no such account");
-      }
-      name = account->text(0);
-    }
-    complete_login(req, token.claims.sub, name, "token", {{token.claims, in.token()}});
+      const auto account = db.query_one("SELECT username FROM auth_accounts WHERE user_id = ?", sub);
+      return account ? std::optional(account->text(0)) : std::nullopt;
+    };
+    run_blocking(req, std::move(look_up),
+                 [this, req, address, presented = PresentedToken{token.claims, in.token()}](
+                     const std::optional<std::string>& name) {
+                   if (!name) {
+                     record_failure({}, address);
+                     throw ClientError(err::kInvalidToken, "invalid token: no such account");
+                   }
+                   complete_login(req, presented.claims.sub, *name, "token", presented);
+                 });
   }
 
   void logout(const Request& req) {
-    if (const auto login = sessions_.login_of(req.session)) {
-      // Revoke first: with the database down the player stays logged in and may retry.
-      try {
-        host().db().exec("INSERT INTO auth_revoked_tokens (jti, expires_at_ms) VALUES (?, ?)",
-                         login->jti, login->expires_at_ms);
-      } catch (const DbError& e) {
-        if (!e.constraint()) throw;  // already revoked (another session used the token)
-      }
-      sessions_.release_if(req.session, *login);
-      host().log_info("logout: user ", login->user);
+    const auto login = sessions_.login_of(req.session);
+    if (!login) {
+      finish_logout(req);
+      return;
     }
+    // Revoke first: with the database down the player stays logged in and may retry.
+    run_blocking(
+        req,
+        [this, jti = login->jti, expires = login->expires_at_ms] {
+          try {
+            host().db().exec("INSERT INTO auth_revoked_tokens (jti, expires_at_ms) VALUES (?, ?)",
+                             jti, expires);
+          } catch (const DbError& e) {
+            if (!e.constraint()) throw;  // already revoked (another session used the token)
+          }
+        },
+        [this, req, login = *login] {
+          sessions_.release_if(req.session, login);
+          host().log_info("logout: user ", login.user);
+          finish_logout(req);
+        });
+  }
+
+  void finish_logout(const Request& req) {
     host().bind_user(req.session, 0);
-    req.reply(msg::kLogoutReply, pb::LogoutReply{});
+    req.reply(pb::LogoutReply{});
   }
 
   void bind_credentials(const Request& req, const pb::BindCredentialsRequest& in) {
     const auto& name = in.username();
     check_credentials_rules(name, in.password());
+    run_blocking(
+        req,
+        [this, user = req.user, name, password = in.password()] {
+          bind_account(user, name, password);
+        },
+        [this, req, name] {
+          host().log_info("bind credentials: guest user ", req.user, " is now ", name);
+          pb::BindCredentialsReply out;
+          out.set_user_id(req.user);
+          out.set_username(name);
+          req.reply(out);
+        });
+  }
+
+  // Blocking thread: gives guest `user` the name and password. Throws ClientError when the
+  // account is not a guest's or the name is taken.
+  void bind_account(gamehost::UserId user, const std::string& name, const std::string& password) {
     const auto key = username_key(name);
     {
       auto db = host().db();
       const auto account =
-          db.query_one("SELECT username FROM auth_accounts WHERE user_id = ?", req.user);
+          db.query_one("SELECT username FROM auth_accounts WHERE user_id = ?", user);
       if (!account || !account->is_null(0)) {
         throw ClientError(err::kNotGuest, "only a guest account can bind a username");
       }
@@ -276,23 +336,18 @@ class AuthPlugin final : public gamehost::Plugin {
         throw ClientError(err::kNameTaken, "username " + name + " is taken");
       }
     }
-    const auto hash = hasher_.hash(in.password());
+    const auto hash = hasher_.hash(password);  // slow: no database lease held
     std::uint64_t changed = 0;
     try {
       changed = host().db().exec(
           "UPDATE auth_accounts SET username = ?, username_key = ?, password_hash = ? "
           "WHERE user_id = ? AND username IS NULL",
-          name, key, hash, req.user);
+          name, key, hash, user);
     } catch (const DbError& e) {
       if (!e.constraint()) throw;
       throw ClientError(err::kNameTaken, "username " + name + " is taken");
     }
     if (changed == 0) throw ClientError(err::kNotGuest, "only a guest account can bind a username");
-    host().log_info("bind credentials: guest user ", req.user, " is now ", name);
-    pb::BindCredentialsReply out;
-    out.set_user_id(req.user);
-    out.set_username(name);
-    req.reply(msg::kBindCredentialsReply, out);
   }
 
   // ---- Shared steps --------------------------------------------------------------------
@@ -343,7 +398,7 @@ class AuthPlugin final : public gamehost::Plugin {
     out.set_expires_at_ms(expires_at_ms);
     out.set_username(name);
     out.set_guest(name.empty());
-    req.reply(msg::kLoginReply, out);
+    req.reply(out);
     host().log_info("login: user ", user, " (", how, ")",
                     claim.displaced != 0 ? ", older session kicked" : "");
   }
@@ -367,8 +422,8 @@ class AuthPlugin final : public gamehost::Plugin {
     if (!address.empty()) address_failures_.record_failure(address, now);
   }
 
-  // The costs changed since this hash was made: store one with today's costs. Best effort:
-  // the login succeeds either way.
+  // Blocking thread. The costs changed since this hash was made: store one with today's
+  // costs. Best effort: the login succeeds either way.
   void rehash(gamehost::UserId user, const std::string& password) {
     try {
       host().db().exec("UPDATE auth_accounts SET password_hash = ? WHERE user_id = ?",
@@ -378,25 +433,29 @@ class AuthPlugin final : public gamehost::Plugin {
     }
   }
 
-  // ---- Timer (plugin thread) -------------------------------------------------------------
+  // ---- Timer (plugin queue) ---------------------------------------------------------------
 
   // Forgets failures that left their window and deletes revocations of expired tokens
-  // (those are refused as expired anyway). The database part runs on a lane of its own.
+  // (those are refused as expired anyway); the delete runs off the queue.
   void start_cleanup() {
     const auto now = host().now_ms();
     account_failures_.prune(now);
     address_failures_.prune(now);
     registrations_.prune(now);
-    post_keyed(lane_of("cleanup", {}), [this, now] {
-      try {
-        const auto removed =
-            host().db().exec("DELETE FROM auth_revoked_tokens WHERE expires_at_ms <= ?", now);
-        if (removed != 0) host().log_debug("removed ", removed, " expired token revocations");
-      } catch (const DbError& e) {
-        host().log_warn("cleanup of expired token revocations failed (retried in ",
-                        settings_.cleanup_interval_ms / 1000, " s): ", e.what());
-      }
-    });
+    run_blocking(
+        [this, now] {
+          return host().db().exec("DELETE FROM auth_revoked_tokens WHERE expires_at_ms <= ?", now);
+        },
+        [this](gamehost::Result<std::uint64_t>& removed) {
+          try {
+            if (removed.value() != 0) {
+              host().log_debug("removed ", removed.value(), " expired token revocations");
+            }
+          } catch (const DbError& e) {
+            host().log_warn("cleanup of expired token revocations failed (retried in ",
+                            settings_.cleanup_interval_ms / 1000, " s): ", e.what());
+          }
+        });
   }
 
   const Settings settings_;
@@ -405,7 +464,6 @@ class AuthPlugin final : public gamehost::Plugin {
   FailureLimiter address_failures_;
   FailureLimiter registrations_;  // accounts registered per address (not failures)
   SessionRegistry sessions_;
-  std::vector<gamehost::Token> handlers_;
   gamehost::Token cleanup_timer_;
 };
 
@@ -416,4 +474,5 @@ GAMEHOST_PLUGIN(gh_auth::AuthPlugin,
                 "name = auth\n"
                 "version = 1.0.0\n"
                 "ranges = 1000-1099\n"
-                "public = 1000, 1002, 1004, 1006\n")
+                "public = 1000, 1002, 1004, 1006\n",
+                AUTH_MESSAGES)

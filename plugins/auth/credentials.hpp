@@ -39,7 +39,7 @@ constexpr std::size_t kMaxDeviceIdLength = 128;
 std::size_t utf8_length(std::string_view text);
 
 // argon2id with fixed costs. Hashing and verifying take the configured time and memory
-// (tens of ms, tens of MiB by default): call them on keyed lanes, never the plugin thread.
+// (tens of ms, tens of MiB by default): run them with run_blocking, never on the plugin's queue.
 class PasswordHasher {
  public:
   // Throws std::runtime_error when the costs are outside libsodium's limits, or libsodium

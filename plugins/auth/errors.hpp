@@ -1,22 +1,11 @@
-// Internal to the auth plugin: its message ids and error codes, in one place (the protocol
-// documentation lists them from here). All inside the plugin's range 1000-1099.
+// Internal to the auth plugin: its error codes, in one place (the protocol documentation
+// lists them from here). All inside the plugin's range 1000-1099; the message ids are in
+// protocol.hpp.
 #pragma once
 
 #include <cstdint>
 
 namespace gh_auth {
-
-namespace msg {
-constexpr std::uint32_t kRegister = 1000;
-constexpr std::uint32_t kLoginReply = 1001;  // the answer to all four login requests
-constexpr std::uint32_t kLogin = 1002;
-constexpr std::uint32_t kGuestLogin = 1004;
-constexpr std::uint32_t kTokenLogin = 1006;
-constexpr std::uint32_t kLogout = 1010;
-constexpr std::uint32_t kLogoutReply = 1011;
-constexpr std::uint32_t kBindCredentials = 1012;
-constexpr std::uint32_t kBindCredentialsReply = 1013;
-}  // namespace msg
 
 namespace err {
 constexpr std::uint32_t kInvalidUsername = 1080;    // username breaks the length/charset rules

@@ -1,5 +1,7 @@
 #include "rate_limiter.hpp"
 
+#include <utility>
+
 namespace gh_auth {
 
 FailureLimiter::FailureLimiter(std::uint32_t max_failures, std::uint64_t window_ms)
@@ -9,20 +11,36 @@ void FailureLimiter::expire(std::deque<std::uint64_t>& times, std::uint64_t now_
   while (!times.empty() && times.front() + window_ms_ <= now_ms) times.pop_front();
 }
 
+FailureLimiter::Pending::Pending(FailureLimiter& limiter, std::string key)
+    : limiter_(&limiter), key_(std::move(key)) {
+  ++limiter_->pending_[key_];
+}
+
+FailureLimiter::Pending::Pending(Pending&& other) noexcept
+    : limiter_(std::exchange(other.limiter_, nullptr)), key_(std::move(other.key_)) {}
+
+FailureLimiter::Pending::~Pending() {
+  if (limiter_ == nullptr) return;
+  const auto it = limiter_->pending_.find(key_);
+  if (it != limiter_->pending_.end() && --it->second == 0) limiter_->pending_.erase(it);
+}
+
 bool FailureLimiter::blocked(const std::string& key, std::uint64_t now_ms) {
-  std::lock_guard lock(mutex_);
+  std::size_t count = 0;
+  if (const auto pending = pending_.find(key); pending != pending_.end()) count = pending->second;
   const auto it = failures_.find(key);
-  if (it == failures_.end()) return false;
-  expire(it->second, now_ms);
-  if (it->second.empty()) {
-    failures_.erase(it);
-    return false;
+  if (it != failures_.end()) {
+    expire(it->second, now_ms);
+    if (it->second.empty()) {
+      failures_.erase(it);
+    } else {
+      count += it->second.size();
+    }
   }
-  return it->second.size() >= max_failures_;
+  return count >= max_failures_;
 }
 
 void FailureLimiter::record_failure(const std::string& key, std::uint64_t now_ms) {
-  std::lock_guard lock(mutex_);
   auto& times = failures_[key];
   expire(times, now_ms);
   times.push_back(now_ms);
@@ -31,12 +49,10 @@ void FailureLimiter::record_failure(const std::string& key, std::uint64_t now_ms
 }
 
 void FailureLimiter::clear(const std::string& key) {
-  std::lock_guard lock(mutex_);
   failures_.erase(key);
 }
 
 void FailureLimiter::prune(std::uint64_t now_ms) {
-  std::lock_guard lock(mutex_);
   for (auto it = failures_.begin(); it != failures_.end();) {
     expire(it->second, now_ms);
     it = it->second.empty() ? failures_.erase(it) : std::next(it);
@@ -44,7 +60,6 @@ void FailureLimiter::prune(std::uint64_t now_ms) {
 }
 
 std::size_t FailureLimiter::tracked_keys() {
-  std::lock_guard lock(mutex_);
   return failures_.size();
 }
 

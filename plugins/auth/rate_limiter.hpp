@@ -1,11 +1,9 @@
 // Internal to the auth plugin: counts failed logins per key (an account or an address) in
-// a sliding window of the host clock. Thread-safe: login handlers run on keyed lanes in
-// parallel, so every method takes the limiter's own mutex.
+// a sliding window of the host clock. Used only on the plugin's queue: no lock.
 #pragma once
 
 #include <cstdint>
 #include <deque>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 
@@ -16,8 +14,28 @@ class FailureLimiter {
   // At most `max_failures` failures per key within `window_ms`; the next attempt is refused.
   FailureLimiter(std::uint32_t max_failures, std::uint64_t window_ms);
 
-  // True when `key` has max_failures failures in the window ending at now_ms.
+  // An attempt whose outcome is not known yet (its password check runs off the plugin's
+  // queue). blocked() counts it as a failure until the token is destroyed, so attempts in
+  // flight from many sessions at once cannot go past the limit. Move-only; the limiter
+  // must outlive it.
+  class Pending {
+   public:
+    Pending(FailureLimiter& limiter, std::string key);
+    Pending(Pending&& other) noexcept;
+    Pending& operator=(Pending&&) = delete;
+    Pending(const Pending&) = delete;
+    Pending& operator=(const Pending&) = delete;
+    ~Pending();
+
+   private:
+    FailureLimiter* limiter_;
+    std::string key_;
+  };
+
+  // True when `key` has max_failures failures (pending attempts included) in the window
+  // ending at now_ms.
   bool blocked(const std::string& key, std::uint64_t now_ms);
+  [[nodiscard]] Pending begin_attempt(const std::string& key) { return Pending(*this, key); }
   void record_failure(const std::string& key, std::uint64_t now_ms);
   // A success forgives the key's failures.
   void clear(const std::string& key);
@@ -31,8 +49,8 @@ class FailureLimiter {
 
   const std::uint32_t max_failures_;
   const std::uint64_t window_ms_;
-  std::mutex mutex_;
   std::unordered_map<std::string, std::deque<std::uint64_t>> failures_;
+  std::unordered_map<std::string, std::uint32_t> pending_;  // attempts in flight per key
 };
 
 }  // namespace gh_auth

@@ -8,7 +8,6 @@ namespace gh_auth {
 
 SessionRegistry::Claim SessionRegistry::claim(gamehost::SessionId session,
                                               const SessionLogin& login, DuplicateLogin policy) {
-  std::lock_guard lock(mutex_);
   Claim result;
   const auto other = users_.find(login.user);
   if (other != users_.end() && other->second != session) {
@@ -30,7 +29,6 @@ SessionRegistry::Claim SessionRegistry::claim(gamehost::SessionId session,
 }
 
 std::optional<SessionLogin> SessionRegistry::release(gamehost::SessionId session) {
-  std::lock_guard lock(mutex_);
   const auto it = sessions_.find(session);
   if (it == sessions_.end()) return std::nullopt;
   auto login = std::move(it->second);
@@ -40,7 +38,6 @@ std::optional<SessionLogin> SessionRegistry::release(gamehost::SessionId session
 }
 
 void SessionRegistry::release_if(gamehost::SessionId session, const SessionLogin& login) {
-  std::lock_guard lock(mutex_);
   const auto it = sessions_.find(session);
   if (it == sessions_.end() || it->second != login) return;
   users_.erase(login.user);
@@ -48,27 +45,23 @@ void SessionRegistry::release_if(gamehost::SessionId session, const SessionLogin
 }
 
 std::optional<SessionLogin> SessionRegistry::login_of(gamehost::SessionId session) const {
-  std::lock_guard lock(mutex_);
   const auto it = sessions_.find(session);
   if (it == sessions_.end()) return std::nullopt;
   return it->second;
 }
 
 std::optional<gamehost::SessionId> SessionRegistry::session_of(gamehost::UserId user) const {
-  std::lock_guard lock(mutex_);
   const auto it = users_.find(user);
   if (it == users_.end()) return std::nullopt;
   return it->second;
 }
 
 std::size_t SessionRegistry::size() const {
-  std::lock_guard lock(mutex_);
   return sessions_.size();
 }
 
 // [[session, user, jti, expires_at_ms], ...]
 std::string SessionRegistry::serialize() const {
-  std::lock_guard lock(mutex_);
   auto rows = nlohmann::json::array();
   for (const auto& [session, login] : sessions_) {
     rows.push_back({session, login.user, login.jti, login.expires_at_ms});
@@ -94,7 +87,6 @@ void SessionRegistry::restore(std::string_view bytes) {
     }
     sessions.emplace(session, std::move(login));
   }
-  std::lock_guard lock(mutex_);
   sessions_ = std::move(sessions);
   users_ = std::move(users);
 }

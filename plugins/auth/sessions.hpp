@@ -1,12 +1,11 @@
 // Internal to the auth plugin: which session each logged-in user plays on, and the token
-// each session logged in with (what its logout revokes). Thread-safe (one mutex): logins run
-// on keyed lanes in parallel with session events on the plugin thread.
+// each session logged in with (what its logout revokes). Used only on the plugin's queue
+// (handlers, continuations of their database work, session events): no lock.
 // Invariant: a user has at most one session here, and a session at most one user.
 #pragma once
 
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -53,7 +52,6 @@ class SessionRegistry {
   void restore(std::string_view bytes);
 
  private:
-  mutable std::mutex mutex_;
   std::map<gamehost::SessionId, SessionLogin> sessions_;
   std::unordered_map<gamehost::UserId, gamehost::SessionId> users_;
 };

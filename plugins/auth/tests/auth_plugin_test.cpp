@@ -12,13 +12,25 @@
 #include "auth.pb.h"
 #include "errors.hpp"
 #include "jwt.hpp"
+#include "protocol.hpp"
 
 namespace {
 
 using gamehost::testing::FakeHost;
 namespace pb = gamehost::auth;
 namespace err = gh_auth::err;
-namespace msg = gh_auth::msg;
+// The ids, from the plugin's one list (protocol.hpp).
+namespace msg {
+constexpr auto kRegister = gamehost::message_id_v<pb::RegisterRequest>;
+constexpr auto kLoginReply = gamehost::message_id_v<pb::LoginReply>;
+constexpr auto kLogin = gamehost::message_id_v<pb::LoginRequest>;
+constexpr auto kGuestLogin = gamehost::message_id_v<pb::GuestLoginRequest>;
+constexpr auto kTokenLogin = gamehost::message_id_v<pb::TokenLoginRequest>;
+constexpr auto kLogout = gamehost::message_id_v<pb::LogoutRequest>;
+constexpr auto kLogoutReply = gamehost::message_id_v<pb::LogoutReply>;
+constexpr auto kBindCredentials = gamehost::message_id_v<pb::BindCredentialsRequest>;
+constexpr auto kBindCredentialsReply = gamehost::message_id_v<pb::BindCredentialsReply>;
+}  // namespace msg
 
 constexpr const char* kSecretEnv = "GAMEHOST_AUTH_PLUGIN_TEST_SECRET";
 constexpr std::uint64_t kDayMs = 86'400'000;
@@ -445,6 +457,53 @@ TEST_F(AuthTest, FailedLoginsPerAccountAreLimitedUntilTheWindowPasses) {
   EXPECT_EQ(send(s2, msg::kLogin, login_request("bob", "secret123")), err::kUnknownUser);
   host.advance(300'000);
   login_ok(s2, msg::kLogin, login_request("alice", "secret123"));
+}
+
+// Password checks run off the plugin's queue; those still running count against the limit,
+// so five sessions guessing at once get no more tries than one session guessing in turn.
+TEST_F(AuthTest, GuessesInFlightFromManySessionsCountAgainstTheLimit) {
+  const auto owner = host.connect("10.0.0.1:4000");
+  register_ok(owner, "alice");
+  host.disconnect(owner);
+  host.hold_blocking_jobs();
+  std::vector<gh_session_id> guessers;
+  for (int i = 0; i < 5; ++i) {
+    guessers.push_back(host.connect("10.0.1." + std::to_string(i) + ":4000"));
+    EXPECT_EQ(send(guessers.back(), msg::kLogin, login_request("alice", "wrong1234")), 0u);
+  }
+  EXPECT_EQ(host.pending_blocking_jobs(), 5u);
+  const auto late = host.connect("10.0.2.1:4000");
+  EXPECT_EQ(send(late, msg::kLogin, login_request("alice", "secret123")), err::kRateLimited);
+  EXPECT_EQ(host.pending_blocking_jobs(), 5u);  // refused before any hashing
+  host.run_blocking_jobs();
+  for (const auto s : guessers) EXPECT_EQ(host.errors(s).back().code, err::kWrongPassword);
+  EXPECT_EQ(send(late, msg::kLogin, login_request("alice", "secret123")), err::kRateLimited);
+}
+
+// One session's requests are answered in the order sent, though each login waits for its
+// password check and the logout for its revocation, all off the plugin's queue.
+TEST_F(AuthTest, OneSessionsLoginAndLogoutKeepTheirOrderAroundBlockingWork) {
+  const auto s = host.connect();
+  register_ok(s, "alice");
+  host.clear_sent();
+  host.hold_blocking_jobs();
+  for (int round = 0; round < 3; ++round) {
+    EXPECT_EQ(send(s, msg::kLogout, pb::LogoutRequest{}), 0u);
+    EXPECT_EQ(send(s, msg::kLogin, login_request("alice", "secret123")), 0u);
+  }
+  EXPECT_EQ(send(s, msg::kLogout, pb::LogoutRequest{}), 0u);
+  EXPECT_EQ(host.pending_blocking_jobs(), 1u);  // the rest wait behind the first
+  EXPECT_TRUE(host.sent(s).empty());
+  while (host.pending_blocking_jobs() > 0) host.run_blocking_jobs(1);
+  std::vector<std::uint32_t> ids;
+  for (const auto& frame : host.sent(s)) ids.push_back(frame.msg_id);
+  const std::vector<std::uint32_t> expected{msg::kLogoutReply, msg::kLoginReply,
+                                            msg::kLogoutReply, msg::kLoginReply,
+                                            msg::kLogoutReply, msg::kLoginReply,
+                                            msg::kLogoutReply};
+  EXPECT_EQ(ids, expected);
+  EXPECT_EQ(host.user_of(s), 0u);  // the last request was a logout
+  EXPECT_EQ(host.sql_value("SELECT COUNT(*) FROM auth_revoked_tokens"), "4");
 }
 
 TEST_F(AuthTest, SuccessClearsTheAccountsFailures) {

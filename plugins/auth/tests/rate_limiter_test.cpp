@@ -1,9 +1,6 @@
 // The sliding-window failure counter behind the login rate limit.
 #include <gtest/gtest.h>
 
-#include <thread>
-#include <vector>
-
 #include "rate_limiter.hpp"
 
 namespace {
@@ -52,21 +49,22 @@ TEST(FailureLimiter, KeepsAtMostTheLimitPerKey) {
   EXPECT_FALSE(limiter.blocked("k", 1'000'999));
 }
 
-TEST(FailureLimiter, SafeFromManyThreads) {
-  FailureLimiter limiter(1'000'000, 1'000'000);
-  std::vector<std::thread> threads;
-  threads.reserve(4);
-  for (int t = 0; t < 4; ++t) {
-    threads.emplace_back([&limiter, t] {
-      for (int i = 0; i < 1000; ++i) {
-        limiter.record_failure("shared", i);
-        limiter.record_failure("own" + std::to_string(t), i);
-        (void)limiter.blocked("shared", i);
-      }
-    });
+// Attempts whose password check is still running count until they end: ten sessions
+// guessing at once get no more tries than one session guessing ten times.
+TEST(FailureLimiter, AttemptsInFlightCountUntilTheyEnd) {
+  FailureLimiter limiter(2, 1000);
+  {
+    auto first = limiter.begin_attempt("alice");
+    EXPECT_FALSE(limiter.blocked("alice", 10));
+    auto second = limiter.begin_attempt("alice");
+    EXPECT_TRUE(limiter.blocked("alice", 10));
+    EXPECT_FALSE(limiter.blocked("bob", 10));
+    auto moved = std::move(second);  // the moved-from token ends nothing
   }
-  for (auto& t : threads) t.join();
-  EXPECT_EQ(limiter.tracked_keys(), 5u);
+  EXPECT_FALSE(limiter.blocked("alice", 10));  // both ended without a failure
+  auto pending = limiter.begin_attempt("alice");
+  limiter.record_failure("alice", 20);
+  EXPECT_TRUE(limiter.blocked("alice", 30));  // one failure + one in flight
 }
 
 }  // namespace

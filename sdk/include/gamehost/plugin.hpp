@@ -702,7 +702,8 @@ class Plugin {
   virtual ~Plugin() = default;
 
   // A session's events come after every message it sent before them has been handled,
-  // continuations of run_blocking and call included.
+  // continuations of run_blocking and call included. Work an event handler starts with
+  // run_blocking or call holds the session's later messages the same way.
   virtual void on_session_opened(SessionId) {}
   virtual void on_session_authenticated(SessionId, UserId) {}
   virtual void on_session_closed(SessionId, UserId) {}
@@ -951,6 +952,7 @@ class Plugin {
                   {}});
       return;
     }
+    const SessionScope scope(*this, session);  // work it starts holds the session's messages
     session_event(kind, session, user);
   }
   void dispatch_timer(std::uint64_t timer_id) {
@@ -1065,7 +1067,7 @@ class Plugin {
     raw.then = &job_then;
     raw.discard = &job_discard;
     raw.ud = job.get();
-    raw.flags = job->lane.on_lane ? GH_JOB_THEN_ON_LANE : 0u;
+    raw.flags = job->lane.on_lane ? static_cast<std::uint32_t>(GH_JOB_THEN_ON_LANE) : 0u;
     raw.lane_key = job->lane.key;
     if (session != 0) ++backlogs_[session].jobs;
     const auto status = host_.run_blocking_(host_.host_, &raw);
@@ -1130,6 +1132,7 @@ class Plugin {
   void replay(SessionId session, const Waiting& w) {
     if (w.kind != Waiting::Kind::message) {
       try {
+        const SessionScope scope(*this, session);
         session_event(
             w.kind == Waiting::Kind::closed ? GH_SESSION_CLOSED : GH_SESSION_AUTHENTICATED, session,
             w.user);
