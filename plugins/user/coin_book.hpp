@@ -7,8 +7,9 @@
 // conditional UPDATE (balance >= amount), so a balance never goes below zero, also under
 // concurrent changes.
 //
-// Thread-safety: no state of its own beyond constants; call it from any keyed lane. Changes
-// of one user should run on that user's lane (the plugin keys them by user id).
+// Thread-safety: no state of its own beyond constants; the plugin calls it from the host's
+// blocking threads (run_blocking, serve_blocking), several at once. Changes of one user may
+// run concurrently: the transactions and conditional updates keep them apart.
 #pragma once
 
 #include <gamehost/plugin.hpp>

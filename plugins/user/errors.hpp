@@ -1,6 +1,6 @@
-// Internal to the user plugin: its message ids, and the exception that refuses a request
-// with one of the error codes of user.proto's ErrorCode enum (the one list of them, which
-// calling plugins compile too). All inside the plugin's range 1100-1199.
+// Internal to the user plugin: the exception that refuses a request with one of the error
+// codes of user.proto's ErrorCode enum (the one list of them, which calling plugins compile
+// too). All inside the plugin's range 1100-1199.
 #pragma once
 
 #include <gamehost/plugin.hpp>
@@ -11,19 +11,6 @@
 #include "user.pb.h"
 
 namespace gh_user {
-
-namespace msg {
-constexpr std::uint32_t kGetProfile = 1100;
-constexpr std::uint32_t kProfile = 1101;
-constexpr std::uint32_t kUpdateProfile = 1102;
-constexpr std::uint32_t kUpdateProfileReply = 1103;  // a Profile
-constexpr std::uint32_t kGetPublicProfile = 1104;
-constexpr std::uint32_t kPublicProfile = 1105;
-constexpr std::uint32_t kGetBalance = 1106;
-constexpr std::uint32_t kBalance = 1107;
-constexpr std::uint32_t kGetLedger = 1108;
-constexpr std::uint32_t kLedger = 1109;
-}  // namespace msg
 
 // A request refused for a reason its sender should know (not a failure of the plugin).
 // From a client handler it becomes an Error frame with the code; a call handler puts the

@@ -4,8 +4,8 @@
 // user asks for it first - together with the user's coin account and starting coins, in
 // one transaction; creating it again finds it and changes nothing.
 //
-// Thread-safety: no state of its own beyond constants; call it from any keyed lane. Work on
-// one user's profile should run on that user's lane (the plugin keys it by user id).
+// Thread-safety: no state of its own beyond constants; the plugin calls it from the host's
+// blocking threads, several at once (creating one profile twice at once finds the first).
 #pragma once
 
 #include <gamehost/plugin.hpp>

@@ -1,5 +1,5 @@
 // Internal to the user plugin: its [plugins.user.settings], read once when it is created
-// and constant afterwards (so keyed tasks read them without locks).
+// and constant afterwards (so blocking work reads them without locks).
 #pragma once
 
 #include <gamehost/plugin.hpp>

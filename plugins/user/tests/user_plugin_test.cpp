@@ -8,15 +8,27 @@
 #include <cstdint>
 #include <string>
 
-#include "../errors.hpp"
-#include "user.pb.h"
+#include "../protocol.hpp"
+#include "../user_api.hpp"
 
 namespace {
 
 using gamehost::testing::FakeHost;
 namespace pb = gamehost::user;
 
-using namespace gh_user::msg;  // the plugin's message ids
+// The ids, from the plugin's one list (protocol.hpp).
+using gamehost::message_id_v;
+constexpr auto kGetProfile = message_id_v<pb::GetProfile>;
+constexpr auto kProfile = message_id_v<pb::Profile>;
+constexpr auto kUpdateProfile = message_id_v<pb::UpdateProfile>;
+constexpr auto kUpdateProfileReply = message_id_v<pb::UpdateProfileReply>;
+constexpr auto kGetPublicProfile = message_id_v<pb::GetPublicProfile>;
+constexpr auto kPublicProfile = message_id_v<pb::PublicProfile>;
+constexpr auto kGetBalance = message_id_v<pb::GetBalance>;
+constexpr auto kBalance = message_id_v<pb::Balance>;
+constexpr auto kGetLedger = message_id_v<pb::GetLedger>;
+constexpr auto kLedger = message_id_v<pb::Ledger>;
+namespace api = gh_user::api;
 
 constexpr std::uint64_t kAlice = 1001;
 constexpr std::uint64_t kBob = 1002;
@@ -62,9 +74,9 @@ class UserTest : public ::testing::Test {
   }
 
   // A call from the card plugin that must be answered GH_OK with a Result.
-  template <class Result>
-  Result call(pb::Method method, const google::protobuf::MessageLite& request) {
-    const auto answer = host.call_plugin(method, request.SerializeAsString(), "card");
+  template <class Req, class Result>
+  Result call(const gamehost::Method<Req, Result>& method, const Req& request) {
+    const auto answer = host.call_plugin(method.id(), request.SerializeAsString(), "card");
     Result out;
     EXPECT_TRUE(answer.has_value()) << "no reply";
     if (!answer) return out;
@@ -72,7 +84,8 @@ class UserTest : public ::testing::Test {
     EXPECT_TRUE(out.ParseFromString(answer->second));
     return out;
   }
-  pb::CoinResult change(pb::Method method, std::uint64_t user, std::int64_t amount,
+  pb::CoinResult change(const gamehost::Method<pb::CoinChange, pb::CoinResult>& method,
+                        std::uint64_t user, std::int64_t amount,
                         const std::string& key, const std::string& reason = "game_won") {
     pb::CoinChange req;
     req.set_user_id(user);
@@ -80,13 +93,13 @@ class UserTest : public ::testing::Test {
     req.set_reason(reason);
     req.set_reference("game:7");
     req.set_idempotency_key(key);
-    return call<pb::CoinResult>(method, req);
+    return call(method, req);
   }
   pb::CoinResult credit(std::uint64_t user, std::int64_t amount, const std::string& key) {
-    return change(pb::CREDIT, user, amount, key);
+    return change(api::kCredit, user, amount, key);
   }
   pb::CoinResult debit(std::uint64_t user, std::int64_t amount, const std::string& key) {
-    return change(pb::DEBIT, user, amount, key, "game_lost");
+    return change(api::kDebit, user, amount, key, "game_lost");
   }
   pb::TransferResult transfer(std::uint64_t from, std::uint64_t to, std::int64_t amount,
                               const std::string& key) {
@@ -96,7 +109,7 @@ class UserTest : public ::testing::Test {
     req.set_amount(amount);
     req.set_reason("pot");
     req.set_idempotency_key(key);
-    return call<pb::TransferResult>(pb::TRANSFER, req);
+    return call(api::kTransfer, req);
   }
 
   std::int64_t sql_int(const std::string& query) { return std::stoll(host.sql_value(query)); }
@@ -195,7 +208,7 @@ TEST_F(UserTest, UpdateOwnProfile) {
   update.set_nickname("Zoë 🎲");
   update.set_avatar("avatars/7.png");
   ASSERT_TRUE(host.deliver(alice, kUpdateProfile, update).ok());
-  const auto reply = host.last_sent<pb::Profile>(alice, kUpdateProfileReply);
+  const auto reply = host.last_sent<pb::UpdateProfileReply>(alice, kUpdateProfileReply);
   EXPECT_EQ(reply.nickname(), "Zoë 🎲");
   EXPECT_EQ(reply.avatar(), "avatars/7.png");
 
@@ -231,7 +244,7 @@ TEST_F(UserTest, InvalidNicknamesAreRefusedAndChangeNothing) {
   pb::UpdateProfile exactly_max;
   exactly_max.set_nickname("eightchr");
   host.deliver(alice, kUpdateProfile, exactly_max);
-  EXPECT_EQ(host.last_sent<pb::Profile>(alice, kUpdateProfileReply).nickname(), "eightchr");
+  EXPECT_EQ(host.last_sent<pb::UpdateProfileReply>(alice, kUpdateProfileReply).nickname(), "eightchr");
 }
 
 TEST_F(UserTest, InvalidAvatarsAreRefused) {
@@ -245,7 +258,7 @@ TEST_F(UserTest, InvalidAvatarsAreRefused) {
   pb::UpdateProfile longest;
   longest.set_avatar(std::string(256, 'a'));
   host.deliver(alice, kUpdateProfile, longest);
-  EXPECT_EQ(host.last_sent<pb::Profile>(alice, kUpdateProfileReply).avatar().size(), 256u);
+  EXPECT_EQ(host.last_sent<pb::UpdateProfileReply>(alice, kUpdateProfileReply).avatar().size(), 256u);
 }
 
 TEST_F(UserTest, PublicProfileShowsNoCoinsOrExperience) {
@@ -402,8 +415,8 @@ TEST_F(UserTest, InvalidRequestsAreRefusedWithTheirCodes) {
   EXPECT_EQ(credit(kAlice, 0, "a").error(), 1181u);
   EXPECT_EQ(debit(kAlice, -5, "b").error(), 1181u);
   EXPECT_EQ(credit(kAlice, 1'000'000'000'001, "c").error(), 1181u);
-  EXPECT_EQ(change(pb::CREDIT, kAlice, 1, "d", "").error(), 1187u);  // reason required
-  EXPECT_EQ(change(pb::CREDIT, kAlice, 1, "e", std::string(65, 'r')).error(), 1187u);
+  EXPECT_EQ(change(api::kCredit, kAlice, 1, "d", "").error(), 1187u);  // reason required
+  EXPECT_EQ(change(api::kCredit, kAlice, 1, "e", std::string(65, 'r')).error(), 1187u);
   EXPECT_EQ(credit(0, 1, "f").error(), 1187u);
   EXPECT_EQ(balance_row(kAlice), 1);
 }
@@ -494,11 +507,11 @@ TEST_F(UserTest, BalanceCall) {
   credit(kAlice, 42, "k");
   pb::BalanceQuery query;
   query.set_user_id(kAlice);
-  const auto known = call<pb::CoinResult>(pb::BALANCE, query);
+  const auto known = call(api::kBalance, query);
   EXPECT_EQ(known.error(), 0u);
   EXPECT_EQ(known.balance(), 42);
   query.set_user_id(424242);
-  EXPECT_EQ(call<pb::CoinResult>(pb::BALANCE, query).error(), 1180u);
+  EXPECT_EQ(call(api::kBalance, query).error(), 1180u);
 }
 
 TEST_F(UserTest, LedgerIsNewestFirstWithLimitAndPaging) {
@@ -535,11 +548,11 @@ TEST_F(UserTest, AddExperienceLevelsUp) {
   pb::AddExperience add;
   add.set_user_id(kAlice);
   add.set_amount(99);
-  auto result = call<pb::ExperienceResult>(pb::ADD_EXPERIENCE, add);
+  auto result = call(api::kAddExperience, add);
   EXPECT_EQ(result.error(), 0u);
   EXPECT_EQ(result.level(), 1);
   add.set_amount(151);
-  result = call<pb::ExperienceResult>(pb::ADD_EXPERIENCE, add);
+  result = call(api::kAddExperience, add);
   EXPECT_EQ(result.level(), 3);
   EXPECT_EQ(result.experience(), 250);
   EXPECT_TRUE(host.logged("user 1001 reached level 3"));
@@ -554,12 +567,12 @@ TEST_F(UserTest, AddExperienceRefusals) {
   pb::AddExperience add;
   add.set_user_id(424242);
   add.set_amount(10);
-  EXPECT_EQ(call<pb::ExperienceResult>(pb::ADD_EXPERIENCE, add).error(), 1180u);
+  EXPECT_EQ(call(api::kAddExperience, add).error(), 1180u);
   add.set_user_id(kAlice);
   add.set_amount(0);
-  EXPECT_EQ(call<pb::ExperienceResult>(pb::ADD_EXPERIENCE, add).error(), 1181u);
+  EXPECT_EQ(call(api::kAddExperience, add).error(), 1181u);
   add.set_amount(INT64_MAX);
-  EXPECT_EQ(call<pb::ExperienceResult>(pb::ADD_EXPERIENCE, add).error(), 1181u);
+  EXPECT_EQ(call(api::kAddExperience, add).error(), 1181u);
   EXPECT_EQ(host.sql_value("SELECT experience FROM user_profiles WHERE user_id = 1001"), "0");
 }
 
@@ -582,10 +595,10 @@ TEST_F(UserTest, StorageDownAnswersClientsWith15AndCallsWithAFailure) {
   req.set_amount(10);
   req.set_reason("game_won");
   req.set_idempotency_key("k1");
-  const auto answer = host.call_plugin(pb::CREDIT, req.SerializeAsString(), "card");
+  const auto answer = host.call_plugin(api::kCredit.id(), req.SerializeAsString(), "card");
   ASSERT_TRUE(answer.has_value());
   EXPECT_NE(answer->first, GH_OK);
-  EXPECT_TRUE(host.logged("call CREDIT from card: storage"));
+  EXPECT_TRUE(host.logged("call credit from card: storage"));
 
   host.fail_storage(false);  // back: the retry applies, once
   EXPECT_FALSE(credit(kAlice, 10, "k1").replayed());
@@ -593,12 +606,59 @@ TEST_F(UserTest, StorageDownAnswersClientsWith15AndCallsWithAFailure) {
 }
 
 TEST_F(UserTest, UndecodableOrUnknownCallsGetAStatus) {
-  const auto garbage = host.call_plugin(pb::CREDIT, std::string("\xff\xff\xff", 3), "card");
+  const auto garbage =
+      host.call_plugin(api::kCredit.id(), std::string("\xff\xff\xff", 3), "card");
   ASSERT_TRUE(garbage.has_value());
   EXPECT_EQ(garbage->first, GH_ERR_INVALID_ARGUMENT);
   const auto unknown = host.call_plugin(99, std::string(), "card");
   ASSERT_TRUE(unknown.has_value());
   EXPECT_EQ(unknown->first, GH_ERR_UNSUPPORTED);
+}
+
+// A caller built against SDK 1.2 names the methods by user.proto's numbers: still served,
+// by the same code as the named method (one idempotency key applies once across both).
+TEST_F(UserTest, NumberedMethodsOfSdk12CallersAreStillServed) {
+  pb::CoinChange req;
+  req.set_user_id(kAlice);
+  req.set_amount(25);
+  req.set_reason("game_won");
+  req.set_idempotency_key("old-caller");
+  const auto answer = host.call_plugin(pb::CREDIT, req.SerializeAsString(), "card");
+  ASSERT_TRUE(answer.has_value());
+  ASSERT_EQ(answer->first, GH_OK);
+  pb::CoinResult result;
+  ASSERT_TRUE(result.ParseFromString(answer->second));
+  EXPECT_EQ(result.balance(), 25);
+  EXPECT_FALSE(result.replayed());
+  EXPECT_TRUE(credit(kAlice, 25, "old-caller").replayed());  // the named method, same key
+  pb::BalanceQuery query;
+  query.set_user_id(kAlice);
+  const auto balance = host.call_plugin(pb::BALANCE, query.SerializeAsString(), "card");
+  ASSERT_TRUE(balance.has_value());
+  ASSERT_TRUE(result.ParseFromString(balance->second));
+  EXPECT_EQ(result.balance(), 25);
+}
+
+// 1103 has its own type now; its bytes are those of a Profile, so a client that decoded
+// 1103 as a Profile (SDK 1.2 days) reads the same fields.
+TEST_F(UserTest, UpdateProfileReplyHasTheBytesOfAProfile) {
+  const auto alice = login(kAlice);
+  pb::UpdateProfile update;
+  update.set_nickname("Alice");
+  update.set_avatar("cat.png");
+  ASSERT_TRUE(host.deliver(alice, update).ok());
+  const std::string bytes = host.sent(alice).back().bytes;
+  pb::Profile as_profile;
+  ASSERT_TRUE(as_profile.ParseFromString(bytes));
+  const auto reply = host.last_sent<pb::UpdateProfileReply>(alice);
+  EXPECT_EQ(as_profile.user_id(), kAlice);
+  EXPECT_EQ(as_profile.nickname(), "Alice");
+  EXPECT_EQ(as_profile.avatar(), "cat.png");
+  EXPECT_EQ(as_profile.coins(), reply.coins());
+  EXPECT_EQ(as_profile.created_at_ms(), reply.created_at_ms());
+  EXPECT_EQ(as_profile.level(), reply.level());
+  EXPECT_EQ(as_profile.SerializeAsString(), bytes);  // every field, none unknown
+  EXPECT_EQ(get_profile(alice).SerializeAsString(), bytes);
 }
 
 TEST(UserSettings, OutOfRangeSettingIsRefusedAtLoadWithItsName) {

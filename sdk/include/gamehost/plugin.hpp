@@ -585,6 +585,18 @@ constexpr std::uint32_t method_id(std::string_view name) {
   return h | 0x80000000u;
 }
 
+// A method with its request and response types, declared once by the serving plugin (in a
+// header its callers include) so that serve and call cannot disagree on either:
+//   inline constexpr gamehost::Method<pb::CoinChange, pb::CoinResult> kCredit{"credit"};
+//   serve_blocking(kCredit, fn);  ...  call("user", kCredit, request, on_result);
+template <class Req, class Resp>
+struct Method {
+  using Request = Req;
+  using Response = Resp;
+  std::string_view name;
+  constexpr std::uint32_t id() const { return method_id(name); }
+};
+
 // Why a call gave no answer.
 enum class CallError {
   none,
@@ -845,9 +857,13 @@ class Plugin {
       try {
         answer_call(call_id, fn(std::as_const(request), call.caller));
       } catch (...) {
-        fail_call(call_id, name, std::current_exception());
+        fail_call(call_id, concat(name, " from ", call.caller), std::current_exception());
       }
     });
+  }
+  template <class Req, class Resp, class Fn>
+  void serve(const Method<Req, Resp>& method, Fn fn) {
+    serve<Req, Resp>(method.name, std::move(fn));
   }
   // The same, with fn run on a blocking thread (database work): it must touch only the
   // request and immutable members. The answer is sent when it returns.
@@ -859,18 +875,19 @@ class Plugin {
       if (!decode_call(call, *request, name)) return;
       const auto call_id = call.call_id;
       try {
+        auto caller = std::make_shared<const std::string>(call.caller);
         run_blocking(
-            [request, fn, caller = std::string(call.caller)]() mutable -> Resp {
-              return fn(std::as_const(*request), std::string_view(caller));
+            [request, fn, caller]() mutable -> Resp {
+              return fn(std::as_const(*request), std::string_view(*caller));
             },
-            [this, call_id, name](Result<Resp>& result) {
+            [this, call_id, name, caller](Result<Resp>& result) {
               if (result.ok()) {
                 answer_call(call_id, result.value());
               } else {
                 try {
                   result.value();
                 } catch (...) {
-                  fail_call(call_id, name, std::current_exception());
+                  fail_call(call_id, concat(name, " from ", *caller), std::current_exception());
                 }
               }
             });
@@ -878,6 +895,22 @@ class Plugin {
         reply(call_id, GH_ERR_BUSY, {});  // too many jobs in flight
       }
     });
+  }
+  template <class Req, class Resp, class Fn>
+  void serve_blocking(const Method<Req, Resp>& method, Fn fn) {
+    serve_blocking<Req, Resp>(method.name, std::move(fn));
+  }
+  // Answers the SDK 1.2 style numbered method `number` (below 2^31) as `method`, served
+  // above: for callers built before the method had a name.
+  void serve_number(std::uint32_t number, std::string_view method) {
+    const auto it = served_.find(method_id(method));
+    if (it == served_.end() || (number & 0x80000000u) != 0) {
+      throw std::logic_error(concat("serve_number(", number, ", '", method,
+                                    "'): serve the method first, with a number below 2^31"));
+    }
+    if (!served_.emplace(number, it->second).second) {
+      throw std::logic_error(concat("method number ", number, " is served twice"));
+    }
   }
   // Calls `method` of plugin `target`; on_result(CallOutcome<Resp>) runs on this plugin's
   // thread (the lane the call was made from, if any). Made from a message handler, it
@@ -897,6 +930,12 @@ class Plugin {
           on_result(CallOutcome<Resp>(error, std::move(value)));
         },
         timeout_ms);
+  }
+  // The same with a declared Method: the request and response types come from it.
+  template <class Req, class Resp, class Fn>
+  void call(const std::string& target, const Method<Req, Resp>& method, const Req& request,
+            Fn on_result, std::uint32_t timeout_ms = 5000) {
+    call<Resp>(target, method.name, request, std::move(on_result), timeout_ms);
   }
   // SDK 1.2 form: a numbered method and raw bytes; `done` runs on this plugin's thread.
   void call(const std::string& target, std::uint32_t method, std::string_view request,
@@ -1226,18 +1265,19 @@ class Plugin {
     const auto bytes = response.SerializeAsString();
     reply(call_id, GH_OK, bytes);
   }
-  void fail_call(std::uint64_t call_id, const std::string& method,
+  // `what` names the call: "<method> from <caller>".
+  void fail_call(std::uint64_t call_id, const std::string& what,
                  const std::exception_ptr& failure) noexcept {
     gh_status status = GH_ERR_FAILED;
     try {
       std::rethrow_exception(failure);
     } catch (const DbError& e) {
-      host_.log_error("call ", method, ": storage: ", e.what());
+      host_.log_error("call ", what, ": storage: ", e.what());
       if (e.status() == GH_ERR_BUSY || e.status() == GH_ERR_TIMEOUT) status = GH_ERR_BUSY;
     } catch (const std::exception& e) {
-      host_.log_error("call ", method, " failed: ", e.what());
+      host_.log_error("call ", what, " failed: ", e.what());
     } catch (...) {
-      host_.log_error("call ", method, " failed with a non-standard exception");
+      host_.log_error("call ", what, " failed with a non-standard exception");
     }
     reply(call_id, status, {});
   }
