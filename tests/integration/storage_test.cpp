@@ -90,15 +90,17 @@ std::int64_t query_int(const std::string& url, const std::string& sql) {
   return 0;
 }
 
+// argon2_mem_kib: the cost of a password hash (8 KiB: as cheap as libsodium allows).
 std::string plugins_toml(const std::string& url, const std::string& migrations,
-                         const std::string& extra_auth = "") {
+                         const std::string& extra_auth = "", int argon2_mem_kib = 8) {
   return "[storage]\nurl = \"" + url + "\"\nmigrations_dir = \"" + migrations +
          "\"\nbusy_timeout_ms = 300\nquery_timeout_ms = 1000\nacquire_timeout_ms = 1000\n"
          "[plugins]\nrequired = true\nload = [\"auth\", \"user\", \"coinprobe\", \"echo\"]\n"
          "[plugins.auth]\nfile = \"" +
          plugin_path("auth") +
          "\"\ncapabilities = [\"bind_user\"]\n"
-         "[plugins.auth.settings]\nargon2_ops_limit = 1\nargon2_mem_limit_kib = 8\n" +
+         "[plugins.auth.settings]\nargon2_ops_limit = 1\nargon2_mem_limit_kib = " +
+         std::to_string(argon2_mem_kib) + "\n" +
          extra_auth + "[plugins.user]\nfile = \"" + plugin_path("user") +
          "\"\n"
          "[plugins.user.settings]\nstarting_coins = 100\n"
@@ -126,8 +128,9 @@ class StorageSuite : public ::testing::TestWithParam<std::string> {
   }
 
   std::unique_ptr<HostProcess> start(const std::string& migrations = source_migrations(),
-                                     const std::string& extra_auth = "") {
-    return std::make_unique<HostProcess>(plugins_toml(url_, migrations, extra_auth));
+                                     const std::string& extra_auth = "", int argon2_mem_kib = 8) {
+    return std::make_unique<HostProcess>(
+        plugins_toml(url_, migrations, extra_auth, argon2_mem_kib));
   }
   std::int64_t sql(const std::string& query) { return query_int(url_, query); }
 
@@ -291,6 +294,93 @@ TEST_P(StorageSuite, GuestLoginThenBindCredentials) {
             guest.user_id());
   TcpClient laptop(host->tcp_port());
   EXPECT_EQ(login(laptop, "dave").user_id(), guest.user_id());
+}
+
+// One session pipelines 100 requests to user and auth without waiting for any reply; each
+// needs database work run off the plugin's queue, and each login a password hash (8 MiB
+// here, some milliseconds). (SDK 1.2's auth, with logins and logouts on different keyed
+// lanes, answered the logouts first.) Every one is answered, and each plugin answers in the order
+// the requests were sent: every profile read sees the nickname written just before it,
+// logins, failed logins and logouts come back in turn, and the session ends logged out.
+TEST_P(StorageSuite, PipelinedLoginLogoutAndProfileRequestsOfOneSessionAnswerInOrder) {
+  auto host = start(source_migrations(),
+                    "max_failures_per_account = 1000\nmax_failures_per_address = 1000\n", 8192);
+  TcpClient c(host->tcp_port());
+  const auto bob = register_user(c, "bob");
+
+  constexpr int kRequests = 100;
+  std::vector<std::string> expected_auth;  // "login", "wrong", "logout"
+  std::vector<std::string> expected_user;  // "updated:<nick>", "profile:<nick>"
+  std::string nickname;
+  // First 50 to user, while logged in (the host routes them before any logout runs)...
+  for (int i = 0; i < kRequests / 2; ++i) {
+    if (i % 2 == 0) {
+      nickname = "nick" + std::to_string(i);
+      user::UpdateProfile update;
+      update.set_nickname(nickname);
+      c.send(id::kUpdateProfile, update);
+      expected_user.push_back("updated:" + nickname);
+    } else {
+      c.send(id::kGetProfile, user::GetProfile{});
+      expected_user.push_back("profile:" + nickname);
+    }
+  }
+  // ...then 50 to auth: login, logout, failed login, login, logout, ...
+  for (int i = 0; i < kRequests / 2; ++i) {
+    auth::LoginRequest l;
+    l.set_username("bob");
+    switch (i % 3) {
+      case 0:
+        l.set_password("secret123");
+        c.send(id::kLogin, l);
+        expected_auth.push_back("login");
+        break;
+      case 1:
+        c.send(id::kLogout, auth::LogoutRequest{});
+        expected_auth.push_back("logout");
+        break;
+      default:
+        l.set_password("wrong-pass1");
+        c.send(id::kLogin, l);
+        expected_auth.push_back("wrong");
+        break;
+    }
+  }
+  ASSERT_EQ(expected_auth.back(), "logout");
+
+  std::vector<std::string> got_auth, got_user;
+  for (int i = 0; i < kRequests; ++i) {
+    const auto frame = c.recv(30s);
+    ASSERT_TRUE(frame.has_value()) << "answer " << i << " of " << kRequests << " missing";
+    switch (frame->msg_id) {
+      case id::kLoginReply:
+        EXPECT_EQ(frame->as<auth::LoginReply>().user_id(), bob.user_id());
+        got_auth.push_back("login");
+        break;
+      case id::kLogoutReply:
+        got_auth.push_back("logout");
+        break;
+      case id::kProfileUpdated:
+        got_user.push_back("updated:" + frame->as<user::UpdateProfileReply>().nickname());
+        break;
+      case id::kProfile:
+        got_user.push_back("profile:" + frame->as<user::Profile>().nickname());
+        break;
+      case 2: {  // an Error frame
+        const auto e = frame->as<wire::Error>();
+        EXPECT_EQ(e.request_id(), id::kLogin) << e.text();
+        EXPECT_EQ(e.code(), 1084u) << e.text();
+        got_auth.push_back("wrong");
+        break;
+      }
+      default:
+        ADD_FAILURE() << "unexpected frame " << frame->msg_id;
+    }
+  }
+  EXPECT_EQ(got_auth, expected_auth);
+  EXPECT_EQ(got_user, expected_user);
+  // The last request logged the session out.
+  EXPECT_EQ(error_of(c, id::kGetProfile, user::GetProfile{}), GH_CODE_NOT_AUTHENTICATED);
 }
 
 TEST_P(StorageSuite, FailedLoginsAreRateLimitedPerAccount) {
