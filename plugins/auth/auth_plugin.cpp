@@ -56,7 +56,8 @@ class AuthPlugin final : public gamehost::Plugin {
     const auto handed = gamehost::read_state(state, 1, 1);
     if (handed.version == 1) sessions_.restore(handed.bytes);
 
-    handle<pb::RegisterRequest>([this](Request& req, const auto& in) { register_account(req, in); });
+    handle<pb::RegisterRequest>(
+        [this](Request& req, const auto& in) { register_account(req, in); });
     handle<pb::LoginRequest>([this](Request& req, const auto& in) { login(req, in); });
     handle<pb::GuestLoginRequest>([this](Request& req, const auto& in) { guest_login(req, in); });
     handle<pb::TokenLoginRequest>([this](Request& req, const auto& in) { token_login(req, in); });
@@ -261,7 +262,8 @@ class AuthPlugin final : public gamehost::Plugin {
       if (db.query_one("SELECT 1 FROM auth_revoked_tokens WHERE jti = ?", jti)) {
         throw ClientError(err::kTokenRevoked, "token revoked, log in again");
       }
-      const auto account = db.query_one("SELECT username FROM auth_accounts WHERE user_id = ?", sub);
+      const auto account =
+          db.query_one("SELECT username FROM auth_accounts WHERE user_id = ?", sub);
       return account ? std::optional(account->text(0)) : std::nullopt;
     };
     run_blocking(req, std::move(look_up),

@@ -80,7 +80,8 @@ class UserPlugin final : public gamehost::Plugin {
       run_blocking(
           req, [this, id] { return id == 0 ? std::nullopt : profiles_.find(id); },
           [req, id](const std::optional<ProfileRow>& found) {
-            if (!found) throw Refusal(pb::ERROR_UNKNOWN_USER, gamehost::concat("no player with id ", id));
+            if (!found)
+              throw Refusal(pb::ERROR_UNKNOWN_USER, gamehost::concat("no player with id ", id));
             pb::PublicProfile out;
             out.set_user_id(found->user);
             out.set_nickname(found->nickname);
@@ -185,12 +186,12 @@ class UserPlugin final : public gamehost::Plugin {
     return out;
   }
 
-  pb::CoinResult change(CoinRequest::Kind kind, const pb::CoinChange& in,
-                        std::string_view caller) {
+  pb::CoinResult change(CoinRequest::Kind kind, const pb::CoinChange& in, std::string_view caller) {
     const char* what = kind == CoinRequest::Kind::kCredit ? "credit" : "debit";
     return refusable<pb::CoinResult>(what, caller, [&](pb::CoinResult& out) {
-      const auto done = coins_.apply(CoinRequest{kind, in.user_id(), 0, in.amount(), in.reason(),
-                                                 in.reference(), in.idempotency_key(), std::string(caller)});
+      const auto done =
+          coins_.apply(CoinRequest{kind, in.user_id(), 0, in.amount(), in.reason(), in.reference(),
+                                   in.idempotency_key(), std::string(caller)});
       out.set_balance(done.balance);
       out.set_ledger_id(done.ledger_id);
       out.set_replayed(done.replayed);
@@ -199,9 +200,9 @@ class UserPlugin final : public gamehost::Plugin {
 
   pb::TransferResult transfer(const pb::Transfer& in, std::string_view caller) {
     return refusable<pb::TransferResult>("transfer", caller, [&](pb::TransferResult& out) {
-      const auto done = coins_.apply(CoinRequest{CoinRequest::Kind::kTransfer, in.from_user_id(),
-                                                 in.to_user_id(), in.amount(), in.reason(),
-                                                 in.reference(), in.idempotency_key(), std::string(caller)});
+      const auto done = coins_.apply(
+          CoinRequest{CoinRequest::Kind::kTransfer, in.from_user_id(), in.to_user_id(), in.amount(),
+                      in.reason(), in.reference(), in.idempotency_key(), std::string(caller)});
       out.set_from_balance(done.balance);
       out.set_to_balance(done.other_balance);
       out.set_replayed(done.replayed);
@@ -220,14 +221,16 @@ class UserPlugin final : public gamehost::Plugin {
   }
 
   pb::ExperienceResult add_experience(const pb::AddExperience& in, std::string_view caller) {
-    return refusable<pb::ExperienceResult>("add_experience", caller, [&](pb::ExperienceResult& out) {
-      const auto profile = profiles_.add_experience(in.user_id(), in.amount());
-      out.set_level(profile.level);
-      out.set_experience(profile.experience);
-    });
+    return refusable<pb::ExperienceResult>(
+        "add_experience", caller, [&](pb::ExperienceResult& out) {
+          const auto profile = profiles_.add_experience(in.user_id(), in.amount());
+          out.set_level(profile.level);
+          out.set_experience(profile.experience);
+        });
   }
 
-  // ---- Client requests (blocking threads) -----------------------------------------------------------------
+  // ---- Client requests (blocking threads)
+  // -----------------------------------------------------------------
   std::int64_t own_balance(gamehost::UserId user) {
     if (const auto coins = coins_.balance(user)) return *coins;
     profiles_.ensure(user);  // first contact: opens the account with the starting coins

@@ -63,6 +63,38 @@ TEST(LiveReload, SighupSwapsAChangedPluginWhilePlayersStayConnected) {
       << host.log();
 }
 
+// A reload that starts while a handler's blocking job is still running waits for it: the
+// old build finishes the job and answers, the message sent meanwhile is answered after it,
+// and the job's count is in the state the new build gets.
+TEST(LiveReload, AReloadWaitsForABlockingJobInFlightAndLosesNothing) {
+  TempDir dir;
+  const auto file = dir.str() + "/counter.so";
+  install(test_plugin_path("counter_v1"), file);
+  HostProcess host("[plugins]\nload = [\"counter\"]\n[plugins.counter]\nfile = \"" + file + "\"\n");
+  TcpClient tcp(host.tcp_port());
+  EXPECT_EQ(bump(tcp).mine, 1u);
+
+  tcp.send(100602, "400");  // a 400 ms job on a blocking thread
+  std::this_thread::sleep_for(50ms);
+  install(test_plugin_path("counter_v2"), file);
+  ::kill(host.pid(), SIGHUP);
+  tcp.send(100600, "");  // sent while the job runs and the reload waits for it
+
+  const auto slow = tcp.expect(100601, 10s);
+  EXPECT_EQ(slow.payload.substr(16), "v1") << "the old build finishes its own job";
+  EXPECT_EQ(static_cast<std::uint8_t>(slow.payload[0]), 2u);
+  const auto next = tcp.expect(100601, 10s);  // by either build: it came during the swap
+  EXPECT_EQ(static_cast<std::uint8_t>(next.payload[0]), 3u);
+  for (int i = 0;
+       i < 200 && host.log().find("plugin counter reloaded 1.0.0 -> 2.0.0") == std::string::npos;
+       ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  const auto after = bump(tcp);
+  EXPECT_EQ(after.build, "v2") << host.log();
+  EXPECT_EQ(after.mine, 4u) << "the job's count was handed over";
+}
+
 TEST(LiveReload, ABrokenBuildOnSighupLeavesTheOldOneServing) {
   TempDir dir;
   const auto file = dir.str() + "/counter.so";

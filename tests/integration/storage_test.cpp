@@ -100,8 +100,8 @@ std::string plugins_toml(const std::string& url, const std::string& migrations,
          plugin_path("auth") +
          "\"\ncapabilities = [\"bind_user\"]\n"
          "[plugins.auth.settings]\nargon2_ops_limit = 1\nargon2_mem_limit_kib = " +
-         std::to_string(argon2_mem_kib) + "\n" +
-         extra_auth + "[plugins.user]\nfile = \"" + plugin_path("user") +
+         std::to_string(argon2_mem_kib) + "\n" + extra_auth + "[plugins.user]\nfile = \"" +
+         plugin_path("user") +
          "\"\n"
          "[plugins.user.settings]\nstarting_coins = 100\n"
          "[plugins.coinprobe]\nfile = \"" +

@@ -7,13 +7,17 @@
 //
 // 100600 Bump: counts per session and in total; answers 100601 with
 //   u64 session count | u64 total | build label.
+// 100602 SlowBump "<ms>": sleeps ms on a blocking thread (run_blocking), then bumps and
+//   answers as 100600 does - so a reload can start while the job is in flight.
 // State (in gamehost::versioned_state): version 1 is "<total> <n> (<session> <count>)*";
 // version 2 the same fields in another order - enough to prove a build reads the other's.
 #include <gamehost/plugin.hpp>
 
+#include <chrono>
 #include <map>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -32,11 +36,15 @@ class Counter final : public gamehost::Plugin {
     throw std::runtime_error("this build cannot start (COUNTER_FAIL_CREATE)");
 #endif
     if (!state.empty()) import_state(state);
-    tokens_.push_back(handle_bytes(100600, [this](gamehost::Request& req, std::string_view) {
-      const auto mine = ++per_session_[req.session];
-      ++total_;
-      req.host.send_bytes(req.session, 100601, u64le(mine) + u64le(total_) + COUNTER_BUILD);
-    }));
+    tokens_.push_back(
+        handle_bytes(100600, [this](gamehost::Request& req, std::string_view) { bump(req); }));
+    tokens_.push_back(
+        handle_bytes(100602, [this](gamehost::Request& req, std::string_view payload) {
+          const auto ms = std::stoi(std::string(payload.empty() ? "0" : payload));
+          run_blocking(
+              req, [ms] { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); },
+              [this, req] { bump(req); });
+        }));
   }
 
   void on_session_closed(gamehost::SessionId s, gamehost::UserId) override {
@@ -59,6 +67,12 @@ class Counter final : public gamehost::Plugin {
   }
 
  private:
+  void bump(const gamehost::Request& req) {
+    const auto mine = ++per_session_[req.session];
+    ++total_;
+    req.host.send_bytes(req.session, 100601, u64le(mine) + u64le(total_) + COUNTER_BUILD);
+  }
+
   void import_state(std::string_view state) {
     const auto [format, bytes] = gamehost::read_state(state, COUNTER_READS_MIN, 2);
     std::istringstream in{std::string(bytes)};

@@ -497,9 +497,8 @@ TEST_F(AuthTest, OneSessionsLoginAndLogoutKeepTheirOrderAroundBlockingWork) {
   while (host.pending_blocking_jobs() > 0) host.run_blocking_jobs(1);
   std::vector<std::uint32_t> ids;
   for (const auto& frame : host.sent(s)) ids.push_back(frame.msg_id);
-  const std::vector<std::uint32_t> expected{msg::kLogoutReply, msg::kLoginReply,
-                                            msg::kLogoutReply, msg::kLoginReply,
-                                            msg::kLogoutReply, msg::kLoginReply,
+  const std::vector<std::uint32_t> expected{msg::kLogoutReply, msg::kLoginReply,  msg::kLogoutReply,
+                                            msg::kLoginReply,  msg::kLogoutReply, msg::kLoginReply,
                                             msg::kLogoutReply};
   EXPECT_EQ(ids, expected);
   EXPECT_EQ(host.user_of(s), 0u);  // the last request was a logout

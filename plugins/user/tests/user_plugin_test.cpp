@@ -85,8 +85,8 @@ class UserTest : public ::testing::Test {
     return out;
   }
   pb::CoinResult change(const gamehost::Method<pb::CoinChange, pb::CoinResult>& method,
-                        std::uint64_t user, std::int64_t amount,
-                        const std::string& key, const std::string& reason = "game_won") {
+                        std::uint64_t user, std::int64_t amount, const std::string& key,
+                        const std::string& reason = "game_won") {
     pb::CoinChange req;
     req.set_user_id(user);
     req.set_amount(amount);
@@ -244,7 +244,8 @@ TEST_F(UserTest, InvalidNicknamesAreRefusedAndChangeNothing) {
   pb::UpdateProfile exactly_max;
   exactly_max.set_nickname("eightchr");
   host.deliver(alice, kUpdateProfile, exactly_max);
-  EXPECT_EQ(host.last_sent<pb::UpdateProfileReply>(alice, kUpdateProfileReply).nickname(), "eightchr");
+  EXPECT_EQ(host.last_sent<pb::UpdateProfileReply>(alice, kUpdateProfileReply).nickname(),
+            "eightchr");
 }
 
 TEST_F(UserTest, InvalidAvatarsAreRefused) {
@@ -258,7 +259,8 @@ TEST_F(UserTest, InvalidAvatarsAreRefused) {
   pb::UpdateProfile longest;
   longest.set_avatar(std::string(256, 'a'));
   host.deliver(alice, kUpdateProfile, longest);
-  EXPECT_EQ(host.last_sent<pb::UpdateProfileReply>(alice, kUpdateProfileReply).avatar().size(), 256u);
+  EXPECT_EQ(host.last_sent<pb::UpdateProfileReply>(alice, kUpdateProfileReply).avatar().size(),
+            256u);
 }
 
 TEST_F(UserTest, PublicProfileShowsNoCoinsOrExperience) {
@@ -606,8 +608,7 @@ TEST_F(UserTest, StorageDownAnswersClientsWith15AndCallsWithAFailure) {
 }
 
 TEST_F(UserTest, UndecodableOrUnknownCallsGetAStatus) {
-  const auto garbage =
-      host.call_plugin(api::kCredit.id(), std::string("\xff\xff\xff", 3), "card");
+  const auto garbage = host.call_plugin(api::kCredit.id(), std::string("\xff\xff\xff", 3), "card");
   ASSERT_TRUE(garbage.has_value());
   EXPECT_EQ(garbage->first, GH_ERR_INVALID_ARGUMENT);
   const auto unknown = host.call_plugin(99, std::string(), "card");

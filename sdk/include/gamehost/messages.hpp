@@ -2,8 +2,8 @@
 //
 // A plugin lists its messages in one X-macro, at global scope (e.g. in its protocol.hpp):
 //
-//   #define ECHO_MESSAGES(X) X(90000, gamehost::echo::EchoRequest) X(90001, gamehost::echo::EchoReply)
-//   GAMEHOST_MESSAGES(ECHO_MESSAGES)
+//   #define ECHO_MESSAGES(X) X(90000, gamehost::echo::EchoRequest) X(90001,
+//   gamehost::echo::EchoReply) GAMEHOST_MESSAGES(ECHO_MESSAGES)
 //
 // (in a real file, one X(...) per line with a backslash at each line's end).
 //
