@@ -80,8 +80,9 @@ class UserPlugin final : public gamehost::Plugin {
       run_blocking(
           req, [this, id] { return id == 0 ? std::nullopt : profiles_.find(id); },
           [req, id](const std::optional<ProfileRow>& found) {
-            if (!found)
+            if (!found) {
               throw Refusal(pb::ERROR_UNKNOWN_USER, gamehost::concat("no player with id ", id));
+            }
             pb::PublicProfile out;
             out.set_user_id(found->user);
             out.set_nickname(found->nickname);

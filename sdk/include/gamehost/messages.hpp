@@ -1,12 +1,12 @@
 // Public header: message types tied to their ids, declared once per plugin.
 //
 // A plugin lists its messages in one X-macro, at global scope (e.g. in its protocol.hpp):
-//
-//   #define ECHO_MESSAGES(X) X(90000, gamehost::echo::EchoRequest) X(90001,
-//   gamehost::echo::EchoReply) GAMEHOST_MESSAGES(ECHO_MESSAGES)
-//
-// (in a real file, one X(...) per line with a backslash at each line's end).
-//
+/*
+    #define ECHO_MESSAGES(X)                 \
+      X(90000, gamehost::echo::EchoRequest)  \
+      X(90001, gamehost::echo::EchoReply)
+    GAMEHOST_MESSAGES(ECHO_MESSAGES)
+*/
 // and from then on `handle<EchoRequest>(fn)`, `req.reply(EchoReply{...})`,
 // `host().send(session, msg)` take the id from the type. Giving the list to
 // GAMEHOST_PLUGIN(Class, manifest, ECHO_MESSAGES) checks at compile time that every id lies
