@@ -11,6 +11,25 @@
 namespace gamehost::config {
 namespace {
 
+// Fills `out` with "file:line:col" for every value under `table` (dotted keys from prefix).
+void record_origins(const toml::table& table, const std::string& prefix, const std::string& file,
+                    std::map<std::string, std::string>& out) {
+  for (const auto& [key, node] : table) {
+    const auto path =
+        prefix.empty() ? std::string(key.str()) : prefix + "." + std::string(key.str());
+    if (const auto* sub = node.as_table()) {
+      record_origins(*sub, path, file, out);
+      continue;
+    }
+    const auto& src = node.source();
+    std::string where = src.path ? *src.path : file;
+    if (src.begin.line != 0) {
+      where += ":" + std::to_string(src.begin.line) + ":" + std::to_string(src.begin.column);
+    }
+    out[path] = std::move(where);
+  }
+}
+
 const std::set<std::string> kLogLevels = {"trace", "debug", "info", "warn", "error", "off"};
 const std::set<std::string> kCapabilities = {"bind_user"};
 
@@ -241,7 +260,10 @@ void read_plugins(TableReader& top, PluginsConfig& p) {
         pc.capabilities.push_back(c.as_string()->get());
       }
     }
-    if (const auto* settings = pr.subtable("settings")) pc.settings = *settings;
+    if (const auto* settings = pr.subtable("settings")) {
+      pc.settings = *settings;
+      record_origins(*settings, "", top.path(), pc.setting_origins);
+    }
     pr.reject_unknown();
   }
   // A table for a plugin that is not loaded is almost always a typo in its name.

@@ -4,6 +4,7 @@
 #include <toml++/toml.h>
 
 #include <cstdint>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -74,6 +75,9 @@ struct PluginConfig {
   std::uint32_t queue_capacity = 10000;
   std::string reload_strategy = "handover";  // default for reloads: "handover" or "drain"
   toml::table settings;                      // the plugin's own [plugins.<name>.settings]
+  // Where each setting was written, by dotted key ("gamehost.toml:12:1"): copying a toml
+  // table drops its source positions, so they are kept here while the original is at hand.
+  std::map<std::string, std::string> setting_origins;
 };
 
 struct PluginsConfig {

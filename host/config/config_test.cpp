@@ -106,6 +106,19 @@ TEST(Config, PluginSettingsAreKeptForThePlugin) {
   EXPECT_EQ(c.plugins.load[0].settings["max_group_name"].value<int>(), 8);
 }
 
+// The plugin reports a setting's problem with its place in the file: kept per key, since a
+// copied toml table forgets where its values were written.
+TEST(Config, PluginSettingsRememberWhereEachValueWasWritten) {
+  const auto c = load_text(
+      "[plugins]\nload = [\"echo\"]\n[plugins.echo.settings]\nmax_group_name = 8\n"
+      "[plugins.echo.settings.limits]\n  burst = \"x\"\n",
+      "test.toml");
+  const auto& origins = c.plugins.load.at(0).setting_origins;
+  EXPECT_EQ(origins.at("max_group_name"), "test.toml:4:18");
+  EXPECT_EQ(origins.at("limits.burst"), "test.toml:6:11");
+  EXPECT_EQ(origins.size(), 2u);
+}
+
 TEST(Config, SyntaxErrorNamesTheLine) {
   EXPECT_EQ(error_of("[limits]\nmax_frame_bytes = = 3\n").rfind("test.toml:2:", 0), 0u);
 }

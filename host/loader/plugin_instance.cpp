@@ -333,20 +333,8 @@ void PluginInstance::note_setting_asked(const std::string& key) {
 }
 
 const char* PluginInstance::setting_origin(const std::string& key) {
-  std::lock_guard lock(settings_mutex_);
-  auto it = setting_origins_.find(key);
-  if (it == setting_origins_.end()) {
-    std::string origin;
-    if (const auto node = config_.settings.at_path(key)) {
-      const auto& src = node.node()->source();
-      if (src.path) origin = *src.path;
-      if (src.begin.line != 0) {
-        origin += ":" + std::to_string(src.begin.line) + ":" + std::to_string(src.begin.column);
-      }
-    }
-    it = setting_origins_.emplace(key, std::move(origin)).first;
-  }
-  return it->second.c_str();
+  const auto it = config_.setting_origins.find(key);
+  return it == config_.setting_origins.end() ? "" : it->second.c_str();
 }
 
 void PluginInstance::warn_unread_settings() const {
@@ -368,11 +356,10 @@ void PluginInstance::warn_unread_settings() const {
   walk(config_.settings, "");
   for (const auto& [path, node] : leaves) {
     if (settings_asked_.contains(path)) continue;
-    const auto& src = node->source();
-    logger_->warn("{}{}: plugins.{}.settings.{} is not a setting {} {} reads (a typo?)",
-                  src.path ? *src.path : std::string("config"),
-                  src.begin.line != 0 ? ":" + std::to_string(src.begin.line) : std::string(), name_,
-                  path, name_, version());
+    const auto origin = config_.setting_origins.find(path);
+    logger_->warn("{}: plugins.{}.settings.{} is not a setting {} {} reads (a typo?)",
+                  origin == config_.setting_origins.end() ? "config" : origin->second, name_, path,
+                  name_, version());
   }
 }
 

@@ -237,8 +237,7 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   std::mutex held_mutex_;
   std::deque<std::function<void()>> held_;  // guarded by held_mutex_
   mutable std::mutex settings_mutex_;
-  std::set<std::string> settings_asked_;                // guarded by settings_mutex_
-  std::map<std::string, std::string> setting_origins_;  // guarded by settings_mutex_
+  std::set<std::string> settings_asked_;  // guarded by settings_mutex_
   DbCounters db_counters_;
 };
 

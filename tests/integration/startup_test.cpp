@@ -24,6 +24,38 @@ TEST(Startup, ConfigTypoIsRefusedWithFileLineAndKey) {
       << p.log();
 }
 
+// A plugin's setting of the wrong type refuses that plugin at start, naming the file, the
+// line and the key, as the host's own keys are reported.
+TEST(Startup, APluginSettingOfTheWrongTypeIsRefusedWithFileLineAndKey) {
+  TempDir dir;
+  auto p = HostProcess::with_config(HostProcess::config_text(
+      dir,
+      "[plugins]\nrequired = true\nload = [\"echo\"]\n[plugins.echo]\nfile = \"" +
+          plugin_path("echo") + "\"\n[plugins.echo.settings]\nmax_group_name = \"long\"\n",
+      ""));
+  EXPECT_EQ(p.wait_exit(10s), 3);
+  const auto log = p.log();
+  const auto line =
+      log.find("plugins.echo.settings.max_group_name: expected an integer, found a string");
+  ASSERT_NE(line, std::string::npos) << log;
+  const auto start = log.rfind('\n', line) + 1;
+  EXPECT_NE(log.substr(start, line - start).find("gamehost.toml:"), std::string::npos) << log;
+  EXPECT_NE(log.find("plugin echo ("), std::string::npos) << log;
+}
+
+// A setting no plugin code asks for is most likely a typo: the host warns, naming where.
+TEST(Startup, APluginSettingNobodyReadsIsWarnedAboutAsATypo) {
+  HostProcess host("[plugins]\nload = [\"echo\"]\n[plugins.echo]\nfile = \"" + plugin_path("echo") +
+                   "\"\n[plugins.echo.settings]\nmax_grup_name = 12\n");
+  TcpClient c(host.tcp_port());  // it still starts and serves
+  c.send(90000, echo_request("hi"));
+  c.expect(90001);
+  EXPECT_NE(host.log().find("plugins.echo.settings.max_grup_name is not a setting echo"),
+            std::string::npos)
+      << host.log();
+  EXPECT_NE(host.log().find("gamehost.toml:"), std::string::npos);
+}
+
 TEST(Startup, BadValueIsRefused) {
   auto p = HostProcess::with_config("[server]\nworker_threads = -1\n");
   EXPECT_EQ(p.wait_exit(10s), 2);
