@@ -319,7 +319,8 @@ std::uint64_t svc_now_ms_v1(gh_host*) {
 }
 
 gh_status svc_post_keyed_v1(gh_host* h, std::uint64_t key, const gh_task* task) {
-  if (task == nullptr || task->run == nullptr || task->discard == nullptr)
+  if (task == nullptr || !GH_HAS_FIELD(task, gh_task, ud) || task->run == nullptr ||
+      task->discard == nullptr)
     return GH_ERR_INVALID_ARGUMENT;
   return guarded(h, "post_keyed", [&] { return PluginInstance::from(h).post_keyed(key, *task); });
 }

@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "loader/abi_out.hpp"
 #include "loader/plugin_instance.hpp"
 #include "loader/storage_services.hpp"
 #include "storage/storage.hpp"
@@ -35,11 +36,7 @@ struct StmtHandle {
 };
 
 void fill(gh_error* error, std::string_view text) noexcept {
-  if (error == nullptr) return;
-  error->code = GH_CODE_STORAGE_UNAVAILABLE;
-  const auto n = std::min(text.size(), sizeof(error->text) - 1);
-  std::memcpy(error->text, text.data(), n);
-  error->text[n] = '\0';
+  write_error(error, GH_CODE_STORAGE_UNAVAILABLE, text);
 }
 
 // Runs fn; a StorageError becomes its status and text, anything else GH_ERR_FAILED. Every
@@ -188,10 +185,8 @@ std::uint32_t svc_db_column_count_v1(gh_stmt* stmt) {
 
 gh_status svc_db_column_v1(gh_stmt* stmt, std::uint32_t index, gh_db_value* out) {
   if (out == nullptr) return GH_ERR_INVALID_ARGUMENT;
-  const auto v = stmt_of(stmt).statement->column(index);
-  const auto size = out->size;
-  std::memcpy(out, &v, std::min<std::size_t>(size, sizeof v));
-  out->size = size;
+  if (!GH_HAS_FIELD(out, gh_db_value, type)) return GH_ERR_INVALID_ARGUMENT;
+  write_db_value(out, stmt_of(stmt).statement->column(index));
   return GH_OK;
 }
 
