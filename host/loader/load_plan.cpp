@@ -18,7 +18,7 @@ std::string range_text(const gh_id_range& r) {
 std::string overlap(const Manifest& a, const Manifest& b) {
   for (std::uint32_t i = 0; i < a.range_count; ++i) {
     for (std::uint32_t j = 0; j < b.range_count; ++j) {
-      if (a.ranges[i].first <= b.ranges[j].last && b.ranges[j].first <= a.ranges[i].last) {
+      if (ranges_overlap(a.ranges[i], b.ranges[j])) {
         return "ids " + range_text(a.ranges[i]) + " overlap " + range_text(b.ranges[j]) +
                " owned by plugin " + std::string(b.name.view()) + " " +
                std::string(b.version.view());

@@ -100,6 +100,26 @@ struct ManifestDependency {
   FixedString<24> below_version;  // exclusive; empty = any
 };
 
+// How id ranges compare: the one definition the SDK's compile-time checks and the host's
+// loader (routing, overlaps between plugins, a reload's same-ranges rule) all use.
+constexpr bool range_contains(const gh_id_range& r, std::uint32_t id) {
+  return id >= r.first && id <= r.last;
+}
+constexpr bool range_within(const gh_id_range& inner, const gh_id_range& outer) {
+  return inner.first >= outer.first && inner.last <= outer.last;
+}
+constexpr bool ranges_overlap(const gh_id_range& a, const gh_id_range& b) {
+  return a.first <= b.last && b.first <= a.last;
+}
+constexpr bool same_ranges(const gh_id_range* a, std::uint32_t a_count, const gh_id_range* b,
+                           std::uint32_t b_count) {
+  if (a_count != b_count) return false;
+  for (std::uint32_t i = 0; i < a_count; ++i) {
+    if (a[i].first != b[i].first || a[i].last != b[i].last) return false;
+  }
+  return true;
+}
+
 struct Manifest {
   static constexpr std::size_t kMaxRanges = 16;
   static constexpr std::size_t kMaxPublicRanges = 32;
@@ -119,13 +139,13 @@ struct Manifest {
 
   constexpr bool owns(std::uint32_t id) const {
     for (std::uint32_t i = 0; i < range_count; ++i) {
-      if (id >= ranges[i].first && id <= ranges[i].last) return true;
+      if (range_contains(ranges[i], id)) return true;
     }
     return false;
   }
   constexpr bool is_public(std::uint32_t id) const {
     for (std::uint32_t i = 0; i < public_range_count; ++i) {
-      if (id >= public_ranges[i].first && id <= public_ranges[i].last) return true;
+      if (range_contains(public_ranges[i], id)) return true;
     }
     return false;
   }
@@ -185,9 +205,6 @@ constexpr bool parse_dependency(std::string_view s, ManifestDependency& out) {
     }
   }
   return true;
-}
-constexpr bool overlaps(const gh_id_range& a, const gh_id_range& b) {
-  return a.first <= b.last && b.first <= a.last;
 }
 }  // namespace detail
 
@@ -256,14 +273,14 @@ constexpr ManifestResult parse_manifest(std::string_view text) {
   for (std::uint32_t i = 0; i < m.range_count; ++i) {
     if (m.ranges[i].first < kFirstPluginId) return fail("ids below 1000 belong to the host");
     for (std::uint32_t j = i + 1; j < m.range_count; ++j) {
-      if (overlaps(m.ranges[i], m.ranges[j])) return fail("two of the plugin's ranges overlap");
+      if (ranges_overlap(m.ranges[i], m.ranges[j])) return fail("two of the plugin's ranges overlap");
     }
   }
   for (std::uint32_t i = 0; i < m.public_range_count; ++i) {
     const auto& p = m.public_ranges[i];
     bool inside = false;
     for (std::uint32_t j = 0; j < m.range_count; ++j) {
-      inside = inside || (p.first >= m.ranges[j].first && p.last <= m.ranges[j].last);
+      inside = inside || range_within(p, m.ranges[j]);
     }
     if (!inside) return fail("a public range is not inside the plugin's own ranges");
   }
