@@ -257,6 +257,12 @@ void Server::start() {
       throw StartupError(4, e.what());
     }
     spdlog::info("admin API on http://{}", m.admin_server->address());
+    if (!m.admin_server->on_loopback()) {
+      spdlog::warn(
+          "admin API listens on {}, not on loopback: anyone who reaches it and knows the "
+          "token can reload and unload plugins; keep it behind a firewall",
+          m.admin_server->address());
+    }
   } else if (!m.config.admin.listen.empty()) {
     spdlog::warn("admin API off: [admin] token is empty (set it, or GAMEHOST_ADMIN_TOKEN)");
   }

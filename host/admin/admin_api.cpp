@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <stdexcept>
 
 #include "loader/plugin_file.hpp"
 #include "loader/plugin_manager.hpp"
@@ -36,6 +37,19 @@ bool token_matches(const std::string& given, const std::string& expected) {
   return diff == 0;
 }
 
+// A query string's value that is not valid percent-encoding ("%zz", "%4" at the end).
+class BadQuery : public std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// The percent-decoded value of `key` in the query ("" when absent); throws BadQuery.
 std::string query_value(const std::string& query, const std::string& key) {
   std::istringstream in(query);
   std::string pair;
@@ -45,12 +59,17 @@ std::string query_value(const std::string& query, const std::string& key) {
     std::string value;
     const auto raw = pair.substr(eq + 1);
     for (std::size_t i = 0; i < raw.size(); ++i) {  // percent-decoding, for file paths
-      if (raw[i] == '%' && i + 2 < raw.size()) {
-        value.push_back(static_cast<char>(std::stoi(raw.substr(i + 1, 2), nullptr, 16)));
-        i += 2;
-      } else {
+      if (raw[i] != '%') {
         value.push_back(raw[i] == '+' ? ' ' : raw[i]);
+        continue;
       }
+      const int hi = i + 1 < raw.size() ? hex_digit(raw[i + 1]) : -1;
+      const int lo = i + 2 < raw.size() ? hex_digit(raw[i + 2]) : -1;
+      if (hi < 0 || lo < 0) {
+        throw BadQuery("bad percent-encoding in query parameter '" + key + "'");
+      }
+      value.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
     }
     return value;
   }
@@ -112,6 +131,8 @@ Response Api::handle(const Request& request) {
   }
   try {
     return route(request, path, query);
+  } catch (const BadQuery& e) {
+    return error(400, e.what());
   } catch (const plugins::PluginRefused& e) {
     return error(409, e.what());
   } catch (const std::exception& e) {

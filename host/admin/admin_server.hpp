@@ -1,5 +1,7 @@
-// Internal header: the admin HTTP endpoint. It runs on a thread of its own, so an operator's
-// reload (which blocks while messages are held) never stalls a network or worker thread.
+// Internal header: the admin HTTP endpoint. Connections are served on a thread of its own,
+// each with read and write deadlines, and requests are handled on a small pool of their
+// own: an operator's reload (which blocks while messages are held) never stalls a network
+// or worker thread, and an idle or slow client never stalls another admin request.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +13,8 @@
 
 namespace gamehost::admin {
 
+class Connection;  // one admin connection (admin_server.cpp)
+
 class Server {
  public:
   // Binds now; throws std::runtime_error naming the address when it cannot.
@@ -21,8 +25,11 @@ class Server {
 
   std::uint16_t port() const;
   std::string address() const;
+  // True when it listens on a loopback address (anything else is reachable from outside).
+  bool on_loopback() const;
 
  private:
+  friend class Connection;
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

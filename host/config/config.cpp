@@ -192,7 +192,17 @@ void read_limits(TableReader& top, LimitsConfig& l) {
   r.reject_unknown();
 }
 
-void read_admin(TableReader& top, AdminConfig& a) {
+// The token config/gamehost.toml ships with: fine on a laptop, refused in production.
+constexpr std::string_view kShippedAdminToken = "dev-admin-token";
+
+void read_admin(TableReader& top, AdminConfig& a, const ServerConfig& server) {
+  const auto refuse_shipped_token = [&server, &a](TableReader& r) {
+    if (server.mode == "production" && a.token == kShippedAdminToken) {
+      r.fail(r.get("token"), "token",
+             "the shipped development token is refused with [server] mode = \"production\": set "
+             "a secret (or GAMEHOST_ADMIN_TOKEN)");
+    }
+  };
   if (const auto* t = top.subtable("admin")) {
     TableReader r(*t, top.path(), "admin");
     r.read("listen", a.listen);
@@ -205,9 +215,14 @@ void read_admin(TableReader& top, AdminConfig& a) {
     }
     r.read("token", a.token);
     r.reject_unknown();
+    if (const char* env = std::getenv("GAMEHOST_ADMIN_TOKEN"); env != nullptr && *env != '\0')
+      a.token = env;
+    refuse_shipped_token(r);
+    return;
   }
   if (const char* env = std::getenv("GAMEHOST_ADMIN_TOKEN"); env != nullptr && *env != '\0')
     a.token = env;
+  refuse_shipped_token(top);
 }
 
 void read_log(TableReader& top, LogConfig& l) {
@@ -285,7 +300,7 @@ Config read(const toml::table& root, const std::string& path) {
   read_server(top, c.server);
   read_listen(top, c.listen);
   read_limits(top, c.limits);
-  read_admin(top, c.admin);
+  read_admin(top, c.admin, c.server);
   read_log(top, c.log);
   read_storage(top, c.storage);
   read_plugins(top, c.plugins);

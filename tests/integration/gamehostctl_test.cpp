@@ -198,5 +198,86 @@ TEST(AdminHttp, HealthAndMetricsNeedNoTokenButTheApiDoes) {
   EXPECT_NE(http_get(host.admin_port(), "/v1/plugins").find("401 Unauthorized"), std::string::npos);
 }
 
+// Sends `bytes` to the admin port and returns what comes back until the host closes, or ""
+// when nothing came within `timeout` (a frozen admin API).
+std::string admin_exchange(std::uint16_t port, const std::string& bytes,
+                           std::chrono::milliseconds timeout = 3s) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  timeval tv{static_cast<time_t>(timeout.count() / 1000),
+             static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string out;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+    ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    char buf[4096];
+    while (true) {
+      const auto n = ::recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      out.append(buf, static_cast<std::size_t>(n));
+    }
+  }
+  ::close(fd);
+  return out;
+}
+
+// Idle connections to the admin port (opened, then silent) hold nothing up: health checks
+// and gamehostctl are answered while they stay open. (Before, the admin API served one
+// connection at a time and waited seconds on each silent one.)
+TEST(AdminHttp, SilentConnectionsDoNotFreezeTheAdminApi) {
+  HostProcess host(plugins_with_counter());
+  std::vector<int> silent;
+  for (int i = 0; i < 10; ++i) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(host.admin_port());
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    silent.push_back(fd);
+  }
+  ::send(silent[0], "GET /heal", 9, MSG_NOSIGNAL);  // and one that stops mid-request
+  const auto health = admin_exchange(host.admin_port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_NE(health.find("200 OK"), std::string::npos) << "no answer while idle sockets are open";
+  const auto listed = ctl(host, "--json list", "timeout 10");
+  EXPECT_EQ(listed.exit_code, 0) << listed.output;
+  EXPECT_EQ(listed_version(listed.output, "counter"), "1.0.0") << listed.output;
+  for (const int fd : silent) ::close(fd);
+}
+
+TEST(AdminHttp, MalformedRequestsGetA4xxAndTheApiGoesOn) {
+  HostProcess host(plugins_with_counter());
+  const auto port = host.admin_port();
+  EXPECT_NE(admin_exchange(port, "NOT HTTP AT ALL\r\n\r\n").find("400 Bad Request"),
+            std::string::npos);
+  const auto huge = "GET /healthz HTTP/1.1\r\nX-Big: " + std::string(20000, 'a') + "\r\n\r\n";
+  EXPECT_NE(admin_exchange(port, huge).find("431"), std::string::npos);
+  const auto token = "Authorization: Bearer " + std::string(HostProcess::kAdminToken) + "\r\n";
+  const auto bad_escape =
+      admin_exchange(port, "POST /v1/plugins/counter/reload?file=%zz HTTP/1.1\r\nHost: x\r\n" +
+                               token + "Content-Length: 0\r\n\r\n");
+  EXPECT_NE(bad_escape.find("400 Bad Request"), std::string::npos) << bad_escape;
+  EXPECT_NE(bad_escape.find("bad percent-encoding"), std::string::npos) << bad_escape;
+  const auto cut_escape =
+      admin_exchange(port, "POST /v1/plugins/counter/reload?file=%4 HTTP/1.1\r\nHost: x\r\n" +
+                               token + "Content-Length: 0\r\n\r\n");
+  EXPECT_NE(cut_escape.find("400 Bad Request"), std::string::npos) << cut_escape;
+  EXPECT_NE(admin_exchange(port, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").find("200 OK"),
+            std::string::npos);
+}
+
+TEST(AdminHttp, ProductionRefusesTheShippedAdminToken) {
+  auto p = HostProcess::with_config(
+      "[server]\nmode = \"production\"\n[admin]\nlisten = \"127.0.0.1:0\"\n"
+      "token = \"dev-admin-token\"\n");
+  EXPECT_EQ(p.wait_exit(10s), 2);
+  EXPECT_NE(p.log().find("[admin] token: the shipped development token is refused"),
+            std::string::npos)
+      << p.log();
+}
+
 }  // namespace
 }  // namespace gamehost::testing
