@@ -279,5 +279,13 @@ TEST(AdminHttp, ProductionRefusesTheShippedAdminToken) {
       << p.log();
 }
 
+TEST(AdminHttp, AListenerOffLoopbackIsWarnedAbout) {
+  auto p = HostProcess::with_config("[admin]\nlisten = \"0.0.0.0:0\"\ntoken = \"t0k3n\"\n");
+  for (int i = 0; i < 200 && p.log().find("admin API on") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_NE(p.log().find("not on loopback"), std::string::npos) << p.log();
+}
+
 }  // namespace
 }  // namespace gamehost::testing
