@@ -52,7 +52,10 @@ class AuthPlugin final : public gamehost::Plugin {
         hasher_(settings_.argon2_ops_limit, settings_.argon2_mem_limit_bytes),
         account_failures_(settings_.max_failures_per_account, settings_.failure_window_ms),
         address_failures_(settings_.max_failures_per_address, settings_.failure_window_ms),
-        registrations_(settings_.max_registrations_per_address, settings_.registration_window_ms) {
+        registrations_(settings_.max_registrations_per_address, settings_.registration_window_ms),
+        guest_logins_(settings_.max_guest_logins_per_address, settings_.guest_window_ms),
+        binds_(settings_.max_binds_per_address, settings_.guest_window_ms),
+        costly_per_session_(settings_.max_guest_or_bind_per_session, settings_.guest_window_ms) {
     const auto handed = gamehost::read_state(state, 1, 1);
     if (handed.version == 1) sessions_.restore(handed.bytes);
 
@@ -153,30 +156,49 @@ class AuthPlugin final : public gamehost::Plugin {
   void login(const Request& req, const pb::LoginRequest& in) {
     const auto key = username_key(in.username());
     const auto address = address_of(req.session);
-    refuse_if_limited(key, address);
+    // A name that breaks the rules cannot exist (no query) and is not a limiter key either:
+    // keys stay short. Failures of an account count per address, so that a stranger who
+    // knows the name locks out only their own address, never the owner.
+    const bool may_exist = !username_problem(in.username(), settings_.names);
+    const auto account = may_exist ? key + '\n' + address : std::string();
+    refuse_if_limited(account, address);
     // Until its check is done, this attempt counts against both limits.
     auto attempts = std::make_shared<std::pair<FailureLimiter::Pending, FailureLimiter::Pending>>(
-        account_failures_.begin_attempt(key), address_failures_.begin_attempt(address));
-    const bool may_exist = !username_problem(in.username(), settings_.names);
+        account_failures_.begin_attempt(account), address_failures_.begin_attempt(address));
     run_blocking(
         req,
         [this, key, may_exist, password = in.password()] {
           return check_password(key, may_exist, password);
         },
-        [this, req, key, address, attempts](const PasswordCheck& check) {
+        [this, req, account, address, attempts](const PasswordCheck& check) {
           switch (check.outcome) {
             case PasswordCheck::Outcome::kUnknownUser:
-              record_failure(key, address);
+              record_failure(account, address);
               throw ClientError(err::kUnknownUser, "no account with that username");
             case PasswordCheck::Outcome::kWrongPassword:
-              record_failure(key, address);
+              record_failure(account, address);
               throw ClientError(err::kWrongPassword, "wrong password");
             case PasswordCheck::Outcome::kOk:
               break;
           }
-          account_failures_.clear(key);
+          if (!account.empty()) account_failures_.clear(account);
           complete_login(req, check.user, check.name, "password");
         });
+  }
+
+  // Guest logins and binds cost an account or a password hash that any client can ask for:
+  // refused when the address or the session asked too often; else this one is counted.
+  void count_costly(const Request& req, FailureLimiter& per_address, const char* what) {
+    const auto now = host().now_ms();
+    const auto address = address_of(req.session);
+    const auto session = std::to_string(req.session);
+    if ((!address.empty() && per_address.blocked(address, now)) ||
+        costly_per_session_.blocked(session, now)) {
+      throw ClientError(err::kRateLimited,
+                        gamehost::concat("too many ", what, " from here, try again later"));
+    }
+    if (!address.empty()) per_address.record_failure(address, now);
+    costly_per_session_.record_failure(session, now);
   }
 
   // Blocking thread: looks the account up and checks the password (argon2id).
@@ -206,11 +228,12 @@ class AuthPlugin final : public gamehost::Plugin {
 
   void guest_login(const Request& req, const pb::GuestLoginRequest& in) {
     const auto& device = in.device_id();
-    if (!valid_device_id(device)) {
+    if (!valid_device_id(device, settings_.min_device_id_length)) {
       throw ClientError(err::kInvalidDeviceId,
-                        gamehost::concat("device id must be 1-", kMaxDeviceIdLength,
-                                         " characters of A-Z a-z 0-9 _ . : -"));
+                        gamehost::concat("device id must be ", settings_.min_device_id_length, "-",
+                                         kMaxDeviceIdLength, " characters of A-Z a-z 0-9 _ . : -"));
     }
+    count_costly(req, guest_logins_, "guest logins");
     run_blocking(
         req, [this, device] { return guest_account(device); },
         [this, req](const Account& account) {
@@ -236,6 +259,10 @@ class AuthPlugin final : public gamehost::Plugin {
       }
       account = db.query_one(kFind, device);
       if (!account) throw DbError(GH_ERR_FAILED, "guest account missing right after its insert");
+    }
+    if (!account->is_null(1) && !settings_.device_login_after_bind) {
+      throw ClientError(err::kDeviceAccountBound,
+                        "this device's account has a username now: log in with it");
     }
     return {static_cast<gamehost::UserId>(account->int64(0)), account->text(1), how};
   }
@@ -309,6 +336,7 @@ class AuthPlugin final : public gamehost::Plugin {
   void bind_credentials(const Request& req, const pb::BindCredentialsRequest& in) {
     const auto& name = in.username();
     check_credentials_rules(name, in.password());
+    count_costly(req, binds_, "credential binds");
     run_blocking(
         req,
         [this, user = req.user, name, password = in.password()] {
@@ -444,6 +472,9 @@ class AuthPlugin final : public gamehost::Plugin {
     account_failures_.prune(now);
     address_failures_.prune(now);
     registrations_.prune(now);
+    guest_logins_.prune(now);
+    binds_.prune(now);
+    costly_per_session_.prune(now);
     run_blocking(
         [this, now] {
           return host().db().exec("DELETE FROM auth_revoked_tokens WHERE expires_at_ms <= ?", now);
@@ -464,7 +495,10 @@ class AuthPlugin final : public gamehost::Plugin {
   const PasswordHasher hasher_;
   FailureLimiter account_failures_;
   FailureLimiter address_failures_;
-  FailureLimiter registrations_;  // accounts registered per address (not failures)
+  FailureLimiter registrations_;       // accounts registered per address (not failures)
+  FailureLimiter guest_logins_;        // guest logins per address (attempts, not failures)
+  FailureLimiter binds_;               // credential binds per address (attempts)
+  FailureLimiter costly_per_session_;  // guest logins and binds per session (attempts)
   SessionRegistry sessions_;
   gamehost::Token cleanup_timer_;
 };

@@ -1,5 +1,7 @@
 #include "credentials.hpp"
 
+#include <algorithm>
+
 #include <sodium.h>
 
 #include <gamehost/plugin.hpp>
@@ -60,8 +62,11 @@ std::string username_key(std::string_view name) {
   return key;
 }
 
-bool valid_device_id(std::string_view device_id) {
-  if (device_id.empty() || device_id.size() > kMaxDeviceIdLength) return false;
+bool valid_device_id(std::string_view device_id, std::size_t min_length) {
+  if (device_id.size() < std::max<std::size_t>(min_length, 1) ||
+      device_id.size() > kMaxDeviceIdLength) {
+    return false;
+  }
   for (const char c : device_id) {
     if (!is_ascii_letter(c) && !is_ascii_digit(c) && c != '_' && c != '.' && c != ':' && c != '-') {
       return false;

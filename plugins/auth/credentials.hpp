@@ -31,8 +31,10 @@ std::optional<std::string> password_problem(std::string_view password, const Pas
 // The form uniqueness is checked in: names differing only in case are the same account.
 std::string username_key(std::string_view name);
 
-// Device ids for guest login: 1-128 characters of [A-Za-z0-9_.:-].
-bool valid_device_id(std::string_view device_id);
+// Device ids for guest login: min_length-128 characters of [A-Za-z0-9_.:-]. A device id is
+// the guest account's only secret: clients should send a random id of 128 bits or more
+// (e.g. 32 hex digits), made once per installation and kept.
+bool valid_device_id(std::string_view device_id, std::size_t min_length);
 constexpr std::size_t kMaxDeviceIdLength = 128;
 
 // Counts UTF-8 code points (bytes that are not continuation bytes).

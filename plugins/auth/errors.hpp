@@ -21,6 +21,7 @@ constexpr std::uint32_t kAlreadyLoggedIn = 1089;    // duplicate_login = "refuse
 constexpr std::uint32_t kNotGuest = 1090;           // bind credentials on a non-guest account
 constexpr std::uint32_t kInvalidDeviceId = 1091;    // device id empty, too long or bad chars
 constexpr std::uint32_t kLoggedInElsewhere = 1092;  // kick code: a newer login took over
+constexpr std::uint32_t kDeviceAccountBound = 1093;  // guest login of an account with a name
 }  // namespace err
 
 }  // namespace gh_auth

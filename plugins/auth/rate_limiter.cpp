@@ -1,11 +1,26 @@
 #include "rate_limiter.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace gh_auth {
 
-FailureLimiter::FailureLimiter(std::uint32_t max_failures, std::uint64_t window_ms)
-    : max_failures_(max_failures), window_ms_(window_ms) {}
+FailureLimiter::FailureLimiter(std::uint32_t max_failures, std::uint64_t window_ms,
+                               std::size_t max_keys)
+    : max_failures_(max_failures),
+      window_ms_(window_ms),
+      max_keys_(std::max<std::size_t>(max_keys, 1)) {}
+
+void FailureLimiter::make_room(std::uint64_t now_ms) {
+  if (failures_.size() < max_keys_) return;
+  prune(now_ms);
+  if (failures_.size() < max_keys_) return;
+  auto stalest = failures_.begin();
+  for (auto it = failures_.begin(); it != failures_.end(); ++it) {
+    if (it->second.back() < stalest->second.back()) stalest = it;
+  }
+  failures_.erase(stalest);
+}
 
 void FailureLimiter::expire(std::deque<std::uint64_t>& times, std::uint64_t now_ms) const {
   while (!times.empty() && times.front() + window_ms_ <= now_ms) times.pop_front();
@@ -41,6 +56,7 @@ bool FailureLimiter::blocked(const std::string& key, std::uint64_t now_ms) {
 }
 
 void FailureLimiter::record_failure(const std::string& key, std::uint64_t now_ms) {
+  if (!failures_.contains(key)) make_room(now_ms);
   auto& times = failures_[key];
   expire(times, now_ms);
   times.push_back(now_ms);

@@ -12,7 +12,12 @@ namespace gh_auth {
 class FailureLimiter {
  public:
   // At most `max_failures` failures per key within `window_ms`; the next attempt is refused.
-  FailureLimiter(std::uint32_t max_failures, std::uint64_t window_ms);
+  // At most `max_keys` keys are tracked: a new key beyond that first drops the keys whose
+  // window has passed, then the key whose latest failure is oldest (memory stays bounded
+  // under a flood of distinct keys, at the price of forgetting the stalest one).
+  FailureLimiter(std::uint32_t max_failures, std::uint64_t window_ms,
+                 std::size_t max_keys = kDefaultMaxKeys);
+  static constexpr std::size_t kDefaultMaxKeys = 100'000;
 
   // An attempt whose outcome is not known yet (its password check runs off the plugin's
   // queue). blocked() counts it as a failure until the token is destroyed, so attempts in
@@ -47,8 +52,12 @@ class FailureLimiter {
   // Drops the failures that left the window; the deque holds at most max_failures_ times.
   void expire(std::deque<std::uint64_t>& times, std::uint64_t now_ms) const;
 
+  // Makes room for one more key (see the constructor).
+  void make_room(std::uint64_t now_ms);
+
   const std::uint32_t max_failures_;
   const std::uint64_t window_ms_;
+  const std::size_t max_keys_;
   std::unordered_map<std::string, std::deque<std::uint64_t>> failures_;
   std::unordered_map<std::string, std::uint32_t> pending_;  // attempts in flight per key
 };

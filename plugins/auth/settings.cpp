@@ -76,6 +76,18 @@ Settings read_settings(gamehost::Host& host) {
   s.cleanup_interval_ms = static_cast<std::uint64_t>(bounded(host, "cleanup_interval_s", 600, 1,
                                                              std::int64_t{24} * 3600)) *
                           1000;
+  s.max_guest_logins_per_address =
+      static_cast<std::uint32_t>(bounded(host, "max_guest_logins_per_address", 100, 1, 1'000'000));
+  s.max_binds_per_address =
+      static_cast<std::uint32_t>(bounded(host, "max_binds_per_address", 10, 1, 1'000'000));
+  s.max_guest_or_bind_per_session =
+      static_cast<std::uint32_t>(bounded(host, "max_guest_or_bind_per_session", 5, 1, 1'000'000));
+  s.guest_window_ms = static_cast<std::uint64_t>(
+                          bounded(host, "guest_window_s", 600, 1, std::int64_t{7} * 24 * 3600)) *
+                      1000;
+  s.min_device_id_length = static_cast<std::size_t>(
+      bounded(host, "min_device_id_length", 16, 1, static_cast<std::int64_t>(kMaxDeviceIdLength)));
+  s.device_login_after_bind = host.config_bool("device_login_after_bind", false);
 
   // The signing secret: the environment wins, so it can stay out of the config file.
   const auto env_name = host.config_string("token_secret_env", "GAMEHOST_AUTH_SECRET");

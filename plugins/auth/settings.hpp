@@ -34,6 +34,15 @@ struct Settings {
   std::uint32_t max_registrations_per_address = 20;  // per registration_window_s
   std::uint64_t registration_window_ms = 3'600'000;  // registration_window_s (3600)
   std::uint64_t cleanup_interval_ms = 600'000;       // cleanup_interval_s (600)
+  // Guest logins and credential binds cost an account or an argon2id hash: bounded per
+  // address and per session within guest_window_s.
+  std::uint32_t max_guest_logins_per_address = 100;
+  std::uint32_t max_binds_per_address = 10;
+  std::uint32_t max_guest_or_bind_per_session = 5;
+  std::uint64_t guest_window_ms = 600'000;  // guest_window_s (600)
+  std::size_t min_device_id_length = 16;
+  // A guest account that bound a username logs in by device id only when this is true.
+  bool device_login_after_bind = false;
 };
 
 // Reads the settings through host.config_* and the environment; checks them against each

@@ -282,7 +282,7 @@ TEST_P(StorageSuite, GuestLoginThenBindCredentials) {
   auto host = start();
   TcpClient phone(host->tcp_port());
   auth::GuestLoginRequest g;
-  g.set_device_id("device-1234");
+  g.set_device_id("device-1234-abcdef");
   phone.send(id::kGuest, g);
   const auto guest = phone.expect(id::kLoginReply, 10s).as<auth::LoginReply>();
   EXPECT_TRUE(guest.guest());

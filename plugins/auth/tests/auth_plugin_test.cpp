@@ -222,25 +222,26 @@ TEST_F(AuthTest, GarbagePayloadIsMalformed) {
 
 TEST_F(AuthTest, GuestLoginTwiceWithOneDeviceIsOneAccount) {
   const auto s1 = host.connect();
-  const auto first = login_ok(s1, msg::kGuestLogin, guest_request("device-1:A.b_c"));
+  const auto first = login_ok(s1, msg::kGuestLogin, guest_request("device-1:A.b_c-0123"));
   EXPECT_TRUE(first.guest());
   EXPECT_EQ(first.username(), "");
   EXPECT_EQ(host.user_of(s1), first.user_id());
   host.disconnect(s1);
 
   const auto s2 = host.connect();
-  EXPECT_EQ(login_ok(s2, msg::kGuestLogin, guest_request("device-1:A.b_c")).user_id(),
+  EXPECT_EQ(login_ok(s2, msg::kGuestLogin, guest_request("device-1:A.b_c-0123")).user_id(),
             first.user_id());
   const auto s3 = host.connect();
-  EXPECT_NE(login_ok(s3, msg::kGuestLogin, guest_request("device-1:a.b_c")).user_id(),
+  EXPECT_NE(login_ok(s3, msg::kGuestLogin, guest_request("device-1:a.b_c-0123")).user_id(),
             first.user_id());  // device ids are case-sensitive
   EXPECT_EQ(host.sql_value("SELECT COUNT(*) FROM auth_accounts"), "2");
 }
 
 TEST_F(AuthTest, InvalidDeviceId) {
   const auto s = host.connect();
-  for (const std::string& bad :
-       std::vector<std::string>{"", std::string(129, 'd'), "dev ice", "dev/ice", "d\xc3\xa4"}) {
+  for (const std::string& bad : std::vector<std::string>{
+           "", std::string(15, 'd'), std::string(129, 'd'), "dev ice-0123456789",
+           "dev/ice-0123456789", "d\xc3\xa4-0123456789ab"}) {
     EXPECT_EQ(send(s, msg::kGuestLogin, guest_request(bad)), err::kInvalidDeviceId) << bad;
   }
   EXPECT_EQ(login_ok(s, msg::kGuestLogin, guest_request(std::string(128, 'd'))).guest(), true);
@@ -248,7 +249,7 @@ TEST_F(AuthTest, InvalidDeviceId) {
 
 TEST_F(AuthTest, BindCredentialsTurnsAGuestIntoANamedAccount) {
   const auto s1 = host.connect();
-  const auto guest = login_ok(s1, msg::kGuestLogin, guest_request("phone-1"));
+  const auto guest = login_ok(s1, msg::kGuestLogin, guest_request("phone-1-0123456789"));
   ASSERT_EQ(send(s1, msg::kBindCredentials, bind_request("Gary", "secret123")), 0u);
   const auto bound = host.last_sent<pb::BindCredentialsReply>(s1, msg::kBindCredentialsReply);
   EXPECT_EQ(bound.username(), "Gary");
@@ -261,13 +262,91 @@ TEST_F(AuthTest, BindCredentialsTurnsAGuestIntoANamedAccount) {
   EXPECT_FALSE(named.guest());
   EXPECT_EQ(named.username(), "Gary");
   host.disconnect(s2);
-  // The device still logs in to the same, now named, account.
+  // The device id alone no longer opens the account: it has a name and a password now.
   const auto s3 = host.connect();
-  const auto again = login_ok(s3, msg::kGuestLogin, guest_request("phone-1"));
+  EXPECT_EQ(send(s3, msg::kGuestLogin, guest_request("phone-1-0123456789")),
+            err::kDeviceAccountBound);
+  EXPECT_EQ(host.user_of(s3), 0u);
+}
+
+TEST_F(AuthTest, WithDeviceLoginAfterBindTheDeviceStillOpensTheNamedAccount) {
+  reload_with("device_login_after_bind", true);
+  const auto s1 = host.connect();
+  const auto guest = login_ok(s1, msg::kGuestLogin, guest_request("phone-1-0123456789"));
+  ASSERT_EQ(send(s1, msg::kBindCredentials, bind_request("Gary", "secret123")), 0u);
+  host.disconnect(s1);
+  const auto s2 = host.connect();
+  const auto again = login_ok(s2, msg::kGuestLogin, guest_request("phone-1-0123456789"));
   EXPECT_EQ(again.user_id(), guest.user_id());
   EXPECT_FALSE(again.guest());
   // ...which can no longer bind another name.
-  EXPECT_EQ(send(s3, msg::kBindCredentials, bind_request("Gary2", "secret123")), err::kNotGuest);
+  EXPECT_EQ(send(s2, msg::kBindCredentials, bind_request("Gary2", "secret123")), err::kNotGuest);
+}
+
+TEST_F(AuthTest, DeviceIdMinimumLengthComesFromSettings) {
+  const auto s = host.connect();
+  EXPECT_EQ(send(s, msg::kGuestLogin, guest_request("short-id")), err::kInvalidDeviceId);
+  EXPECT_NE(error_text(s).find("16-128"), std::string::npos) << error_text(s);
+  reload_with("min_device_id_length", std::int64_t{8});
+  const auto s2 = host.connect();
+  EXPECT_TRUE(login_ok(s2, msg::kGuestLogin, guest_request("short-id")).guest());
+}
+
+// Guest logins (an account each) and binds (an argon2id hash each) are bounded per address
+// and per session; other addresses are not affected.
+TEST_F(AuthTest, GuestLoginFloodsAreRefusedPerAddress) {
+  host.set_setting("max_guest_logins_per_address", std::int64_t{3});
+  reload_with("guest_window_s", std::int64_t{60});
+  for (int i = 0; i < 3; ++i) {
+    const auto s = host.connect("10.0.0.9:" + std::to_string(5000 + i));
+    login_ok(s, msg::kGuestLogin, guest_request("flood-device-" + std::to_string(1000 + i)));
+  }
+  const auto late = host.connect("10.0.0.9:6000");
+  EXPECT_EQ(send(late, msg::kGuestLogin, guest_request("flood-device-9999")), err::kRateLimited);
+  const auto other = host.connect("10.0.0.10:6000");
+  login_ok(other, msg::kGuestLogin, guest_request("flood-device-8888"));
+  host.advance(60'000);
+  login_ok(late, msg::kGuestLogin, guest_request("flood-device-9999"));
+}
+
+TEST_F(AuthTest, OneSessionAskingForGuestsAndBindsAgainAndAgainIsRefused) {
+  // Default: 5 guest logins or binds per session per window.
+  const auto s = host.connect("10.0.0.11:5000");
+  for (int i = 0; i < 5; ++i) {
+    login_ok(s, msg::kGuestLogin, guest_request("same-session-dev" + std::to_string(i)));
+  }
+  EXPECT_EQ(send(s, msg::kGuestLogin, guest_request("same-session-dev9")), err::kRateLimited);
+  EXPECT_EQ(send(s, msg::kBindCredentials, bind_request("Hank", "secret123")), err::kRateLimited);
+}
+
+TEST_F(AuthTest, BindFloodsAreRefusedPerAddress) {
+  reload_with("max_binds_per_address", std::int64_t{2});
+  for (int i = 0; i < 2; ++i) {
+    const auto s = host.connect("10.0.0.12:" + std::to_string(5000 + i));
+    login_ok(s, msg::kGuestLogin, guest_request("bind-device-" + std::to_string(1000 + i)));
+    EXPECT_EQ(send(s, msg::kBindCredentials, bind_request("name" + std::to_string(i), "secret123")),
+              0u);
+  }
+  const auto s = host.connect("10.0.0.12:6000");
+  login_ok(s, msg::kGuestLogin, guest_request("bind-device-2000"));
+  EXPECT_EQ(send(s, msg::kBindCredentials, bind_request("name9", "secret123")), err::kRateLimited);
+  EXPECT_EQ(host.sql_value("SELECT COUNT(*) FROM auth_accounts WHERE username IS NOT NULL"), "2");
+}
+
+// A stranger who knows a player's name and guesses wrong passwords locks out only their
+// own address; the owner, elsewhere, still logs in.
+TEST_F(AuthTest, WrongPasswordsFromOneAddressDoNotLockTheOwnerOut) {
+  const auto owner = host.connect("10.0.0.1:4000");
+  register_ok(owner, "alice");
+  host.disconnect(owner);
+  const auto stranger = host.connect("10.0.0.66:4000");
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(send(stranger, msg::kLogin, login_request("alice", "wrong1234")),
+              err::kWrongPassword);
+  }
+  EXPECT_EQ(send(stranger, msg::kLogin, login_request("alice", "secret123")), err::kRateLimited);
+  const auto back = host.connect("10.0.0.1:4001");
+  login_ok(back, msg::kLogin, login_request("alice", "secret123"));
 }
 
 TEST_F(AuthTest, BindCredentialsRefusals) {
@@ -277,7 +356,7 @@ TEST_F(AuthTest, BindCredentialsRefusals) {
             err::kNotGuest);
 
   const auto guest = host.connect();
-  login_ok(guest, msg::kGuestLogin, guest_request("phone-2"));
+  login_ok(guest, msg::kGuestLogin, guest_request("phone-2-0123456789"));
   EXPECT_EQ(send(guest, msg::kBindCredentials, bind_request("ALICE", "secret123")),
             err::kNameTaken);
   EXPECT_EQ(send(guest, msg::kBindCredentials, bind_request("g", "secret123")),
@@ -460,7 +539,8 @@ TEST_F(AuthTest, FailedLoginsPerAccountAreLimitedUntilTheWindowPasses) {
 }
 
 // Password checks run off the plugin's queue; those still running count against the limit,
-// so five sessions guessing at once get no more tries than one session guessing in turn.
+// so five sessions of one address guessing at once get no more tries than one session
+// guessing in turn.
 TEST_F(AuthTest, GuessesInFlightFromManySessionsCountAgainstTheLimit) {
   const auto owner = host.connect("10.0.0.1:4000");
   register_ok(owner, "alice");
@@ -468,11 +548,11 @@ TEST_F(AuthTest, GuessesInFlightFromManySessionsCountAgainstTheLimit) {
   host.hold_blocking_jobs();
   std::vector<gh_session_id> guessers;
   for (int i = 0; i < 5; ++i) {
-    guessers.push_back(host.connect("10.0.1." + std::to_string(i) + ":4000"));
+    guessers.push_back(host.connect("10.0.1.1:" + std::to_string(4000 + i)));
     EXPECT_EQ(send(guessers.back(), msg::kLogin, login_request("alice", "wrong1234")), 0u);
   }
   EXPECT_EQ(host.pending_blocking_jobs(), 5u);
-  const auto late = host.connect("10.0.2.1:4000");
+  const auto late = host.connect("10.0.1.1:5000");
   EXPECT_EQ(send(late, msg::kLogin, login_request("alice", "secret123")), err::kRateLimited);
   EXPECT_EQ(host.pending_blocking_jobs(), 5u);  // refused before any hashing
   host.run_blocking_jobs();
@@ -570,7 +650,7 @@ TEST_F(AuthTest, StorageDownGivesStorageUnavailableAndNoCrash) {
   const auto unavailable = static_cast<std::uint32_t>(GH_CODE_STORAGE_UNAVAILABLE);
   EXPECT_EQ(send(s2, msg::kRegister, register_request("bob", "secret123")), unavailable);
   EXPECT_EQ(send(s2, msg::kLogin, login_request("alice", "secret123")), unavailable);
-  EXPECT_EQ(send(s2, msg::kGuestLogin, guest_request("phone")), unavailable);
+  EXPECT_EQ(send(s2, msg::kGuestLogin, guest_request("phone-0123456789ab")), unavailable);
   EXPECT_EQ(send(s2, msg::kTokenLogin, token_request(first.token())), unavailable);
   EXPECT_EQ(send(s, msg::kLogout, pb::LogoutRequest{}), unavailable);
   EXPECT_EQ(host.user_of(s), first.user_id());  // not logged out half-way

@@ -37,12 +37,14 @@ TEST(Credentials, PasswordRules) {
 }
 
 TEST(Credentials, DeviceIdRules) {
-  EXPECT_TRUE(valid_device_id("A-z_0.9:x"));
-  EXPECT_TRUE(valid_device_id(std::string(128, 'd')));
-  EXPECT_FALSE(valid_device_id(""));
-  EXPECT_FALSE(valid_device_id(std::string(129, 'd')));
-  EXPECT_FALSE(valid_device_id("dev ice"));
-  EXPECT_FALSE(valid_device_id("dev/ice"));
+  EXPECT_TRUE(valid_device_id("A-z_0.9:x", 1));
+  EXPECT_TRUE(valid_device_id(std::string(128, 'd'), 16));
+  EXPECT_TRUE(valid_device_id(std::string(16, 'd'), 16));
+  EXPECT_FALSE(valid_device_id(std::string(15, 'd'), 16));  // too short to be a secret
+  EXPECT_FALSE(valid_device_id("", 0));                     // never empty
+  EXPECT_FALSE(valid_device_id(std::string(129, 'd'), 1));
+  EXPECT_FALSE(valid_device_id("dev ice", 1));
+  EXPECT_FALSE(valid_device_id("dev/ice", 1));
 }
 
 TEST(PasswordHasher, Argon2idRoundTripAndRehash) {

@@ -1,6 +1,8 @@
 // The sliding-window failure counter behind the login rate limit.
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "rate_limiter.hpp"
 
 namespace {
@@ -65,6 +67,19 @@ TEST(FailureLimiter, AttemptsInFlightCountUntilTheyEnd) {
   auto pending = limiter.begin_attempt("alice");
   limiter.record_failure("alice", 20);
   EXPECT_TRUE(limiter.blocked("alice", 30));  // one failure + one in flight
+}
+
+// A flood of distinct keys (addresses, names) cannot grow the limiter without bound: past
+// max_keys the stalest key is forgotten, the newest are kept.
+TEST(FailureLimiter, TracksAtMostMaxKeysAndForgetsTheStalest) {
+  FailureLimiter limiter(1, 1'000'000, 3);
+  for (std::uint64_t i = 0; i < 10; ++i) limiter.record_failure("k" + std::to_string(i), 100 + i);
+  EXPECT_EQ(limiter.tracked_keys(), 3u);
+  EXPECT_TRUE(limiter.blocked("k9", 200));
+  EXPECT_TRUE(limiter.blocked("k7", 200));
+  EXPECT_FALSE(limiter.blocked("k0", 200));  // forgotten
+  limiter.record_failure("k9", 300);         // a known key takes no room
+  EXPECT_EQ(limiter.tracked_keys(), 3u);
 }
 
 }  // namespace
