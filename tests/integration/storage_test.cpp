@@ -383,6 +383,32 @@ TEST_P(StorageSuite, PipelinedLoginLogoutAndProfileRequestsOfOneSessionAnswerInO
   EXPECT_EQ(error_of(c, id::kGetProfile, user::GetProfile{}), GH_CODE_NOT_AUTHENTICATED);
 }
 
+// A client flooding guest logins (an account each) is refused once its address has used
+// its share; every refusal is 1088 and the host keeps serving.
+TEST_P(StorageSuite, GuestLoginFloodFromOneAddressIsRefused) {
+  auto host = start(source_migrations(), "max_guest_logins_per_address = 4\n");
+  int accepted = 0;
+  int refused = 0;
+  for (int i = 0; i < 8; ++i) {
+    TcpClient c(host->tcp_port());
+    auth::GuestLoginRequest g;
+    g.set_device_id("flood-device-" + std::to_string(100000 + i));
+    c.send(id::kGuest, g);
+    const auto reply = c.recv(10s);
+    ASSERT_TRUE(reply.has_value());
+    if (reply->msg_id == id::kLoginReply) {
+      ++accepted;
+    } else {
+      ASSERT_EQ(reply->msg_id, 2u);
+      EXPECT_EQ(reply->as<wire::Error>().code(), 1088u);
+      ++refused;
+    }
+  }
+  EXPECT_EQ(accepted, 4);
+  EXPECT_EQ(refused, 4);
+  EXPECT_EQ(sql("SELECT COUNT(*) FROM auth_accounts"), 4);
+}
+
 TEST_P(StorageSuite, FailedLoginsAreRateLimitedPerAccount) {
   auto host = start();
   TcpClient c(host->tcp_port());
