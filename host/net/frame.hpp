@@ -3,6 +3,7 @@
 //   WebSocket:  one binary message = u32 message id | payload
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -35,17 +36,42 @@ class FrameDecoder {
   // Consumes `n` bytes, calling on_frame(id, payload) for each complete frame, in order.
   // Returns too_large (and stops) at the first header announcing more than max_payload;
   // the connection must then be closed: the stream cannot be resynchronised.
+  // Linear in the bytes fed, however the reads split a frame: the held-back bytes of an
+  // incomplete frame are only ever appended to (each byte is copied at most once), never
+  // copied again as later reads arrive.
   template <class OnFrame>
   Status feed(const std::uint8_t* data, std::size_t n, OnFrame&& on_frame) {
-    if (pending_.empty()) return consume(data, n, on_frame);  // common case: no copy
-    pending_.insert(pending_.end(), data, data + n);
-    std::vector<std::uint8_t> buffer;
-    buffer.swap(pending_);
-    return consume(buffer.data(), buffer.size(), on_frame);
+    if (!pending_.empty()) {
+      // Complete the held-back frame first, taking only the bytes it still lacks.
+      const auto header_part = std::min(n, pending_.size() < 4 ? 4 - pending_.size() : 0);
+      hold(data, header_part);
+      data += header_part;
+      n -= header_part;
+      if (pending_.size() < 4) return Status::ok;
+      const auto len = get_u32le(pending_.data());
+      if (len > max_payload_) {
+        refused_length_ = len;
+        return Status::too_large;
+      }
+      const std::size_t need = kTcpHeaderBytes + len;
+      pending_.reserve(need);
+      const auto body_part = std::min(n, need - pending_.size());
+      hold(data, body_part);
+      data += body_part;
+      n -= body_part;
+      if (pending_.size() < need) return Status::ok;
+      on_frame(
+          get_u32le(pending_.data() + 4),
+          std::string_view(reinterpret_cast<const char*>(pending_.data() + kTcpHeaderBytes), len));
+      pending_.clear();
+    }
+    return consume(data, n, on_frame);
   }
 
   // Bytes of an incomplete frame held back; non-zero at end of stream means truncated.
   std::size_t pending_bytes() const noexcept { return pending_.size(); }
+  // Bytes copied into the held-back buffer so far (for the test that decoding is linear).
+  std::uint64_t copied_bytes() const noexcept { return copied_bytes_; }
   // The length field of the frame that was refused as too large.
   std::uint32_t refused_length() const noexcept { return refused_length_; }
 
@@ -64,12 +90,17 @@ class FrameDecoder {
       p += kTcpHeaderBytes + len;
       n -= kTcpHeaderBytes + len;
     }
-    pending_.assign(p, p + n);
+    hold(p, n);  // the start of the next frame (pending_ is empty here)
     return Status::ok;
+  }
+  void hold(const std::uint8_t* p, std::size_t n) {
+    pending_.insert(pending_.end(), p, p + n);
+    copied_bytes_ += n;
   }
 
   std::uint32_t max_payload_;
   std::uint32_t refused_length_ = 0;
+  std::uint64_t copied_bytes_ = 0;
   std::vector<std::uint8_t> pending_;
 };
 

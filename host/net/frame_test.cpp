@@ -114,4 +114,31 @@ TEST(FrameDecoder, TruncatedFrameStaysPending) {
 }
 
 }  // namespace
+// A 16 MiB frame arriving in 1-byte reads, or in 16 KiB reads, costs each byte one copy:
+// the decoder never re-copies what it already holds (it used to copy all of it on every
+// read, ~L^2 / 16 KiB bytes for a frame of L). Counted, not timed.
+TEST(FrameDecoder, AHugeFrameInTinyReadsIsDecodedInLinearTime) {
+  constexpr std::uint32_t kPayload = 16u << 20;
+  std::vector<std::uint8_t> stream(kTcpHeaderBytes + kPayload, 0x5a);
+  put_u32le(stream.data(), kPayload);
+  put_u32le(stream.data() + 4, 4242);
+  for (const std::size_t read : {std::size_t{1}, std::size_t{16384}}) {
+    FrameDecoder decoder(kPayload);
+    int frames = 0;
+    for (std::size_t at = 0; at < stream.size(); at += read) {
+      const auto n = std::min(read, stream.size() - at);
+      ASSERT_EQ(decoder.feed(stream.data() + at, n,
+                             [&](std::uint32_t id, std::string_view payload) {
+                               EXPECT_EQ(id, 4242u);
+                               EXPECT_EQ(payload.size(), kPayload);
+                               ++frames;
+                             }),
+                FrameDecoder::Status::ok);
+    }
+    EXPECT_EQ(frames, 1) << "reads of " << read;
+    EXPECT_LE(decoder.copied_bytes(), stream.size()) << "reads of " << read;
+    EXPECT_EQ(decoder.pending_bytes(), 0u);
+  }
+}
+
 }  // namespace gamehost::net
