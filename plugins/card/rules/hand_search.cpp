@@ -38,7 +38,10 @@ bool candidate_less(const Candidate& a, const Candidate& b) {
   const int ca = category(a.combo.type), cb = category(b.combo.type);
   if (ca != cb) return ca < cb;
   if (a.combo.main != b.combo.main) return a.combo.main < b.combo.main;
-  return a.key < b.key;
+  if (a.key != b.key) return a.key < b.key;
+  // One card set read two ways (333444555666 as four triples or three with wings).
+  if (a.combo.type != b.combo.type) return a.combo.type < b.combo.type;
+  return a.combo.length < b.combo.length;
 }
 
 CardSet cards_for(CardSet hand, Packed key) {

@@ -7,7 +7,8 @@
 //
 // "Smallest" is this order (play_less): a non-bomb before a bomb before the rocket; then
 // the lower main rank; then the play that uses fewer high cards (the rank counts compared
-// from the big joker down). So smallest_lead is the lowest single in the hand, and
+// from the big joker down); then by ComboType and length (one card set read two ways).
+// A total order on distinct plays. So smallest_lead is the lowest single in the hand, and
 // smallest_beating is the cheapest way to beat: a single 5 over a single 4 before a pair,
 // any non-bomb before a bomb.
 #pragma once
