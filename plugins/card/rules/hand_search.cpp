@@ -218,7 +218,7 @@ class PlayGenerator {
     }
   }
 
-  const RankCounts& counts_;
+  const RankCounts counts_;  // a copy: callers pass a temporary
   Emit& emit_;
 };
 
