@@ -49,7 +49,7 @@ void expect_result_follows_from_record(const Game& game) {
   std::array<int, kSeats> plays{};
   Seat last_player = 0;
   for (const Action& action : game.record()) {
-    if (action.kind == ActionKind::kRedeal) {  // a redeal happens before any play; still
+    if (action.kind == ActionKind::kRedeal) {
       plays = {};
       bombs = rockets = 0;
     }
