@@ -93,7 +93,7 @@ void try_a_refused_action(Game& game, std::mt19937& rng, Counters& counters) {
       error = game.play(other, game.hand(other) & CardSet::from_bits(rng()));
       break;
     case 1:
-      error = game.bid(other, 1 + rng() % 3);
+      error = game.bid(other, 1 + static_cast<int>(rng() % 3));
       break;
     case 2:
       error = game.play(game.turn(), game.hand(other) - game.hand(game.turn()));

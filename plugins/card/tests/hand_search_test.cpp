@@ -28,6 +28,10 @@ Combination only(std::string_view text) {
   return c.valid() ? c.primary() : Combination{};
 }
 
+int below(std::mt19937& rng, int bound) {
+  return static_cast<int>(rng() % bound);
+}
+
 CardSet random_hand(std::mt19937& rng, int size) {
   std::array<int, Card::kDeckSize> ids;
   for (int i = 0; i < Card::kDeckSize; ++i) ids[i] = i;
@@ -40,7 +44,7 @@ CardSet random_hand(std::mt19937& rng, int size) {
 // A random last play: a lead of another random hand, or nothing.
 std::optional<Combination> random_last(std::mt19937& rng) {
   if (rng() % 5 == 0) return std::nullopt;
-  const auto leads = legal_plays(random_hand(rng, 5 + rng() % 16), std::nullopt);
+  const auto leads = legal_plays(random_hand(rng, 5 + below(rng, 16)), std::nullopt);
   return leads[rng() % leads.size()].combo;
 }
 
@@ -104,7 +108,7 @@ TEST(SmallestLead, IsTheLowestSingle) {
 TEST(HandSearchProperty, PlaysAreHeldClassifiedBeatingAndDistinct) {
   std::mt19937 rng(20240611);
   for (int round = 0; round < 2000; ++round) {
-    const CardSet hand = random_hand(rng, 1 + rng() % 20);
+    const CardSet hand = random_hand(rng, 1 + below(rng, 20));
     const auto last = random_last(rng);
     const auto plays = legal_plays(hand, last);
     std::set<Key> seen;
@@ -150,7 +154,7 @@ void for_each_subset(CardSet hand, const std::function<void(CardSet)>& f) {
 TEST(HandSearchProperty, NothingIsMissing) {
   std::mt19937 rng(7);
   for (int round = 0; round < 400; ++round) {
-    const CardSet hand = random_hand(rng, 4 + rng() % 11);  // up to 14 cards
+    const CardSet hand = random_hand(rng, 4 + below(rng, 11));  // up to 14 cards
     const auto last = random_last(rng);
     std::set<Key> expected;
     for_each_subset(hand, [&](CardSet subset) {
@@ -168,7 +172,7 @@ TEST(HandSearchProperty, NothingIsMissing) {
 TEST(ClassifyProperty, OrderAndSuitsDoNotMatter) {
   std::mt19937 rng(99);
   for (int round = 0; round < 2000; ++round) {
-    const CardSet hand = random_hand(rng, 1 + rng() % 20);
+    const CardSet hand = random_hand(rng, 1 + below(rng, 20));
     const auto plays = legal_plays(hand, std::nullopt);
     const Play& play = plays[rng() % plays.size()];
     // The same ranks in another order and with other suits.

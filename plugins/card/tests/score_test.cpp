@@ -51,7 +51,9 @@ TEST(Settle, AlwaysZeroSumNeverMoreThanOwedNorThanABalance) {
   std::mt19937_64 rng(3);
   for (int round = 0; round < 100'000; ++round) {
     const auto landlord = static_cast<Seat>(rng() % 3);
-    const Coins deltas = coin_deltas(landlord, rng() % 2, 1 + rng() % 1000, 1 + rng() % 50);
+    const Coins deltas =
+        coin_deltas(landlord, rng() % 2, 1 + static_cast<std::int64_t>(rng() % 1000),
+                    1 + static_cast<std::int64_t>(rng() % 50));
     Coins balances;
     for (auto& b : balances) b = static_cast<std::int64_t>(rng() % 60'000) - 1000;
     const Coins settled = settle(deltas, balances);
