@@ -140,8 +140,10 @@ bool Readings::contains(const Combination& combo) const {
   return std::find(begin(), end(), combo) != end();
 }
 
-// Capacity: per card count there is at most one uniform reading, (L/3 + 1) bodies for
-// single wings, (2L/3 + 1) for pair wings and two fours, so a 20-card hand has at most 8.
+// Capacity: a set has at most one uniform reading (single ... airplane, bomb, rocket);
+// with pair wings every non-body count is even, so the body is the set's only run of
+// 3-counts (one reading); with single wings the L wings leave at most 4L/3 ranks of 3,
+// so at most L/3 + 1 <= 5 bodies; four + two has at most two fours. Never above 8.
 void Readings::add(const Combination& combo) {
   if (size_ < kCapacity) items_[size_++] = combo;
 }

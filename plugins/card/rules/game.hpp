@@ -157,6 +157,7 @@ class Game {
   // Applies one record entry as it was recorded (replay, handover).
   [[nodiscard]] GameError apply(const Action& action);
 
+  // Queries. A seat argument must be 0..2 (view() throws std::out_of_range otherwise).
   Phase phase() const { return phase_; }
   Seat turn() const { return turn_; }
   CardSet hand(Seat seat) const { return hands_[seat]; }
