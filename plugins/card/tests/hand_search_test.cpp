@@ -199,3 +199,21 @@ TEST(ClassifyProperty, OrderAndSuitsDoNotMatter) {
 
 }  // namespace
 }  // namespace gh_card
+
+namespace gh_card {
+namespace {
+
+// Readings has a fixed capacity: no set of any size comes near it.
+TEST(ClassifyProperty, ReadingsStayWellBelowCapacity) {
+  std::mt19937 rng(1234);
+  int most = 0;
+  for (int round = 0; round < 200'000; ++round) {
+    const int size = 4 * (1 + below(rng, 13));  // multiples of 4 and 5 have wings
+    const CardSet set = random_hand(rng, round % 2 ? size : std::min(5 * (size / 4), 54));
+    most = std::max(most, classify(set).readings.size());
+  }
+  EXPECT_LT(most, Readings::kCapacity / 2);
+}
+
+}  // namespace
+}  // namespace gh_card
