@@ -4,7 +4,6 @@
 // formula, zero-sum settlement, and replay reproducing the game.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <cstdio>
 #include <numeric>
 #include <random>
@@ -206,31 +205,6 @@ TEST(BotGames, ThreeThousandRandomGamesKeepEveryInvariant) {
       counters.games, counters.redeals, counters.springs, counters.anti_springs, counters.bombs,
       counters.rockets, counters.timeouts, counters.auto_actions, counters.refusals,
       counters.landlord_wins);
-}
-
-// Not a benchmark (bench/ will have one): a floor far below what a bot needs, so a
-// regression to something quadratic shows up here.
-TEST(BotGames, SmallestBeatingIsFastEnoughForBots) {
-  std::mt19937 rng(5);
-  SeededShuffler shuffler(5);
-  std::vector<std::pair<CardSet, Combination>> cases;
-  for (int i = 0; i < 1000; ++i) {
-    const Deal deal = deal_cards(shuffler);
-    const auto leads = legal_plays(deal.hands[1], std::nullopt);
-    cases.emplace_back(deal.hands[0] | deal.hole, leads[rng() % leads.size()].combo);
-  }
-  const auto start = std::chrono::steady_clock::now();
-  int found = 0;
-  constexpr int kCalls = 200'000;
-  for (int i = 0; i < kCalls; ++i) {
-    const auto& [hand, last] = cases[i % cases.size()];
-    found += smallest_beating(hand, last).has_value();
-  }
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("smallest_beating: %.0f calls/s on 20-card hands (%d found a play)\n",
-              kCalls / seconds, found);
-  EXPECT_GT(kCalls / seconds, 50'000);
 }
 
 }  // namespace
