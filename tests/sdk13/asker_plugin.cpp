@@ -1,7 +1,11 @@
-// Test plugin "asker": answers Ask by calling store's "get" with a typed call.
+// Test plugin "asker": answers Ask by calling store's "get" with a typed call, and counts
+// the "board.points" events board publishes (HowManyHeard).
 #include <gamehost/plugin.hpp>
 
+#include <string>
+
 #include "protocol.hpp"
+#include "store_api.hpp"
 
 namespace {
 
@@ -10,10 +14,11 @@ namespace pb = gamehost::sdk13;
 class AskerPlugin final : public gamehost::Plugin {
  public:
   explicit AskerPlugin(gamehost::Host& host) : Plugin(host) {
+    // [asker-call]
     handle<pb::Ask>([this](gamehost::Request& req, const pb::Ask& in) {
       pb::Get get;
       get.set_key(in.key());
-      call<pb::Got>("store", "get", get, [req](const gamehost::CallOutcome<pb::Got>& got) {
+      call("store", sdk13::store_api::kGet, get, [req](const gamehost::CallOutcome<pb::Got>& got) {
         pb::Answer out;
         if (got.ok()) {
           out.set_value(got->found() ? got->value() : "(none)");
@@ -23,7 +28,30 @@ class AskerPlugin final : public gamehost::Plugin {
         req.reply(out);
       });
     });
+    // [asker-call]
+    handle<pb::HowManyHeard>(
+        [this](gamehost::Request& req, const pb::HowManyHeard&) { req.reply(heard_); });
+    // [asker-subscribe]
+    host.subscribe("board.points");  // events from then on reach on_event
+    // [asker-subscribe]
   }
+
+  // [asker-on-event]
+  void on_event(const gamehost::Event& event) override {
+    if (event.topic != "board.points") return;
+    pb::Total total;
+    if (!total.ParseFromArray(event.data.data(), static_cast<int>(event.data.size()))) {
+      host().log_warn("board.points from ", event.publisher, " does not decode");
+      return;
+    }
+    heard_.set_events(heard_.events() + 1);
+    heard_.set_last_player(total.player());
+    heard_.set_last_points(total.points());
+  }
+  // [asker-on-event]
+
+ private:
+  pb::Heard heard_;
 };
 
 }  // namespace

@@ -1,13 +1,17 @@
-// SDK 1.3 through the fake host: two plugins in one test, talking through a typed call;
-// a session's messages answered in order while their database work runs off the queue.
+// SDK 1.3 through the fake host: several plugins in one test, talking through typed calls
+// and events; a session's messages answered in order while their database work runs off
+// the queue; timers on the manual clock, keyed lanes, state handed over on reload.
 #include <gtest/gtest.h>
 #include <gamehost/plugin.hpp>
 #include <gamehost/testing.hpp>
 
 #include "protocol.hpp"
 
-GAMEHOST_DECLARE_PLUGIN(store);
+// [declare-plugins]
+GAMEHOST_DECLARE_PLUGIN(store);  // gamehost_plugin_store(), from store_objects
 GAMEHOST_DECLARE_PLUGIN(asker);
+GAMEHOST_DECLARE_PLUGIN(board);
+// [declare-plugins]
 
 namespace {
 
@@ -32,6 +36,7 @@ class Sdk13 : public ::testing::Test {
   FakeHost host;
 };
 
+// [held-jobs-test]
 TEST_F(Sdk13, RepliesKeepTheOrderOfRequestsWhileTheirQueriesRunOffTheQueue) {
   host.load(gamehost_plugin_store());
   host.hold_blocking_jobs();
@@ -63,6 +68,7 @@ TEST_F(Sdk13, RepliesKeepTheOrderOfRequestsWhileTheirQueriesRunOffTheQueue) {
   // Bob's query was held second, right behind Alice's first put (her get queued after it).
   EXPECT_EQ(host.last_sent<pb::Got>(bob).value(), "1");
 }
+// [held-jobs-test]
 
 TEST_F(Sdk13, OneHundredPipelinedRequestsAreAnsweredInOrder) {
   host.load(gamehost_plugin_store());
@@ -87,6 +93,7 @@ TEST_F(Sdk13, OneHundredPipelinedRequestsAreAnsweredInOrder) {
   }
 }
 
+// [two-plugins-test]
 TEST_F(Sdk13, TwoPluginsTalkThroughATypedCall) {
   host.load(gamehost_plugin_store());
   host.load(gamehost_plugin_asker());
@@ -101,6 +108,7 @@ TEST_F(Sdk13, TwoPluginsTalkThroughATypedCall) {
   ASSERT_TRUE(host.deliver(bob, ask).ok());
   EXPECT_EQ(host.last_sent<pb::Answer>(bob).value(), "(none)");
 }
+// [two-plugins-test]
 
 TEST_F(Sdk13, ACallToAPluginThatIsNotLoadedGetsATypedError) {
   host.load(gamehost_plugin_asker());
@@ -111,6 +119,7 @@ TEST_F(Sdk13, ACallToAPluginThatIsNotLoadedGetsATypedError) {
   EXPECT_EQ(host.last_sent<pb::Answer>(bob).error(), "the plugin is not loaded");
 }
 
+// [wrong-setting-test]
 TEST_F(Sdk13, ASettingOfTheWrongTypeRefusesThePluginNamingTheKey) {
   host.set_setting_for("store", "prefix", std::int64_t{5});
   try {
@@ -124,6 +133,7 @@ TEST_F(Sdk13, ASettingOfTheWrongTypeRefusesThePluginNamingTheKey) {
   }
   EXPECT_FALSE(host.loaded("store"));
 }
+// [wrong-setting-test]
 
 TEST_F(Sdk13, AnUnknownIdIsAnsweredWithUnknownId) {
   host.load(gamehost_plugin_store());
@@ -132,6 +142,88 @@ TEST_F(Sdk13, AnUnknownIdIsAnsweredWithUnknownId) {
   EXPECT_EQ(outcome.error_code, static_cast<std::uint32_t>(GH_CODE_UNKNOWN_ID));
   EXPECT_EQ(host.deliver(alice, 555555, std::string()).error_code,
             static_cast<std::uint32_t>(GH_CODE_UNKNOWN_ID));
+}
+
+pb::AddPoints points(const std::string& player, std::int64_t n) {
+  pb::AddPoints m;
+  m.set_player(player);
+  m.set_points(n);
+  return m;
+}
+pb::Tap tap(std::uint32_t table) {
+  pb::Tap m;
+  m.set_table(table);
+  return m;
+}
+
+// [reload-test]
+TEST_F(Sdk13, TotalsSurviveALiveReload) {
+  host.load(gamehost_plugin_board());
+  const auto alice = host.connect();
+  host.deliver(alice, points("alice", 5));
+  host.reload(gamehost_plugin_board());  // export_state, destroy, create with that state
+  host.deliver(alice, points("alice", 2));
+  EXPECT_EQ(host.last_sent<pb::Total>(alice).points(), 7);
+}
+// [reload-test]
+
+TEST_F(Sdk13, StateAPluginCannotReadRefusesTheReload) {
+  host.load(gamehost_plugin_board());
+  EXPECT_THROW(host.load(gamehost_plugin_board(), gamehost::versioned_state(2, "")),
+               std::runtime_error);
+  EXPECT_FALSE(host.loaded("board"));
+}
+
+// [event-test]
+TEST_F(Sdk13, AnEventReachesTheOtherPluginsNotThePublisher) {
+  host.load(gamehost_plugin_board());
+  host.load(gamehost_plugin_asker());
+  const auto alice = host.connect();
+  host.deliver(alice, points("alice", 3));
+  ASSERT_EQ(host.published().size(), 1u);
+  EXPECT_EQ(host.published()[0].topic, "board.points");
+  host.deliver(alice, pb::HowManyHeard{});
+  const auto heard = host.last_sent<pb::Heard>(alice);
+  EXPECT_EQ(heard.events(), 1u);
+  EXPECT_EQ(heard.last_player(), "alice");
+  EXPECT_EQ(heard.last_points(), 3);
+}
+// [event-test]
+
+// [timer-test]
+TEST_F(Sdk13, TheRoundTimerClearsTheTotalsAndTellsThePlayers) {
+  host.set_setting_for("board", "round_ms", std::int64_t{1000});
+  host.load(gamehost_plugin_board());
+  const auto alice = host.connect();
+  host.deliver(alice, points("alice", 5));
+  host.advance(999);
+  EXPECT_EQ(host.count_sent<pb::RoundOver>(alice), 0u);
+  host.advance(1);  // timers fire only here, in time order
+  EXPECT_EQ(host.last_sent<pb::RoundOver>(alice).round(), 1u);
+  host.deliver(alice, points("alice", 2));
+  EXPECT_EQ(host.last_sent<pb::Total>(alice).points(), 2);
+}
+// [timer-test]
+
+TEST_F(Sdk13, TapsAreCountedPerTableOnKeyedLanes) {
+  host.set_setting_for("board", "tables", std::int64_t{4});
+  host.load(gamehost_plugin_board());
+  const auto alice = host.connect();
+  host.deliver(alice, tap(2));
+  host.deliver(alice, tap(2));
+  host.deliver(alice, tap(3));
+  const auto& sent = host.sent(alice);
+  ASSERT_EQ(sent.size(), 3u);
+  pb::Tapped second;
+  ASSERT_TRUE(second.ParseFromString(sent[1].bytes));
+  EXPECT_EQ(second.taps(), 2u);
+  EXPECT_EQ(host.last_sent<pb::Tapped>(alice).taps(), 1u);  // table 3's first
+  EXPECT_EQ(host.deliver(alice, tap(4)).error_code, 100429u);
+}
+
+TEST_F(Sdk13, ANegativeTableCountRefusesThePlugin) {
+  host.set_setting_for("board", "tables", std::int64_t{-1});
+  EXPECT_THROW(host.load(gamehost_plugin_board()), std::runtime_error);
 }
 
 }  // namespace
