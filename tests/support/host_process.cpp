@@ -63,10 +63,21 @@ HostProcess::HostProcess(const std::string& plugins_toml, const std::string& lim
                          const std::string& server_toml)
     : dir_(std::make_unique<TempDir>()) {
   const auto config = dir_->str() + "/gamehost.toml";
-  std::ofstream(config) << config_text(*dir_, plugins_toml, limits_toml, server_toml);
-  spawn(config);
-  if (!wait_ready(std::chrono::seconds(15))) {
-    throw std::runtime_error("gamehost did not start; its log:\n" + log());
+  // The admin port was free when free_port() looked, but another test process may take it
+  // before the host binds it: then the host exits saying "cannot listen admin API on ...";
+  // try again with another port rather than fail a test for a race outside it.
+  for (int attempt = 1;; ++attempt) {
+    std::ofstream(config, std::ios::trunc)
+        << config_text(*dir_, plugins_toml, limits_toml, server_toml);
+    spawn(config);
+    if (wait_ready(std::chrono::seconds(15))) return;
+    const auto text = log();
+    const bool port_taken = text.find("cannot listen for the admin API") != std::string::npos &&
+                            text.find("in use") != std::string::npos;
+    if (!port_taken || attempt == 5) {
+      throw std::runtime_error("gamehost did not start; its log:\n" + text);
+    }
+    wait_exit(std::chrono::seconds(5));
   }
 }
 
