@@ -22,6 +22,9 @@ inline constexpr gamehost::Method<pb::CoinChange, pb::CoinResult> kCredit{"credi
 inline constexpr gamehost::Method<pb::CoinChange, pb::CoinResult> kDebit{"debit"};
 // Both sides or neither, in one transaction.
 inline constexpr gamehost::Method<pb::Transfer, pb::TransferResult> kTransfer{"transfer"};
+// A zero-sum result of several users (a game), capped by what the losers have, in one
+// transaction: see Settle in user.proto.
+inline constexpr gamehost::Method<pb::Settle, pb::SettleResult> kSettle{"settle"};
 // The balance only (CoinResult.balance).
 inline constexpr gamehost::Method<pb::BalanceQuery, pb::CoinResult> kBalance{"balance"};
 // Not idempotent: send it once.
