@@ -1,0 +1,425 @@
+// The card plugin: server-authoritative Dou Dizhu for the rooms of game type "doudizhu".
+//
+// room publishes GameStart when a table of three is ready; this plugin deals (libsodium's
+// CSPRNG), runs bidding and play with the rules engine (rules/, RULES.md), acts for a
+// player whose turn times out and plays for one in auto-play (two timeouts in a row, or a
+// dropped connection) until the player acts or comes back, and sends each player only
+// their own hand. When a hand is empty it publishes GameOver (the room waits for ready
+// again), settles the coins through the user plugin's "settle" method in one call keyed by
+// the game id (a retry never pays twice), and stores the game's record.
+//
+// Threading: everything runs on the plugin's queue (no lock); a game action is a few
+// microseconds of rules work (bench/README.md). Each game is a drain key: under
+// `gamehostctl reload card --strategy drain` running games finish on the old build and new
+// ones start on the new build.
+#include <gamehost/plugin.hpp>
+
+#include <map>
+#include <memory>
+#include <unordered_map>
+
+#include "errors.hpp"
+#include "protocol.hpp"
+#include "room_events.hpp"
+#include "settings.hpp"
+#include "table.hpp"
+#include "user_api.hpp"
+
+namespace gh_card {
+namespace {
+
+namespace pb = gamehost::card;
+namespace room = gamehost::room;
+namespace upb = gamehost::user;
+using gamehost::ClientError;
+
+constexpr std::uint32_t kDefaultRecent = 10;
+constexpr std::uint32_t kMaxRecent = 50;
+
+std::unique_ptr<Shuffler> make_shuffler(const Settings& s) {
+  if (s.shuffle_seed) return std::make_unique<SeededShuffler>(*s.shuffle_seed);
+  return std::make_unique<SystemShuffler>();
+}
+
+class CardPlugin final : public gamehost::Plugin {
+ public:
+  explicit CardPlugin(gamehost::Host& host)
+      : Plugin(host), settings_(Settings::read(host)), shuffler_(make_shuffler(settings_)) {
+    handle<pb::Bid>([this](gamehost::Request& req, const pb::Bid& in) {
+      auto [table, seat] = player(req);
+      act(req, table, in.amount() == 0 ? table.game.pass(seat) : table.game.bid(seat, in.amount()));
+    });
+    handle<pb::Play>([this](gamehost::Request& req, const pb::Play& in) {
+      auto [table, seat] = player(req);
+      const auto cards = cards_from(in.cards());
+      if (!cards) throw ClientError(kErrBadCard, "a card id is above 53 or given twice");
+      act(req, table, cards->empty() ? table.game.pass(seat) : table.game.play(seat, *cards));
+    });
+    handle<pb::SetAutoPlay>([this](gamehost::Request& req, const pb::SetAutoPlay& in) {
+      auto [table, seat] = player(req);
+      act(req, table, table.game.set_auto(seat, in.on()));
+    });
+    handle<pb::GetGame>([this](gamehost::Request& req, const pb::GetGame&) {
+      auto [table, seat] = player(req);
+      req.reply(view_for(table, seat, this->host().now_ms()));
+    });
+    handle<pb::GetRecentGames>(
+        [this](gamehost::Request& req, const pb::GetRecentGames& in) { recent_games(req, in); });
+    host.subscribe(gh_room::kGameStartTopic);
+  }
+
+  void on_event(const gamehost::Event& event) override {
+    if (event.topic != gh_room::kGameStartTopic) return;
+    room::GameStart start;
+    if (!start.ParseFromArray(event.data.data(), static_cast<int>(event.data.size()))) {
+      host().log_warn("a GameStart from ", event.publisher, " does not decode");
+      return;
+    }
+    if (start.game_type() == settings_.game_type) begin(start);
+  }
+
+  void on_session_authenticated(gamehost::SessionId session, gamehost::UserId user) override {
+    const auto it = game_of_user_.find(user);
+    if (it == game_of_user_.end()) return;
+    Table& table = *tables_.at(it->second);
+    const Seat seat = *table.seat_of(user);
+    table.players[seat].session = session;
+    host().key_bind(table.game_id, session);
+    (void)table.game.set_auto(seat, false);  // back: the player plays again
+    host().send(session, view_for(table, seat, host().now_ms()));
+    progress(table);
+  }
+
+  void on_session_closed(gamehost::SessionId session, gamehost::UserId user) override {
+    const auto it = game_of_user_.find(user);
+    if (it == game_of_user_.end()) return;
+    Table& table = *tables_.at(it->second);
+    const Seat seat = *table.seat_of(user);
+    if (table.players[seat].session != session) return;
+    table.players[seat].session = 0;
+    (void)table.game.set_auto(seat, true);  // the server plays until the player is back
+    progress(table);
+  }
+
+ private:
+  struct Seated {
+    Table& table;
+    Seat seat;
+  };
+
+  Seated player(const gamehost::Request& req) {
+    const auto it = game_of_user_.find(req.user);
+    if (req.user == 0 || it == game_of_user_.end()) {
+      throw ClientError(kErrNotInGame, "you are not playing a game");
+    }
+    Table& table = *tables_.at(it->second);
+    return {table, *table.seat_of(req.user)};
+  }
+
+  // A player's action: refused with its code (nothing changed), or answered and told.
+  void act(const gamehost::Request& req, Table& table, GameError error) {
+    if (error != GameError::kOk)
+      throw ClientError(error_code(error), std::string(to_string(error)));
+    req.reply(pb::ActionDone{});
+    progress(table);
+  }
+
+  void begin(const room::GameStart& start) {
+    if (start.players_size() != kSeats) {
+      game_over(start.room_id(), start.game_id(), "doudizhu needs exactly 3 players");
+      return;
+    }
+    std::array<TablePlayer, kSeats> players;
+    for (int i = 0; i < kSeats; ++i) {
+      players[i] = {start.players(i).user_id(), start.players(i).session_id()};
+      if (game_of_user_.contains(players[i].user)) {
+        game_over(start.room_id(), start.game_id(), "a player is in another game");
+        return;
+      }
+    }
+    const auto first_bidder = static_cast<Seat>(shuffler_->uniform(kSeats));
+    auto table =
+        std::make_unique<Table>(start.game_id(), start.room_id(), players, deal_cards(*shuffler_),
+                                first_bidder, GameConfig{settings_.max_redeals});
+    table->started_ms = host().now_ms();
+    Table& t = *table;
+    tables_[t.game_id] = std::move(table);
+    host().key_open(t.game_id);
+    for (const auto& p : t.players) {
+      game_of_user_[p.user] = t.game_id;
+      if (p.session != 0) host().key_bind(t.game_id, p.session);
+    }
+    for (Seat s = 0; s < kSeats; ++s) {
+      if (t.players[s].session == 0) (void)t.game.set_auto(s, true);  // dropped before the deal
+    }
+    restart_timer(t);
+    send_views(t);
+    progress(t);
+  }
+
+  // Tells the players what happened since they were last told, lets the server act for
+  // auto-play seats, deals again after all passed, and ends a finished game.
+  void progress(Table& t) {
+    const auto turn_actions = t.game.record().size();
+    for (;;) {
+      tell(t);
+      if (t.game.phase() == Phase::kFinished) {
+        finish(t);
+        return;
+      }
+      if (t.game.phase() == Phase::kAwaitingRedeal) {
+        if (t.game.redeal(deal_cards(*shuffler_)) != GameError::kOk) {
+          throw std::logic_error("a fresh deal was refused");
+        }
+        t.told = t.game.record().size();
+        t.counts.fill(17);
+        pb::GameEvent e = event(t, pb::GameEvent::REDEAL);
+        broadcast(t, e);
+        send_views(t);
+        continue;
+      }
+      if (t.game.step_auto().empty()) break;
+    }
+    if (t.game.record().size() != turn_actions || t.turn_deadline_ms == 0) restart_timer(t);
+  }
+
+  void tell(Table& t) {
+    tell_auto(t);
+    const auto& record = t.game.record();
+    for (; t.told < record.size(); ++t.told) {
+      const Action& a = record[t.told];
+      if (a.kind == ActionKind::kPlay && !t.landlord_told) tell_landlord(t);
+      pb::GameEvent e;
+      switch (a.kind) {
+        case ActionKind::kBid:
+          e = event(t, pb::GameEvent::BID);
+          e.set_bid(a.bid);
+          break;
+        case ActionKind::kPass:
+          e = event(t, pb::GameEvent::PASS);
+          break;
+        case ActionKind::kPlay:
+          t.counts[a.seat] -= a.cards.size();
+          e = event(t, pb::GameEvent::PLAY);
+          add_cards(e.mutable_cards(), a.cards);
+          e.set_type(static_cast<pb::ComboType>(a.combo.type));
+          break;
+        default:
+          continue;  // redeals are told by progress, auto-play changes by tell_auto
+      }
+      e.set_seat(a.seat);
+      e.set_source(static_cast<pb::Source>(a.source));
+      broadcast(t, e);
+    }
+    if (t.game.landlord() && !t.landlord_told) tell_landlord(t);
+    tell_auto(t);
+  }
+
+  void tell_landlord(Table& t) {
+    t.landlord_told = true;
+    const Seat landlord = *t.game.landlord();
+    t.counts[landlord] += 3;
+    auto e = event(t, pb::GameEvent::LANDLORD);
+    e.set_seat(landlord);
+    e.set_bid(static_cast<std::uint32_t>(t.game.bid()));
+    add_cards(e.mutable_cards(), *t.game.hole());
+    broadcast(t, e);
+  }
+
+  void tell_auto(Table& t) {
+    for (Seat s = 0; s < kSeats; ++s) {
+      if (t.game.is_auto(s) == t.auto_told[s]) continue;
+      t.auto_told[s] = t.game.is_auto(s);
+      auto e = event(t, pb::GameEvent::AUTO_PLAY);
+      e.set_seat(s);
+      e.set_on(t.auto_told[s]);
+      broadcast(t, e);
+    }
+  }
+
+  pb::GameEvent event(const Table& t, pb::GameEvent::Kind kind) const {
+    pb::GameEvent e;
+    e.set_game_id(t.game_id);
+    e.set_kind(kind);
+    e.set_turn(t.game.turn());
+    e.set_turn_ms_left(static_cast<std::uint32_t>(settings_.turn_ms));
+    for (const auto n : t.counts) e.add_card_counts(static_cast<std::uint32_t>(n));
+    return e;
+  }
+
+  void broadcast(const Table& t, const pb::GameEvent& e) {
+    for (const auto& p : t.players) {
+      if (p.session != 0) host().send(p.session, e);
+    }
+  }
+
+  void send_views(const Table& t) {
+    const auto now = host().now_ms();
+    for (Seat s = 0; s < kSeats; ++s) {
+      if (t.players[s].session != 0) host().send(t.players[s].session, view_for(t, s, now));
+    }
+  }
+
+  void restart_timer(Table& t) {
+    t.turn_deadline_ms = host().now_ms() + settings_.turn_ms;
+    const auto game_id = t.game_id;
+    t.turn_timer = start_timer(settings_.turn_ms, 0, [this, game_id] { timed_out(game_id); });
+  }
+
+  void timed_out(std::uint64_t game_id) {
+    const auto it = tables_.find(game_id);
+    if (it == tables_.end() || it->second->finished) return;
+    Table& t = *it->second;
+    t.turn_timer = gamehost::Token();
+    t.turn_deadline_ms = 0;
+    (void)t.game.on_timeout(t.game.turn());
+    progress(t);
+  }
+
+  void game_over(std::uint64_t room_id, std::uint64_t game_id, const std::string& reason) {
+    room::GameOver over;
+    over.set_room_id(room_id);
+    over.set_game_id(game_id);
+    over.set_game_type(settings_.game_type);
+    over.set_reason(reason);
+    host().publish(gh_room::kGameOverTopic, over);
+  }
+
+  // The game ended: the room is told at once; coins and the record follow.
+  void finish(Table& t) {
+    t.finished = true;
+    t.turn_timer = gamehost::Token();
+    const auto result = *t.game.result();
+    Coins owed = result.deltas;
+    for (auto& c : owed) c *= settings_.stake;
+    auto e = event(t, pb::GameEvent::FINISHED);
+    *e.mutable_result() = result_message(result, owed, false);
+    broadcast(t, e);
+    for (const auto& p : t.players) game_of_user_.erase(p.user);  // free for the next game
+    game_over(t.room_id, t.game_id, "");
+    settle(t.game_id, owed, 1);
+  }
+
+  void settle(std::uint64_t game_id, Coins owed, int attempt) {
+    Table& t = *tables_.at(game_id);
+    upb::Settle request;
+    for (Seat s = 0; s < kSeats; ++s) {
+      auto* entry = request.add_entries();
+      entry->set_user_id(t.players[s].user);
+      entry->set_amount(owed[s]);
+    }
+    request.set_reason(settings_.game_type);
+    request.set_reference(std::to_string(game_id));
+    request.set_idempotency_key("card:" + std::to_string(game_id));
+    call("user", gh_user::api::kSettle, request,
+         [this, game_id, owed, attempt](const gamehost::CallOutcome<upb::SettleResult>& r) {
+           if (!r.ok() && attempt < settings_.settle_attempts) {
+             host().log_warn("game ", game_id, ": settlement attempt ", attempt, " failed (",
+                             gamehost::describe(r.error()), "); trying again");
+             retry_timers_[game_id] = start_timer(settings_.settle_retry_ms, 0, [=, this] {
+               retry_timers_.erase(game_id);
+               settle(game_id, owed, attempt + 1);
+             });
+             return;
+           }
+           Coins moved{};
+           bool settled = r.ok() && r->error() == 0;
+           if (settled) {
+             for (int s = 0; s < kSeats && s < r->applied_size(); ++s)
+               moved[s] = r->applied(s).amount();
+           } else {
+             host().log_error("game ", game_id, ": coins not settled (",
+                              r.ok() ? gamehost::concat("user error ", r->error())
+                                     : std::string(gamehost::describe(r.error())),
+                              "); the record keeps what was owed");
+           }
+           settled_game(game_id, settled ? moved : owed, settled);
+         });
+  }
+
+  void settled_game(std::uint64_t game_id, const Coins& coins, bool settled) {
+    Table& t = *tables_.at(game_id);
+    const auto result = *t.game.result();
+    auto e = event(t, pb::GameEvent::SETTLED);
+    *e.mutable_result() = result_message(result, coins, settled);
+    broadcast(t, e);
+    store(t, coins, settled);
+    for (const auto& p : t.players) {
+      if (p.session != 0 && !game_of_user_.contains(p.user)) host().key_bind(0, p.session);
+    }
+    host().key_close(game_id);  // a drained old build may unload after its last game
+    tables_.erase(game_id);
+  }
+
+  void store(const Table& t, const Coins& coins, bool settled) {
+    const auto result = *t.game.result();
+    const auto record = record_text(t.game);
+    const auto game_id = t.game_id, room_id = t.room_id, started = t.started_ms;
+    const auto ended = host().now_ms();
+    const auto players = t.players;
+    with_db(
+        [=](gamehost::Db& db) {
+          auto tx = db.begin();
+          db.exec(
+              "INSERT INTO card_games (game_id, room_id, started_at_ms, ended_at_ms, "
+              "landlord_seat, bid, bombs, spring, score, settled, record) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              game_id, room_id, started, ended, static_cast<int>(result.landlord), result.bid,
+              result.bombs + result.rockets, result.spring || result.anti_spring ? 1 : 0,
+              result.score, settled ? 1 : 0, record);
+          for (int s = 0; s < kSeats; ++s) {
+            const bool won = (s == result.landlord) == result.landlord_won;
+            db.exec(
+                "INSERT INTO card_game_players (game_id, seat, user_id, won, coins, ended_at_ms) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                game_id, s, players[s].user, won ? 1 : 0, coins[s], ended);
+          }
+          tx.commit();
+          return true;
+        },
+        [this, game_id](gamehost::Result<bool>& r) {
+          if (!r.ok()) host().log_error("game ", game_id, ": record not stored: ", r.error_text());
+        });
+  }
+
+  void recent_games(const gamehost::Request& req, const pb::GetRecentGames& in) {
+    if (req.user == 0) throw ClientError(GH_CODE_NOT_AUTHENTICATED, "log in first");
+    const auto limit = in.limit() == 0 ? kDefaultRecent : std::min(in.limit(), kMaxRecent);
+    with_db(
+        req,
+        [user = req.user, limit](gamehost::Db& db) {
+          return db.query(
+              "SELECT g.game_id, g.room_id, p.ended_at_ms, p.seat, g.landlord_seat, p.won, "
+              "g.score, p.coins FROM card_game_players p JOIN card_games g ON g.game_id = "
+              "p.game_id WHERE p.user_id = ? ORDER BY p.ended_at_ms DESC, p.game_id DESC LIMIT ?",
+              user, limit);
+        },
+        [req](const std::vector<gamehost::Row>& rows) {
+          pb::RecentGames out;
+          for (const auto& row : rows) {
+            auto* g = out.add_games();
+            g->set_game_id(static_cast<std::uint64_t>(row.int64(0)));
+            g->set_room_id(static_cast<std::uint64_t>(row.int64(1)));
+            g->set_ended_at_ms(static_cast<std::uint64_t>(row.int64(2)));
+            g->set_seat(static_cast<std::uint32_t>(row.int64(3)));
+            g->set_landlord(row.int64(3) == row.int64(4));
+            g->set_won(row.int64(5) != 0);
+            g->set_score(row.int64(6));
+            g->set_coins(row.int64(7));
+          }
+          req.reply(out);
+        });
+  }
+
+  const Settings settings_;
+  std::unique_ptr<Shuffler> shuffler_;
+  std::map<std::uint64_t, std::unique_ptr<Table>> tables_;  // by game id, settling ones too
+  std::unordered_map<gamehost::UserId, std::uint64_t> game_of_user_;  // players of running games
+  std::map<std::uint64_t, gamehost::Token> retry_timers_;
+};
+
+}  // namespace
+}  // namespace gh_card
+
+GAMEHOST_PLUGIN(gh_card::CardPlugin, "name = card\nversion = 1.0.0\nranges = 2100-2199\n",
+                CARD_MESSAGES)
