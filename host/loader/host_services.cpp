@@ -374,8 +374,7 @@ gh_status svc_config_get_v1(gh_host* h, const char* key, gh_config_value* out) {
 gh_status svc_key_open_v1(gh_host* h, std::uint64_t key) {
   return guarded(h, "key_open", [&] {
     if (key == 0) return GH_ERR_INVALID_ARGUMENT;
-    PluginInstance::from(h).key_open(key);
-    return GH_OK;
+    return PluginInstance::from(h).key_open(key) ? GH_OK : GH_ERR_DENIED;
   });
 }
 

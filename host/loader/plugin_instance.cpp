@@ -160,9 +160,11 @@ PluginInstance::handler_histogram() const {
   return out;
 }
 
-void PluginInstance::key_open(std::uint64_t key) {
+bool PluginInstance::key_open(std::uint64_t key) {
   std::lock_guard lock(keys_mutex_);
+  if (draining_) return false;  // new work goes to the new build; this one only finishes
   keys_.insert(key);
+  return true;
 }
 
 void PluginInstance::key_close(std::uint64_t key) {

@@ -143,7 +143,8 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
 
   // ---- Keys and drain reloads ---------------------------------------------------------
   // Called by the plugin (host services), any thread.
-  void key_open(std::uint64_t key);
+  // False (and nothing opened) once this build drains: new keys belong to the next build.
+  bool key_open(std::uint64_t key);
   void key_close(std::uint64_t key);
   void key_bind(std::uint64_t key, session::SessionId session);
   std::size_t open_keys() const;

@@ -125,7 +125,10 @@ class CardPlugin final : public gamehost::Plugin {
   }
 
   void begin(const room::GameStart& start) {
+    // During a drain reload both builds hear the start; the new one takes the game.
+    if (!host().try_key_open(start.game_id())) return;
     if (start.players_size() != kSeats) {
+      host().key_close(start.game_id());
       game_over(start.room_id(), start.game_id(), "doudizhu needs exactly 3 players");
       return;
     }
@@ -133,6 +136,7 @@ class CardPlugin final : public gamehost::Plugin {
     for (int i = 0; i < kSeats; ++i) {
       players[i] = {start.players(i).user_id(), start.players(i).session_id()};
       if (game_of_user_.contains(players[i].user)) {
+        host().key_close(start.game_id());
         game_over(start.room_id(), start.game_id(), "a player is in another game");
         return;
       }
@@ -144,7 +148,6 @@ class CardPlugin final : public gamehost::Plugin {
     table->started_ms = host().now_ms();
     Table& t = *table;
     tables_[t.game_id] = std::move(table);
-    host().key_open(t.game_id);
     for (const auto& p : t.players) {
       game_of_user_[p.user] = t.game_id;
       if (p.session != 0) host().key_bind(t.game_id, p.session);
@@ -421,5 +424,8 @@ class CardPlugin final : public gamehost::Plugin {
 }  // namespace
 }  // namespace gh_card
 
-GAMEHOST_PLUGIN(gh_card::CardPlugin, "name = card\nversion = 1.0.0\nranges = 2100-2199\n",
+GAMEHOST_PLUGIN(gh_card::CardPlugin,
+                "name = card\n"
+                "version = 1.0.0\n"
+                "ranges = 2100-2199\n",
                 CARD_MESSAGES)

@@ -55,6 +55,10 @@ Room& Lobby::open_room(std::string name, std::string game_type, std::uint32_t se
     throw ClientError(kErrTooManyRooms, "the server has as many rooms as it allows; try later");
   }
   const auto id = host_.next_id();
+  // A draining old build opens no rooms (its sessions are all in rooms; this is a guard).
+  if (!host_.try_key_open(id)) {
+    throw ClientError(GH_CODE_BUSY, "the room service is switching builds; try again");
+  }
   Room& room = rooms_[id];
   room.id = id;
   room.name = std::move(name);
@@ -62,8 +66,7 @@ Room& Lobby::open_room(std::string name, std::string game_type, std::uint32_t se
   room.seats = seats;
   room.password = std::move(password);
   room.owner = owner;
-  room.version = 1;
-  host_.key_open(id);  // a drain reload keeps this room on this build until it closes
+  room.version = 1;  // its key (opened above) keeps it on this build during a drain reload
   return room;
 }
 

@@ -102,5 +102,8 @@ class RoomPlugin final : public gamehost::Plugin {
 }  // namespace
 }  // namespace gh_room
 
-GAMEHOST_PLUGIN(gh_room::RoomPlugin, "name = room\nversion = 1.0.0\nranges = 2000-2099\n",
+GAMEHOST_PLUGIN(gh_room::RoomPlugin,
+                "name = room\n"
+                "version = 1.0.0\n"
+                "ranges = 2000-2099\n",
                 ROOM_MESSAGES)

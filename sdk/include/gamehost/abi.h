@@ -320,7 +320,10 @@ typedef gh_status (*gh_post_keyed_v1)(gh_host* host, uint64_t key, const gh_task
  * sessions belong to which. On a drain reload the old build keeps its open keys and the
  * messages of the sessions bound to them until the last key closes; everything else goes
  * to the new build at once. Plugins that never declare keys drain at once. */
-/* "gamehost_key_open_v1": a unit of work with this key now lives in this instance. */
+/* "gamehost_key_open_v1": a unit of work with this key now lives in this instance.
+ * (ABI 1.3) GH_ERR_DENIED in a build that is draining: it takes no new keys, the new build
+ * does (so a plugin that opens a key for an event both builds hear, e.g. a game start,
+ * leaves it to the new build when refused). */
 typedef gh_status (*gh_key_open_v1)(gh_host* host, uint64_t key);
 /* "gamehost_key_close_v1": the unit ended (a drained old build unloads after its last). */
 typedef gh_status (*gh_key_close_v1)(gh_host* host, uint64_t key);

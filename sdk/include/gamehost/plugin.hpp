@@ -321,6 +321,15 @@ class Host {
   // Declare a key while its unit lives, and bind the sessions that play in it: a drain
   // reload then lets the unit finish on this build while new ones start on the next.
   void key_open(std::uint64_t key) { check(key_open_(host_, key), "key_open"); }
+  // The same, for work that may start in either of two builds (an event both hear during a
+  // drain reload): false when this build is draining and leaves new keys to the next one;
+  // the caller then lets the work be. Throws on other failures, as key_open does.
+  bool try_key_open(std::uint64_t key) {
+    const auto status = key_open_(host_, key);
+    if (status == GH_ERR_DENIED) return false;
+    check(status, "key_open");
+    return true;
+  }
   void key_close(std::uint64_t key) { key_close_(host_, key); }
   void key_bind(std::uint64_t key, SessionId session) { key_bind_(host_, key, session); }
 

@@ -436,6 +436,11 @@ class FakeHost {
       return l.text.find(fragment) != std::string::npos;
     });
   }
+  // Makes a loaded plugin behave as the old build of a drain reload: it opens no new keys
+  // (key_open answers GH_ERR_DENIED, try_key_open gives false).
+  void set_draining(const std::string& plugin, bool draining = true) {
+    plugin_or_only(plugin).draining = draining;
+  }
   // Keys a plugin (the only one, or the one named) declared open, and the key a session is
   // bound to in it (0: none).
   const std::set<std::uint64_t>& open_keys(const std::string& plugin = {}) const {
@@ -471,6 +476,7 @@ class FakeHost {
     gh_host_api api{};
     std::set<std::string> subscriptions;
     std::set<std::uint64_t> keys;
+    bool draining = false;  // set_draining: key_open is refused
     std::map<gh_session_id, std::uint64_t> session_keys;
   };
   struct Timer {
@@ -834,6 +840,7 @@ class FakeHost {
 
   static gh_status svc_key_open_v1(gh_host* h, std::uint64_t key) {
     if (key == 0) return GH_ERR_INVALID_ARGUMENT;
+    if (me(h).draining) return GH_ERR_DENIED;
     me(h).keys.insert(key);
     return GH_OK;
   }
