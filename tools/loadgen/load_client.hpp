@@ -22,28 +22,14 @@
 #include "gamehost/host.pb.h"
 #include "options.hpp"
 #include "request_template.hpp"
+#include "run_client.hpp"
 #include "run_stats.hpp"
 #include "shout_group.hpp"
 #include "transport.hpp"
 
 namespace gamehost::loadgen {
 
-using Clock = std::chrono::steady_clock;
-
-// Shared by every client of a run; the measurement window is [measure_start, measure_end).
-struct RunWindow {
-  Clock::time_point load_start;
-  Clock::time_point measure_start;
-  Clock::time_point measure_end;
-};
-
-// How many clients have finished setting up, either way; read by the main thread.
-struct SetupProgress {
-  std::atomic<int> ready{0};
-  std::atomic<int> failed{0};
-};
-
-class LoadClient : public std::enable_shared_from_this<LoadClient> {
+class LoadClient : public RunClient, public std::enable_shared_from_this<LoadClient> {
  public:
   struct Identity {
     std::uint32_t index;                      // unique within this run; stamped into every request
@@ -56,11 +42,11 @@ class LoadClient : public std::enable_shared_from_this<LoadClient> {
              SetupProgress& progress);
 
   // Starts connecting in the background; reports the outcome in SetupProgress.
-  void launch();
+  void launch() override;
   // Starts sending at window.load_start; sending ends by itself at window.measure_end.
-  void start(const RunWindow& window);
+  void start(const RunWindow& window) override;
   // Ends the connection now, whatever state it is in.
-  void stop();
+  void stop() override;
 
  private:
   using Self = std::shared_ptr<LoadClient>;

@@ -13,6 +13,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 
+#include "card_bot.hpp"
 #include "load_client.hpp"
 #include "proc_stats.hpp"
 
@@ -22,8 +23,10 @@ namespace {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-// Slightly longer than a client's own setup timeout, so clients report their own failures.
+// Slightly longer than a client's own setup timeout, so clients report their own failures
+// (card bots log in and match first: a minute).
 constexpr auto kSetupWait = std::chrono::seconds(7);
+constexpr auto kCardSetupWait = std::chrono::seconds(62);
 // Time for connections to close politely after the window before the workers are stopped.
 constexpr auto kCloseGrace = std::chrono::seconds(3);
 // Lets every worker receive the start signal before the first request goes out.
@@ -35,7 +38,7 @@ struct Worker {
   asio::io_context io{1};  // concurrency hint 1: single-threaded, Asio can skip locking
   asio::executor_work_guard<asio::io_context::executor_type> keep_running{io.get_executor()};
   RunStats stats;
-  std::vector<std::shared_ptr<LoadClient>> clients;
+  std::vector<std::shared_ptr<RunClient>> clients;
   std::atomic<bool> finished{false};
   std::thread thread;
 };
@@ -87,6 +90,11 @@ RunResult run_load(const Options& options) {
       worker_index = static_cast<std::size_t>(group_index % options.threads);
     }
     Worker& worker = *workers[worker_index];
+    if (options.scenario == Scenario::kCard) {
+      worker.clients.push_back(std::make_shared<CardBot>(worker.io, options, endpoint,
+                                                         identity.index, worker.stats, progress));
+      continue;
+    }
     worker.clients.push_back(std::make_shared<LoadClient>(
         worker.io, options, endpoint, std::move(identity), worker.stats, progress));
   }
@@ -99,7 +107,8 @@ RunResult run_load(const Options& options) {
   }
 
   // 1. Wait until every connection is set up or has given up.
-  const auto setup_deadline = Clock::now() + kSetupWait;
+  const auto setup_deadline =
+      Clock::now() + (options.scenario == Scenario::kCard ? kCardSetupWait : kSetupWait);
   while (progress.ready + progress.failed < options.connections && Clock::now() < setup_deadline) {
     std::this_thread::sleep_for(kPoll);
   }
@@ -115,7 +124,7 @@ RunResult run_load(const Options& options) {
     window.measure_end =
         window.measure_start + std::chrono::duration_cast<Clock::duration>(
                                    std::chrono::duration<double>(options.duration_s));
-    on_every_client(workers, [window](LoadClient& c) { c.start(window); });
+    on_every_client(workers, [window](RunClient& c) { c.start(window); });
 
     std::this_thread::sleep_until(window.measure_start);
     const auto server_before =
@@ -140,7 +149,7 @@ RunResult run_load(const Options& options) {
 
   // 3. Stop: clients close themselves at the window's end; this also covers the ones that
   //    never got going. Then give polite closes a moment before pulling the plug.
-  on_every_client(workers, [](LoadClient& c) { c.stop(); });
+  on_every_client(workers, [](RunClient& c) { c.stop(); });
   for (auto& worker : workers) worker->keep_running.reset();
   const auto close_deadline = Clock::now() + kCloseGrace;
   for (auto& worker : workers) {

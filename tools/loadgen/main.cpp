@@ -29,9 +29,12 @@ void add_flags(CLI::App& app, Options& o) {
                                                                        {"ws", TransportKind::kWs}},
                                   CLI::ignore_case))
       ->default_str("tcp");
-  app.add_option("--scenario", o.scenario, "echo: request/reply; shout: group broadcast")
+  app.add_option(
+         "--scenario", o.scenario,
+         "echo: request/reply; shout: group broadcast; card: Dou Dizhu bots (auth, room, card)")
       ->transform(CLI::CheckedTransformer(
-          std::map<std::string, Scenario>{{"echo", Scenario::kEcho}, {"shout", Scenario::kShout}},
+          std::map<std::string, Scenario>{
+              {"echo", Scenario::kEcho}, {"shout", Scenario::kShout}, {"card", Scenario::kCard}},
           CLI::ignore_case))
       ->default_str("echo");
   app.add_option("--connections", o.connections, "Concurrent connections")
@@ -67,6 +70,10 @@ void add_flags(CLI::App& app, Options& o) {
       ->check(CLI::Range(1, 20000));
   app.add_option("--server-pid", o.server_pid, "Also report this process's CPU % and RSS")
       ->check(CLI::PositiveNumber);
+  app.add_option("--think-ms", o.think_ms,
+                 "Card: a bot waits this long on its turn before acting (1000: ~1 action/s/table)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 60000));
   app.add_flag("--json", o.json, "Print one JSON line instead of text");
   app.add_option("--threads", o.threads, "Load generator threads")
       ->capture_default_str()

@@ -8,7 +8,7 @@
 namespace gamehost::loadgen {
 
 enum class TransportKind { kTcp, kWs };
-enum class Scenario { kEcho, kShout };
+enum class Scenario { kEcho, kShout, kCard };
 
 struct Options {
   std::string host = "127.0.0.1";
@@ -32,6 +32,8 @@ struct Options {
   int group_size = 10;
   // When > 0, the server's CPU and RSS are read from /proc/<pid>.
   int server_pid = 0;
+  // Card: a bot waits this long after its turn starts before acting (0 = at once).
+  int think_ms = 0;
   bool json = false;
   int threads = 1;
 };
@@ -40,7 +42,15 @@ inline const char* to_string(TransportKind t) {
   return t == TransportKind::kTcp ? "tcp" : "ws";
 }
 inline const char* to_string(Scenario s) {
-  return s == Scenario::kEcho ? "echo" : "shout";
+  switch (s) {
+    case Scenario::kEcho:
+      return "echo";
+    case Scenario::kShout:
+      return "shout";
+    case Scenario::kCard:
+      return "card";
+  }
+  return "?";
 }
 
 }  // namespace gamehost::loadgen

@@ -77,6 +77,13 @@ void print_text(std::ostream& out, const Options& o, const RunResult& r) {
       << "  problems     " << r.stats.error_replies << " error replies, " << r.stats.bad_replies
       << " bad replies, " << r.stats.disconnects << " disconnects, " << r.stats.setup_failures
       << " setup failures, " << r.stats.other_frames << " other frames\n";
+  if (o.scenario == Scenario::kCard) {
+    out << "  games        " << r.stats.games << " finished, "
+        << fixed(
+               r.measured_seconds > 0 ? static_cast<double>(r.stats.games) / r.measured_seconds : 0,
+               1)
+        << " games/s (bots think " << o.think_ms << " ms; latency = own action to its broadcast)\n";
+  }
   if (!r.stats.first_error.empty()) out << "  first error  " << r.stats.first_error << "\n";
   if (o.server_pid > 0) {
     out << "  server       pid " << o.server_pid << ": cpu "
@@ -111,7 +118,8 @@ void print_json(std::ostream& out, const Options& o, const RunResult& r) {
       << ",\"latency_mean_us\":" << fixed(s.mean_us, 1) << ",\"errors\":" << r.stats.error_replies
       << ",\"bad_replies\":" << r.stats.bad_replies << ",\"disconnects\":" << r.stats.disconnects
       << ",\"setup_failures\":" << r.stats.setup_failures
-      << ",\"other_frames\":" << r.stats.other_frames;
+      << ",\"other_frames\":" << r.stats.other_frames << ",\"games\":" << r.stats.games
+      << ",\"think_ms\":" << o.think_ms;
   // -1 marks "not measured" so every field stays a number.
   out << ",\"server_cpu_pct\":"
       << (r.server_cpu_percent ? fixed(*r.server_cpu_percent, 1) : std::string("-1"))

@@ -14,6 +14,7 @@ struct RunStats {
   std::uint64_t sent = 0;
   std::uint64_t received = 0;  // echo replies, or shout deliveries (one per receiving member)
   LatencyHistogram latency;    // nanoseconds, one sample per counted receive
+  std::uint64_t games = 0;     // card: games finished (counted once per game)
 
   // Over the whole run, warm-up included: these should all be zero.
   std::uint64_t error_replies = 0;   // id 2 frames
@@ -31,6 +32,7 @@ struct RunStats {
     sent += other.sent;
     received += other.received;
     latency.merge(other.latency);
+    games += other.games;
     error_replies += other.error_replies;
     bad_replies += other.bad_replies;
     other_frames += other.other_frames;
