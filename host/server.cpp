@@ -225,8 +225,8 @@ void Server::start() {
 
   const net::ConnectionLimits limits{
       m.config.limits.max_frame_bytes, m.config.limits.send_queue_frames,
-      m.config.limits.idle_timeout_ms, m.config.limits.rate_limit_per_second,
-      m.config.limits.rate_limit_burst};
+      m.config.limits.idle_timeout_ms, m.config.limits.login_timeout_ms,
+      m.config.limits.rate_limit_per_second, m.config.limits.rate_limit_burst};
   try {
     if (!m.config.listen.tcp.empty()) {
       m.tcp = std::make_unique<net::Listener>(

@@ -19,7 +19,10 @@ std::string error_of(const std::string& toml) {
 TEST(Config, TheShippedDefaultConfigLoads) {
   const auto c = load_file(std::string(GAMEHOST_SOURCE_DIR) + "/config/gamehost.toml");
   EXPECT_EQ(c.listen.tcp, "0.0.0.0:7000");
-  ASSERT_EQ(c.plugins.load.size(), 3u);
+  ASSERT_EQ(c.plugins.load.size(), 5u);
+  std::vector<std::string> names;
+  for (const auto& p : c.plugins.load) names.push_back(p.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"auth", "user", "room", "card", "echo"}));
   EXPECT_EQ(c.plugins.load[0].name, "auth");
   EXPECT_EQ(c.plugins.load[0].file, "build/lib/gamehost/plugins/auth.so");
   EXPECT_EQ(c.plugins.load[0].capabilities, std::vector<std::string>{"bind_user"});
@@ -145,6 +148,13 @@ TEST(Config, MissingFileIsNamed) {
 TEST(Config, DuplicatePluginIsRefused) {
   EXPECT_EQ(error_of("[plugins]\nload = [\"echo\", \"echo\"]\n"),
             "test.toml:2:17: [plugins] load: plugin 'echo' is listed twice");
+}
+
+TEST(Config, LoginTimeoutDefaultsToThirtySecondsAndZeroTurnsItOff) {
+  EXPECT_EQ(load_text("", "test.toml").limits.login_timeout_ms, 30000u);
+  EXPECT_EQ(load_text("[limits]\nlogin_timeout_ms = 0\n", "test.toml").limits.login_timeout_ms, 0u);
+  EXPECT_EQ(error_of("[limits]\nlogin_timeout_ms = -1\n"),
+            "test.toml:2:20: [limits] login_timeout_ms: must be between 0 and 3600000, got -1");
 }
 
 TEST(Config, HeartbeatMustBeShorterThanIdleTimeout) {

@@ -30,6 +30,7 @@ Connection::Connection(Strand strand, ConnectionHooks& hooks, const ConnectionLi
       hooks_(hooks),
       rate_(limits.rate_per_second, limits.rate_burst),
       idle_timer_(strand_),
+      login_timer_(strand_),
       grace_timer_(strand_),
       last_frame_(std::chrono::steady_clock::now()) {}
 
@@ -49,6 +50,7 @@ void Connection::opened() {
   opened_ = true;
   hooks_.on_open(shared_from_this());
   arm_idle_timer();
+  arm_login_timer();
 }
 
 bool Connection::is_open() const noexcept {
@@ -342,6 +344,17 @@ void Connection::arm_idle_timer() {
   });
 }
 
+// Heartbeats keep a session from the idle timeout, not from this one: a client that never
+// logs in holds a connection (and its memory) only this long.
+void Connection::arm_login_timer() {
+  if (limits_.login_timeout_ms == 0) return;
+  login_timer_.expires_after(std::chrono::milliseconds(limits_.login_timeout_ms));
+  login_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+    if (ec || self->finished_ || self->user() != 0) return;
+    self->kick_on_strand(GH_CODE_LOGIN_TIMEOUT, "not logged in within the login timeout");
+  });
+}
+
 void Connection::finish() {
   if (finished_) return;
   finished_ = true;
@@ -353,6 +366,7 @@ void Connection::finish() {
     outbox_.clear();
   }
   idle_timer_.cancel();
+  login_timer_.cancel();
   grace_timer_.cancel();
   shutdown_transport();
   if (opened_) hooks_.on_close(shared_from_this());

@@ -111,10 +111,12 @@ class Connection : public session::Session, public std::enable_shared_from_this<
     return f.header_len + f.payload->size();
   }
   void arm_idle_timer();
+  void arm_login_timer();
 
   ConnectionHooks& hooks_;
   TokenBucket rate_;
   asio::steady_timer idle_timer_;
+  asio::steady_timer login_timer_;
   asio::steady_timer grace_timer_;
   std::chrono::steady_clock::time_point last_frame_;
 

@@ -69,6 +69,50 @@ TEST(Limits, IdleClientIsKickedAndAHeartbeatingOneStays) {
   alive.expect(90001);
 }
 
+TEST(Limits, ASessionThatDoesNotLogInIsClosedAtTheLoginDeadlineHeartbeatsNotwithstanding) {
+  HostProcess host(
+      "[plugins]\nload = [\"echo\", \"testlogin\"]\n[plugins.echo]\nfile = \"" +
+          plugin_path("echo") + "\"\n[plugins.testlogin]\nfile = \"" +
+          test_plugin_path("testlogin") + "\"\ncapabilities = [\"bind_user\"]\n",
+      "[limits]\nlogin_timeout_ms = 1000\nidle_timeout_ms = 5000\nheartbeat_interval_ms = 200\n");
+  TcpClient anonymous(host.tcp_port());
+  WsClient player(host.ws_port());
+  player.send(100200, u64le(7));  // testlogin binds user 7
+  player.expect(100201);
+  // The anonymous client heartbeats and even sends public messages: it is still closed.
+  bool kicked = false;
+  for (int i = 0; i < 12 && !kicked; ++i) {
+    anonymous.send(1, wire::Heartbeat{});
+    anonymous.send(90000, echo_request("anyone?"));
+    while (auto f = anonymous.recv(200ms)) {
+      if (f->msg_id == 3) {
+        EXPECT_EQ(f->as<wire::Kick>().code(), static_cast<std::uint32_t>(GH_CODE_LOGIN_TIMEOUT));
+        kicked = true;
+        break;
+      }
+    }
+    player.send(1, wire::Heartbeat{});
+    player.expect(1);
+  }
+  EXPECT_TRUE(kicked) << "no login-timeout kick within 2.4 s";
+  EXPECT_TRUE(anonymous.closed_within(1s));
+  // The logged-in session stays, past the deadline.
+  player.send(90000, echo_request("still here"));
+  player.expect(90001);
+}
+
+TEST(Limits, ALoginTimeoutOfZeroLetsSessionsStayAnonymous) {
+  HostProcess host(
+      kEchoOnly,
+      "[limits]\nlogin_timeout_ms = 0\nidle_timeout_ms = 5000\nheartbeat_interval_ms = 200\n");
+  TcpClient anonymous(host.tcp_port());
+  for (int i = 0; i < 6; ++i) {
+    anonymous.send(90000, echo_request("fine"));
+    anonymous.expect(90001);
+    std::this_thread::sleep_for(250ms);
+  }
+}
+
 // Sends far more big echo requests than the socket buffers hold and never reads: the host
 // must close the client as a slow reader and go on serving others.
 void expect_closed_as_slow_reader(HostProcess& host, Client& slow) {

@@ -75,7 +75,9 @@ typedef enum gh_status {
   X(BAD_FRAME, bad_frame, 14, "kick: a frame that cannot be parsed (e.g. WS too short)")          \
   X(STORAGE_UNAVAILABLE, storage_unavailable, 15,                                                 \
     "(ABI 1.2) the database failed or did not answer in time; nothing was changed, the "          \
-    "client may retry")
+    "client may retry")                                                                           \
+  X(LOGIN_TIMEOUT, login_timeout, 16,                                                             \
+    "(ABI 1.3) kick: not logged in within limits.login_timeout_ms (heartbeats do not count)")
 
 #define GH_DETAIL_ERROR_ENUM(NAME, name, value, text) GH_CODE_##NAME = value,
 typedef enum gh_error_code { GAMEHOST_HOST_ERROR_CODES(GH_DETAIL_ERROR_ENUM) } gh_error_code;
