@@ -25,6 +25,8 @@ tcp = "127.0.0.1:0"
 websocket = ""
 [limits]
 max_connections_per_ip = 100000
+# echo clients never log in: no login deadline
+login_timeout_ms = 0
 rate_limit_per_second = 10000000
 rate_limit_burst = 10000000
 send_queue_frames = 100000
