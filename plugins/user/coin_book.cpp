@@ -14,6 +14,8 @@ using Kind = CoinRequest::Kind;
 
 constexpr std::int64_t kMaxBalance = std::numeric_limits<std::int64_t>::max();
 
+}  // namespace
+
 const char* kind_name(Kind kind) {
   switch (kind) {
     case Kind::kCredit:
@@ -22,9 +24,13 @@ const char* kind_name(Kind kind) {
       return "debit";
     case Kind::kTransfer:
       return "transfer";
+    case Kind::kSettle:
+      return "settle";
   }
   return "?";
 }
+
+namespace {
 
 // Ids are uint64 in messages and BIGINT (signed) in tables; snowflakes fit in 63 bits.
 std::int64_t sql_id(std::uint64_t id) {
@@ -32,19 +38,6 @@ std::int64_t sql_id(std::uint64_t id) {
 }
 
 }  // namespace
-
-// A key found in user_coin_requests: the request it was used for and its result.
-struct CoinBook::Recorded {
-  UserId user;
-  std::string kind;
-  std::int64_t amount;
-  UserId other;
-  CoinOutcome outcome;
-
-  bool matches(const CoinRequest& r) const {
-    return kind == kind_name(r.kind) && user == r.user && other == r.other && amount == r.amount;
-  }
-};
 
 CoinOutcome CoinBook::apply(const CoinRequest& request) {
   validate(request);
@@ -139,6 +132,8 @@ void CoinBook::log_change(const CoinRequest& r, const CoinOutcome& outcome) {
       line(r.user, -r.amount, outcome.balance);
       line(r.other, r.amount, outcome.other_balance);
       break;
+    case Kind::kSettle:
+      break;  // logged per user by settle()
   }
 }
 
@@ -154,16 +149,21 @@ void CoinBook::validate(const CoinRequest& r) const {
         pb::ERROR_INVALID_AMOUNT,
         gamehost::concat("amount ", r.amount, " is not within 1-", settings_.max_coin_change));
   }
-  if (r.idempotency_key.empty() || r.idempotency_key.size() > kMaxKeyBytes) {
+  validate_texts(r.idempotency_key, r.reason, r.reference);
+}
+
+void CoinBook::validate_texts(const std::string& key, const std::string& reason,
+                              const std::string& reference) const {
+  if (key.empty() || key.size() > kMaxKeyBytes) {
     throw Refusal(pb::ERROR_INVALID_IDEMPOTENCY_KEY,
                   gamehost::concat("idempotency key must be 1-", kMaxKeyBytes, " bytes"));
   }
-  if (r.reason.empty() || r.reason.size() > kMaxReasonBytes || !is_clean_text(r.reason)) {
+  if (reason.empty() || reason.size() > kMaxReasonBytes || !is_clean_text(reason)) {
     throw Refusal(pb::ERROR_INVALID_REQUEST,
                   gamehost::concat("reason must be 1-", kMaxReasonBytes,
                                    " bytes of UTF-8 without control characters"));
   }
-  if (r.reference.size() > kMaxReferenceBytes || !is_clean_text(r.reference)) {
+  if (reference.size() > kMaxReferenceBytes || !is_clean_text(reference)) {
     throw Refusal(pb::ERROR_INVALID_REQUEST,
                   gamehost::concat("reference must be up to ", kMaxReferenceBytes,
                                    " bytes of UTF-8 without control characters"));
@@ -206,6 +206,8 @@ CoinOutcome CoinBook::apply_in(gamehost::Db& db, const CoinRequest& r) {
       out.ledger_id = write_ledger(db, r.user, -r.amount, out.balance, r);
       write_ledger(db, r.other, r.amount, out.other_balance, r);
       break;
+    case Kind::kSettle:
+      break;  // settle() moves the coins itself
   }
   return out;
 }

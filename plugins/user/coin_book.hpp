@@ -27,7 +27,7 @@ namespace gh_user {
 using gamehost::UserId;
 
 struct CoinRequest {
-  enum class Kind { kCredit, kDebit, kTransfer };
+  enum class Kind { kCredit, kDebit, kTransfer, kSettle };
   Kind kind = Kind::kCredit;
   UserId user = 0;   // credited or debited; for a transfer, the payer
   UserId other = 0;  // for a transfer, the payee; 0 otherwise
@@ -45,6 +45,25 @@ struct CoinOutcome {
   bool replayed = false;           // the key was applied before: this is that result
 };
 
+// A zero-sum result of several users in one transaction (user.proto's Settle).
+struct SettleRequest {
+  struct Entry {
+    UserId user = 0;
+    std::int64_t amount = 0;  // > 0 won, < 0 lost
+  };
+  std::vector<Entry> entries;
+  std::string reason;
+  std::string reference;
+  std::string idempotency_key;
+  std::string caller;
+};
+
+struct SettleOutcome {
+  std::vector<std::int64_t> applied;   // what moved, in the request's order
+  std::vector<std::int64_t> balances;  // each balance right after
+  bool replayed = false;
+};
+
 struct LedgerRow {
   std::uint64_t id = 0;
   std::int64_t amount = 0;
@@ -53,6 +72,9 @@ struct LedgerRow {
   std::int64_t balance_after = 0;
   std::uint64_t created_at_ms = 0;
 };
+
+// "credit", "debit", "transfer", "settle": as user_coin_requests.kind stores it.
+const char* kind_name(CoinRequest::Kind kind);
 
 class CoinBook {
  public:
@@ -67,6 +89,9 @@ class CoinBook {
   // failed - perhaps applied: a retry with the same key then answers the recorded result).
   CoinOutcome apply(const CoinRequest& request);
 
+  // Settles `request` once per idempotency key: the losers pay what they can (see
+  // settlement.hpp), one ledger row per coin moved to or from a user. Throws as apply does.
+  SettleOutcome settle(const SettleRequest& request);
   // The balance, or nothing when the user has no coin account.
   std::optional<std::int64_t> balance(UserId user);
   std::optional<std::int64_t> balance(gamehost::Db& db, UserId user);
@@ -84,9 +109,24 @@ class CoinBook {
   void log_change(const CoinRequest& request, const CoinOutcome& outcome);
 
  private:
-  struct Recorded;
+  // A key found in user_coin_requests: the request it was used for and its result.
+  struct Recorded {
+    UserId user;
+    std::string kind;
+    std::int64_t amount;
+    UserId other;
+    CoinOutcome outcome;
+
+    bool matches(const CoinRequest& r) const {
+      return kind == kind_name(r.kind) && user == r.user && other == r.other && amount == r.amount;
+    }
+  };
 
   void validate(const CoinRequest& request) const;
+  void validate_texts(const std::string& key, const std::string& reason,
+                      const std::string& reference) const;
+  void validate(const SettleRequest& request) const;
+  SettleOutcome replay_settlement(gamehost::Db& db, const SettleRequest& request);
   std::optional<Recorded> find_request(gamehost::Db& db, const std::string& key);
   CoinOutcome apply_in(gamehost::Db& db, const CoinRequest& request);
   void record(gamehost::Db& db, const CoinRequest& request, const CoinOutcome& outcome);

@@ -136,6 +136,9 @@ class UserPlugin final : public gamehost::Plugin {
     serve_blocking(api::kTransfer, [this](const pb::Transfer& in, std::string_view caller) {
       return transfer(in, caller);
     });
+    serve_blocking(api::kSettle, [this](const pb::Settle& in, std::string_view caller) {
+      return settle(in, caller);
+    });
     serve_blocking(api::kBalance, [this](const pb::BalanceQuery& in, std::string_view caller) {
       return balance(in, caller);
     });
@@ -206,6 +209,22 @@ class UserPlugin final : public gamehost::Plugin {
                       in.reason(), in.reference(), in.idempotency_key(), std::string(caller)});
       out.set_from_balance(done.balance);
       out.set_to_balance(done.other_balance);
+      out.set_replayed(done.replayed);
+    });
+  }
+
+  pb::SettleResult settle(const pb::Settle& in, std::string_view caller) {
+    return refusable<pb::SettleResult>("settle", caller, [&](pb::SettleResult& out) {
+      SettleRequest request{
+          {}, in.reason(), in.reference(), in.idempotency_key(), std::string(caller)};
+      for (const auto& e : in.entries()) request.entries.push_back({e.user_id(), e.amount()});
+      const auto done = coins_.settle(request);
+      for (std::size_t i = 0; i < request.entries.size(); ++i) {
+        auto* applied = out.add_applied();
+        applied->set_user_id(request.entries[i].user);
+        applied->set_amount(done.applied[i]);
+        applied->set_balance_after(done.balances[i]);
+      }
       out.set_replayed(done.replayed);
     });
   }

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "../protocol.hpp"
+#include "../settlement.hpp"
 #include "../user_api.hpp"
 
 namespace {
@@ -460,6 +461,93 @@ TEST_F(UserTest, TransferMovesCoinsAndWritesBothLedgerRows) {
   // The other direction (the lower user id is locked first either way).
   EXPECT_EQ(transfer(kBob, kAlice, 10, "t2").to_balance(), 70);
   EXPECT_EQ(unbalanced_accounts(), 0);
+}
+
+// ---- Settlements ---------------------------------------------------------------------------
+
+pb::Settle settlement(std::vector<std::pair<std::uint64_t, std::int64_t>> entries,
+                      const std::string& key = "card:1") {
+  pb::Settle s;
+  for (const auto& [user, amount] : entries) {
+    auto* e = s.add_entries();
+    e->set_user_id(user);
+    e->set_amount(amount);
+  }
+  s.set_reason("doudizhu");
+  s.set_reference("1");
+  s.set_idempotency_key(key);
+  return s;
+}
+
+std::vector<std::int64_t> applied(const pb::SettleResult& r) {
+  std::vector<std::int64_t> out;
+  for (const auto& e : r.applied()) out.push_back(e.amount());
+  return out;
+}
+
+TEST(Settlement, LosersPayWhatTheyHaveAndWinnersShareItByWhatTheyWon) {
+  using gh_user::capped_settlement;
+  using V = std::vector<std::int64_t>;
+  EXPECT_EQ(capped_settlement({-10, 5, 5}, {100, 0, 0}), (V{-10, 5, 5}));
+  EXPECT_EQ(capped_settlement({-10, 5, 5}, {4, 0, 0}), (V{-4, 2, 2}));
+  // 5 paid for 7 + 3 owed: 3.5 and 1.5 rounded down, the one coin left to the larger remainder
+  // (a tie: the earlier entry).
+  EXPECT_EQ(capped_settlement({7, 3, -10}, {0, 0, 5}), (V{4, 1, -5}));
+  EXPECT_EQ(capped_settlement({5, -2, -3}, {0, 1, 100}), (V{4, -1, -3}));
+  EXPECT_EQ(capped_settlement({5, -5}, {0, -7}), (V{0, 0}));  // a negative balance pays nothing
+  EXPECT_EQ(capped_settlement({5, -4}, {0, 9}), (V{0, 0}));   // not zero-sum: nothing
+  const std::int64_t big = 4'000'000'000'000'000'000;
+  EXPECT_EQ(capped_settlement({big, big, -2 * big + 2, -2}, {0, 0, big, 2}),
+            (V{big / 2 + 1, big / 2 + 1, -big, -2}));
+}
+
+TEST_F(UserTest, ASettlementMovesEveryonesCoinsInOneCallAndARetryPaysNothingTwice) {
+  credit(kAlice, 100, "seed-a");
+  credit(kBob, 100, "seed-b");
+  credit(kCarol, 100, "seed-c");
+  const auto done = call(api::kSettle, settlement({{kAlice, 40}, {kBob, -20}, {kCarol, -20}}));
+  EXPECT_EQ(done.error(), 0u);
+  EXPECT_FALSE(done.replayed());
+  EXPECT_EQ(applied(done), (std::vector<std::int64_t>{40, -20, -20}));
+  EXPECT_EQ(done.applied(0).balance_after(), 140);
+  EXPECT_EQ(balance_row(kBob), 80);
+  EXPECT_EQ(sql_int("SELECT COUNT(*) FROM user_ledger WHERE idempotency_key = 'card:1'"), 3);
+  const auto again = call(api::kSettle, settlement({{kAlice, 40}, {kBob, -20}, {kCarol, -20}}));
+  EXPECT_TRUE(again.replayed());
+  EXPECT_EQ(applied(again), applied(done));
+  EXPECT_EQ(again.applied(1).balance_after(), 80);
+  EXPECT_EQ(balance_row(kAlice), 140);
+  EXPECT_EQ(unbalanced_accounts(), 0);
+  // The same key for another result is a conflict, and changes nothing.
+  EXPECT_EQ(call(api::kSettle, settlement({{kAlice, 60}, {kBob, -30}, {kCarol, -30}})).error(),
+            static_cast<std::uint32_t>(pb::ERROR_IDEMPOTENCY_CONFLICT));
+  EXPECT_EQ(balance_row(kAlice), 140);
+}
+
+TEST_F(UserTest, ALoserWithoutEnoughCoinsPaysWhatTheyHave) {
+  credit(kAlice, 4, "seed-a");  // the landlord lost 10 and has 4
+  const auto done = call(api::kSettle, settlement({{kAlice, -10}, {kBob, 5}, {kCarol, 5}}));
+  EXPECT_EQ(done.error(), 0u);
+  EXPECT_EQ(applied(done), (std::vector<std::int64_t>{-4, 2, 2}));
+  EXPECT_EQ(balance_row(kAlice), 0);
+  EXPECT_EQ(balance_row(kBob), 2);  // bob had no account: it was opened
+  EXPECT_EQ(balance_row(kCarol), 2);
+  EXPECT_EQ(unbalanced_accounts(), 0);
+}
+
+TEST_F(UserTest, InvalidSettlementsAreRefusedAndChangeNothing) {
+  credit(kAlice, 100, "seed-a");
+  const auto code = [&](const pb::Settle& s) { return call(api::kSettle, s).error(); };
+  const auto invalid = static_cast<std::uint32_t>(pb::ERROR_INVALID_REQUEST);
+  const auto amount = static_cast<std::uint32_t>(pb::ERROR_INVALID_AMOUNT);
+  EXPECT_EQ(code(settlement({{kAlice, -10}, {kBob, 5}})), amount);    // not zero-sum
+  EXPECT_EQ(code(settlement({{kAlice, 0}})), invalid);                // one entry
+  EXPECT_EQ(code(settlement({{kAlice, -5}, {kAlice, 5}})), invalid);  // twice
+  EXPECT_EQ(code(settlement({{0, -5}, {kBob, 5}})), invalid);
+  EXPECT_EQ(code(settlement({{kAlice, -5}, {kBob, 5}}, "")),
+            static_cast<std::uint32_t>(pb::ERROR_INVALID_IDEMPOTENCY_KEY));
+  EXPECT_EQ(balance_row(kAlice), 100);
+  EXPECT_EQ(sql_int("SELECT COUNT(*) FROM user_coin_requests WHERE kind = 'settle'"), 0);
 }
 
 TEST_F(UserTest, TransferWithoutEnoughCoinsChangesNeitherSide) {
