@@ -18,6 +18,7 @@
 #include "echo.pb.h"
 #include "storage/database.hpp"
 #include "support/clients.hpp"
+#include "support/databases.hpp"
 #include "support/host_process.hpp"
 #include "user.pb.h"
 
@@ -37,11 +38,6 @@ constexpr std::uint32_t kGetProfile = 1100, kProfile = 1101, kUpdateProfile = 11
 constexpr std::uint32_t kCoinForward = 100900, kCoinResult = 100901;
 }  // namespace id
 
-const char* mysql_url() {
-  const char* url = std::getenv("GAMEHOST_TEST_MYSQL_URL");
-  return url != nullptr && *url != '\0' ? url : nullptr;
-}
-
 std::string source_migrations() {
   return std::string(GAMEHOST_SOURCE_DIR) + "/migrations";
 }
@@ -52,43 +48,6 @@ struct Backend {
   std::string name;
   std::string url;  // for [storage] url
 };
-
-void drop_project_tables(const std::string& url) {
-  storage::DatabaseSettings settings;
-  settings.url = storage::parse_storage_url(url, "/tmp");
-  settings.pool_size = 1;
-  storage::Database db(settings);
-  auto lease = db.acquire(5s);
-  auto& c = lease->connection();
-  std::vector<std::string> tables;
-  {
-    auto list = c.prepare(
-        settings.url.dialect == storage::Dialect::mysql
-            ? "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()"
-            : "SELECT name FROM sqlite_master WHERE type = 'table'");
-    while (list->step()) {
-      const auto v = list->column(0);
-      tables.emplace_back(v.text, v.len);
-    }
-  }
-  for (const auto& t : tables) c.execute("DROP TABLE IF EXISTS " + t);
-}
-
-// Runs one SQL query on the suite's database and returns the first column of the first row.
-std::int64_t query_int(const std::string& url, const std::string& sql) {
-  storage::DatabaseSettings settings;
-  settings.url = storage::parse_storage_url(url, "/tmp");
-  settings.pool_size = 1;
-  storage::Database db(settings);
-  auto lease = db.acquire(5s);
-  auto st = lease->connection().prepare(sql);
-  if (!st->step()) return 0;
-  const auto v = st->column(0);
-  if (v.type == GH_DB_INT) return v.int_value;
-  if (v.type == GH_DB_DOUBLE) return static_cast<std::int64_t>(v.double_value);
-  if (v.type == GH_DB_TEXT) return std::stoll(std::string(v.text, v.len));
-  return 0;
-}
 
 // argon2_mem_kib: the cost of a password hash (8 KiB: as cheap as libsodium allows).
 std::string plugins_toml(const std::string& url, const std::string& migrations,
