@@ -239,8 +239,6 @@ TEST_P(GameSuite, ThreePlayersPlayAFullGameToSettlement) {
   }
   const auto settled = a.event(pb::GameEvent::SETTLED);
   ASSERT_TRUE(settled.result().settled());
-  const auto seat_a = static_cast<int>(a.event(pb::GameEvent::SETTLED).seat());
-  (void)seat_a;
   std::int64_t total = 0;
   for (const auto* p : players) total += balance(*p);
   EXPECT_EQ(total, 3 * kStartingCoins);
