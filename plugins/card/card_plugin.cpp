@@ -14,6 +14,7 @@
 // ones start on the new build.
 #include <gamehost/plugin.hpp>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <unordered_map>
@@ -340,49 +341,60 @@ class CardPlugin final : public gamehost::Plugin {
          });
   }
 
+  // The coins moved (or could not be): the record is stored first, so a player who hears
+  // SETTLED finds the game in their recent games; then the game's key closes.
   void settled_game(std::uint64_t game_id, const Coins& coins, bool settled) {
-    Table& t = *tables_.at(game_id);
-    const auto result = *t.game.result();
-    auto e = event(t, pb::GameEvent::SETTLED);
-    *e.mutable_result() = result_message(result, coins, settled);
-    broadcast(t, e);
-    store(t, coins, settled);
-    for (const auto& p : t.players) {
-      if (p.session != 0 && !game_of_user_.contains(p.user)) host().key_bind(0, p.session);
-    }
-    host().key_close(game_id);  // a drained old build may unload after its last game
-    tables_.erase(game_id);
+    store(*tables_.at(game_id), coins, settled, [this, game_id, coins, settled] {
+      Table& t = *tables_.at(game_id);
+      auto e = event(t, pb::GameEvent::SETTLED);
+      *e.mutable_result() = result_message(*t.game.result(), coins, settled);
+      broadcast(t, e);
+      for (const auto& p : t.players) {
+        if (p.session != 0 && !game_of_user_.contains(p.user)) host().key_bind(0, p.session);
+      }
+      host().key_close(game_id);  // a drained old build may unload after its last game
+      tables_.erase(game_id);
+    });
   }
 
-  void store(const Table& t, const Coins& coins, bool settled) {
+  // Writes the game and its players in one transaction, then runs `then` on the queue
+  // (also when the write failed: the failure is logged, the game still ends).
+  void store(const Table& t, const Coins& coins, bool settled, std::function<void()> then) {
     const auto result = *t.game.result();
     const auto record = record_text(t.game);
     const auto game_id = t.game_id, room_id = t.room_id, started = t.started_ms;
     const auto ended = host().now_ms();
     const auto players = t.players;
-    with_db(
-        [=](gamehost::Db& db) {
-          auto tx = db.begin();
-          db.exec(
-              "INSERT INTO card_games (game_id, room_id, started_at_ms, ended_at_ms, "
-              "landlord_seat, bid, bombs, spring, score, settled, record) "
-              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-              game_id, room_id, started, ended, static_cast<int>(result.landlord), result.bid,
-              result.bombs + result.rockets, result.spring || result.anti_spring ? 1 : 0,
-              result.score, settled ? 1 : 0, record);
-          for (int s = 0; s < kSeats; ++s) {
-            const bool won = (s == result.landlord) == result.landlord_won;
+    try {
+      with_db(
+          [=](gamehost::Db& db) {
+            auto tx = db.begin();
             db.exec(
-                "INSERT INTO card_game_players (game_id, seat, user_id, won, coins, ended_at_ms) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                game_id, s, players[s].user, won ? 1 : 0, coins[s], ended);
-          }
-          tx.commit();
-          return true;
-        },
-        [this, game_id](gamehost::Result<bool>& r) {
-          if (!r.ok()) host().log_error("game ", game_id, ": record not stored: ", r.error_text());
-        });
+                "INSERT INTO card_games (game_id, room_id, started_at_ms, ended_at_ms, "
+                "landlord_seat, bid, bombs, spring, score, settled, record) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                game_id, room_id, started, ended, static_cast<int>(result.landlord), result.bid,
+                result.bombs + result.rockets, result.spring || result.anti_spring ? 1 : 0,
+                result.score, settled ? 1 : 0, record);
+            for (int s = 0; s < kSeats; ++s) {
+              const bool won = (s == result.landlord) == result.landlord_won;
+              db.exec(
+                  "INSERT INTO card_game_players (game_id, seat, user_id, won, coins, "
+                  "ended_at_ms) VALUES (?, ?, ?, ?, ?, ?)",
+                  game_id, s, players[s].user, won ? 1 : 0, coins[s], ended);
+            }
+            tx.commit();
+            return true;
+          },
+          [this, game_id, then](gamehost::Result<bool>& r) {
+            if (!r.ok())
+              host().log_error("game ", game_id, ": record not stored: ", r.error_text());
+            then();
+          });
+    } catch (const std::exception& e) {  // too many jobs in flight: the record is lost
+      host().log_error("game ", game_id, ": record not stored: ", e.what());
+      then();
+    }
   }
 
   void recent_games(const gamehost::Request& req, const pb::GetRecentGames& in) {

@@ -242,7 +242,7 @@ TEST_P(GameSuite, ThreePlayersPlayAFullGameToSettlement) {
   std::int64_t total = 0;
   for (const auto* p : players) total += balance(*p);
   EXPECT_EQ(total, 3 * kStartingCoins);
-  // Each player's stored coins equal the settled result and their balance moved by it.
+  // SETTLED comes after the record is stored: each player's stored coins equal what moved.
   for (const auto* p : players) {
     const auto coins =
         sql("SELECT coins FROM card_game_players WHERE game_id = " + std::to_string(game) +
