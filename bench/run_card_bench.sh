@@ -89,7 +89,7 @@ capabilities = ["bind_user"]
 [plugins.auth.settings]
 token_secret = "card-bench-secret-0123456789abcdef0123"
 # Every bot logs in as a guest from 127.0.0.1: lift the per-address limits.
-max_guest_logins_per_address = 100000000
+max_guest_logins_per_address = 1000000
 [plugins.user.settings]
 starting_coins = 1000000000
 [plugins.card.settings]
