@@ -19,6 +19,7 @@
 #include <memory>
 #include <unordered_map>
 
+#include "card_state.pb.h"
 #include "errors.hpp"
 #include "protocol.hpp"
 #include "room_events.hpp"
@@ -34,6 +35,7 @@ namespace room = gamehost::room;
 namespace upb = gamehost::user;
 using gamehost::ClientError;
 
+constexpr std::uint32_t kStateVersion = 1;
 constexpr std::uint32_t kDefaultRecent = 10;
 constexpr std::uint32_t kMaxRecent = 50;
 
@@ -44,8 +46,9 @@ std::unique_ptr<Shuffler> make_shuffler(const Settings& s) {
 
 class CardPlugin final : public gamehost::Plugin {
  public:
-  explicit CardPlugin(gamehost::Host& host)
+  CardPlugin(gamehost::Host& host, std::string_view state)
       : Plugin(host), settings_(Settings::read(host)), shuffler_(make_shuffler(settings_)) {
+    restore(state);
     handle<pb::Bid>([this](gamehost::Request& req, const pb::Bid& in) {
       auto [table, seat] = player(req);
       act(req, table, in.amount() == 0 ? table.game.pass(seat) : table.game.bid(seat, in.amount()));
@@ -54,7 +57,20 @@ class CardPlugin final : public gamehost::Plugin {
       auto [table, seat] = player(req);
       const auto cards = cards_from(in.cards());
       if (!cards) throw ClientError(kErrBadCard, "a card id is above 53 or given twice");
-      act(req, table, cards->empty() ? table.game.pass(seat) : table.game.play(seat, *cards));
+      if (cards->empty()) {
+        act(req, table, table.game.pass(seat));
+        return;
+      }
+      // An ambiguous play may name its reading (e.g. 333444 + 5555 as an airplane with
+      // wings rather than what the engine would take first, RULES.md).
+      std::optional<Combination> intent;
+      if (in.has_as()) {
+        for (const auto& r : classify(*cards).readings) {
+          if (static_cast<int>(r.type) == in.as() && !intent) intent = r;
+        }
+        if (!intent) throw ClientError(kErrInvalidCombination, "the cards cannot be read that way");
+      }
+      act(req, table, table.game.play(seat, *cards, intent));
     });
     handle<pb::SetAutoPlay>([this](gamehost::Request& req, const pb::SetAutoPlay& in) {
       auto [table, seat] = player(req);
@@ -67,6 +83,25 @@ class CardPlugin final : public gamehost::Plugin {
     handle<pb::GetRecentGames>(
         [this](gamehost::Request& req, const pb::GetRecentGames& in) { recent_games(req, in); });
     host.subscribe(gh_room::kGameStartTopic);
+  }
+
+  std::string export_state() override {
+    pb::CardState state;
+    for (const auto& [id, t] : tables_) {
+      auto* saved = state.add_tables();
+      saved->set_game_id(id);
+      saved->set_room_id(t->room_id);
+      for (const auto& p : t->players) {
+        saved->add_users(p.user);
+        saved->add_sessions(p.session);
+      }
+      saved->set_started_ms(t->started_ms);
+      saved->set_turn_deadline_ms(t->turn_deadline_ms);
+      saved->set_record(record_text(t->game));
+      saved->set_finished(t->finished);
+      for (const auto c : t->owed) saved->add_owed(c);
+    }
+    return gamehost::versioned_state(kStateVersion, state.SerializeAsString());
   }
 
   void on_event(const gamehost::Event& event) override {
@@ -123,6 +158,51 @@ class CardPlugin final : public gamehost::Plugin {
       throw ClientError(error_code(error), std::string(to_string(error)));
     req.reply(pb::ActionDone{});
     progress(table);
+  }
+
+  // The games the previous build handed over: replayed from their records; running ones
+  // go on (their turn timer keeps its deadline), finished ones are settled again.
+  void restore(std::string_view state) {
+    const auto [version, bytes] = gamehost::read_state(state, kStateVersion, kStateVersion);
+    if (version == 0) return;
+    pb::CardState saved;
+    if (!saved.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+      throw gamehost::StateVersionError("card state version 1 does not decode");
+    }
+    for (const auto& s : saved.tables()) {
+      const auto parsed = parse_record(s.record());
+      std::optional<Game> game;
+      if (parsed && s.users_size() == kSeats && s.sessions_size() == kSeats) {
+        auto replayed = gh_card::replay(parsed->deal, parsed->first_bidder, parsed->actions,
+                                        GameConfig{settings_.max_redeals});
+        game = std::move(replayed.game);
+      }
+      if (!game) {
+        // A record this build cannot replay refuses the reload: the old build goes on.
+        throw gamehost::StateVersionError(
+            gamehost::concat("card: game ", s.game_id(), " does not replay from its record"));
+      }
+      std::array<TablePlayer, kSeats> players;
+      for (int i = 0; i < kSeats; ++i) players[i] = {s.users(i), s.sessions(i)};
+      auto table = std::make_unique<Table>(s.game_id(), s.room_id(), players, std::move(*game));
+      Table& t = *table;
+      t.started_ms = s.started_ms();
+      for (int i = 0; i < kSeats && i < s.owed_size(); ++i) t.owed[i] = s.owed(i);
+      tables_[t.game_id] = std::move(table);
+      host().key_open(t.game_id);
+      for (const auto& p : t.players) {
+        if (!t.finished) game_of_user_[p.user] = t.game_id;
+        if (p.session != 0) host().key_bind(t.game_id, p.session);
+      }
+      if (t.finished) {
+        settle(t.game_id, t.owed, 1);
+      } else {
+        const auto now = host().now_ms();
+        const auto left = s.turn_deadline_ms() > now ? s.turn_deadline_ms() - now : 0;
+        restart_timer(t, left);
+      }
+    }
+    host().log_info("card: ", tables_.size(), " game(s) handed over");
   }
 
   void begin(const room::GameStart& start) {
@@ -264,10 +344,12 @@ class CardPlugin final : public gamehost::Plugin {
     }
   }
 
-  void restart_timer(Table& t) {
-    t.turn_deadline_ms = host().now_ms() + settings_.turn_ms;
+  void restart_timer(Table& t) { restart_timer(t, settings_.turn_ms); }
+  void restart_timer(Table& t, std::uint64_t delay_ms) {
+    t.turn_deadline_ms = host().now_ms() + delay_ms;
     const auto game_id = t.game_id;
-    t.turn_timer = start_timer(settings_.turn_ms, 0, [this, game_id] { timed_out(game_id); });
+    t.turn_timer = start_timer(std::max<std::uint64_t>(delay_ms, 1), 0,
+                               [this, game_id] { timed_out(game_id); });
   }
 
   void timed_out(std::uint64_t game_id) {
@@ -296,6 +378,7 @@ class CardPlugin final : public gamehost::Plugin {
     const auto result = *t.game.result();
     Coins owed = result.deltas;
     for (auto& c : owed) c *= settings_.stake;
+    t.owed = owed;
     auto e = event(t, pb::GameEvent::FINISHED);
     *e.mutable_result() = result_message(result, owed, false);
     broadcast(t, e);

@@ -26,6 +26,18 @@ struct Table {
       : game_id(game_id), room_id(room_id), players(players), game(deal, first_bidder, config) {
     counts.fill(17);
   }
+  // A game replayed from its record (a handover reload): told as far as it went.
+  Table(std::uint64_t game_id, std::uint64_t room_id, std::array<TablePlayer, kSeats> players,
+        Game replayed)
+      : game_id(game_id), room_id(room_id), players(players), game(std::move(replayed)) {
+    told = game.record().size();
+    for (Seat s = 0; s < kSeats; ++s) {
+      counts[s] = game.card_count(s);
+      auto_told[s] = game.is_auto(s);
+    }
+    landlord_told = game.landlord().has_value();
+    finished = game.phase() == Phase::kFinished;
+  }
 
   std::uint64_t game_id;
   std::uint64_t room_id;
@@ -41,6 +53,7 @@ struct Table {
   bool landlord_told = false;
   std::array<bool, kSeats> auto_told{};
   bool finished = false;
+  Coins owed{};  // once finished: what settle is asked to move
 
   std::optional<Seat> seat_of(gamehost::UserId user) const {
     for (Seat s = 0; s < kSeats; ++s) {

@@ -303,6 +303,26 @@ bool maps_contain(pid_t pid, const std::string& fragment) {
   return text.find(fragment) != std::string::npos;
 }
 
+TEST_F(Game, AHandoverReloadOfCardMidGameKeepsTheGame) {
+  Player a(host_->tcp_port(), "ann"), b(host_->tcp_port(), "ben"), c(host_->tcp_port(), "cat");
+  const std::array<Player*, 3> players{&a, &b, &c};
+  const auto game = start_game(players);
+  for (int i = 0; i < 6; ++i) bot_step(players);
+  const auto before = a.view();
+  ASSERT_TRUE(before.has_value());
+  const auto cmd = std::string(GAMEHOSTCTL_BINARY) + " --config " + host_->config_path() +
+                   " reload card --strategy handover > /dev/null 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  const auto after = a.view();
+  ASSERT_TRUE(after.has_value());
+  EXPECT_EQ(after->game_id(), game);
+  EXPECT_EQ(after->hand_size(), before->hand_size());
+  for (int i = 0; i < 400 && bot_step(players); ++i) {
+  }
+  EXPECT_EQ(b.event(pb::GameEvent::SETTLED).game_id(), game);
+  EXPECT_NE(host_->log().find("card: 1 game(s) handed over"), std::string::npos);
+}
+
 TEST_F(Game, ADrainReloadOfCardLetsTheRunningGameFinishOnTheOldBuild) {
   Player a(host_->tcp_port(), "ann"), b(host_->tcp_port(), "ben"), c(host_->tcp_port(), "cat");
   const std::array<Player*, 3> first{&a, &b, &c};

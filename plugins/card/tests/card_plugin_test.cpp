@@ -366,6 +366,48 @@ TEST_F(Card, ADrainingBuildLeavesNewGamesToTheNextOne) {
   EXPECT_EQ(host.deliver(sessions[0], kGetGame, pb::GetGame{}).error_code, kErrNotInGame);
 }
 
+TEST_F(Card, AHandoverReloadKeepsTheRunningGameAndItFinishes) {
+  load_card(31);
+  seat_three();
+  for (int i = 0; i < 8; ++i) ASSERT_TRUE(bot_step(2));
+  std::array<pb::GameView, 3> before;
+  for (int i = 0; i < 3; ++i) before[i] = view(sessions[i]);
+  host.reload(gamehost_plugin_card());  // export_state, then the new build replays it
+  for (int i = 0; i < 3; ++i) {
+    const auto after = view(sessions[i]);
+    EXPECT_EQ(after.game_id(), before[i].game_id());
+    EXPECT_EQ(after.hand_size(), before[i].hand_size());
+    EXPECT_EQ(set_of(after.hand()), set_of(before[i].hand()));
+    EXPECT_EQ(after.turn(), before[i].turn());
+    EXPECT_EQ(after.landlord(), before[i].landlord());
+  }
+  EXPECT_TRUE(host.open_keys("card").contains(game_id));
+  // The turn timer came across too: nobody acts, the server does.
+  host.advance(15'000);
+  EXPECT_NE(view(sessions[0]).turn(), before[0].turn());
+  while (bot_step(2)) {
+  }
+  const auto settled = last_event(sessions[0], pb::GameEvent::SETTLED);
+  ASSERT_TRUE(settled.has_value());
+  EXPECT_TRUE(settled->result().settled());
+  EXPECT_EQ(host.sql_value("SELECT COUNT(*) FROM card_games"), "1");
+}
+
+TEST_F(Card, APlayNamingAReadingItCannotHaveIsRefused) {
+  load_card(3);
+  seat_three();
+  const Seat turn = static_cast<Seat>(view(sessions[0]).turn());
+  ASSERT_TRUE(bid(turn, 3).ok());  // the first bidder takes it and leads
+  const auto hand = set_of(view(session_of_seat[turn]).hand());
+  pb::Play single;
+  single.add_cards(hand.cards()[0].id());
+  single.set_as(pb::PAIR);
+  EXPECT_EQ(host.deliver(session_of_seat[turn], kPlay, single).error_code, kErrInvalidCombination);
+  single.set_as(pb::SINGLE);
+  EXPECT_TRUE(host.deliver(session_of_seat[turn], kPlay, single).ok());
+  EXPECT_EQ(view(session_of_seat[turn]).hand_size(), 19);
+}
+
 TEST_F(Card, TenBotGamesInARowScoreByTheRulesAndConserveCoins) {
   host.set_setting_for("user", "starting_coins", std::int64_t{1'000'000});
   host.load(gamehost_plugin_user());
