@@ -125,8 +125,8 @@ users = [str(u) for (u,) in db.execute("SELECT user_id FROM auth_accounts WHERE 
 print(",".join(plugins), ",".join(users))
 PY
 )
-[ "$stored" = "auth,user $user_id" ] ||
-  { echo "FAIL: the database holds migrations,accounts '$stored', expected 'auth,user $user_id'" >&2; exit 1; }
+[ "$stored" = "auth,card,user $user_id" ] ||
+  { echo "FAIL: the database holds migrations,accounts '$stored', expected 'auth,card,user $user_id'" >&2; exit 1; }
 
 echo "== build the echo example out of tree against the installed SDK, load it live"
 chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
