@@ -45,6 +45,7 @@ class Connection : public session::Session, public std::enable_shared_from_this<
   void start();
   // Before start(): once the transport is up, send a Kick with code/text and close, without
   // ever opening a session (used when the server or the address is full).
+  bool refused() const noexcept { return refusal_code_ != 0; }
   void refuse(std::uint32_t code, std::string text) {
     refusal_code_ = code;
     refusal_text_ = std::move(text);

@@ -29,6 +29,7 @@ struct ConnectionLimits {
   std::uint32_t send_queue_frames = 1024;
   std::uint32_t idle_timeout_ms = 60000;
   std::uint32_t login_timeout_ms = 30000;  // 0: no deadline to log in
+  std::uint32_t handshake_timeout_ms = 5000;  // WebSocket: accept to completed handshake
   std::uint32_t rate_per_second = 200;
   std::uint32_t rate_burst = 400;
 };

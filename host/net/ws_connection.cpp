@@ -21,12 +21,23 @@ WsConnection::WsConnection(asio::ip::tcp::socket socket, Strand strand, Connecti
       ws_(std::move(socket)) {}
 
 void WsConnection::start_transport() {
+  // Refused at accept (server or address full): close at once rather than spend a
+  // handshake (and up to its deadline) on a client that cannot stay. TCP clients get a Kick
+  // frame instead; a WebSocket one would need the handshake first.
+  if (refused()) {
+    finish();
+    return;
+  }
   // Beast's own writes (the handshake answer, pongs, close frames) join the send queue.
   ws_.next_layer().set_sink(
       [this](std::string bytes, bool last) { return send_raw(std::move(bytes), last); });
   boost::system::error_code ec;
   beast::get_lowest_layer(ws_).set_option(asio::ip::tcp::no_delay(true), ec);
-  ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+  // A socket that never completes its handshake holds a connection slot (counted from
+  // accept) only this long.
+  auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
+  timeouts.handshake_timeout = std::chrono::milliseconds(limits_.handshake_timeout_ms);
+  ws_.set_option(timeouts);
   ws_.read_message_max(limits_.max_frame_bytes + kWsHeaderBytes);
   ws_.async_accept(asio::bind_executor(
       strand_, [self = std::static_pointer_cast<WsConnection>(shared_from_this())](

@@ -1,4 +1,14 @@
 // Limits from [limits]: each protects the host and tells the client why.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <vector>
+
 #include "integration/fixtures.hpp"
 
 namespace gamehost::testing {
@@ -111,6 +121,81 @@ TEST(Limits, ALoginTimeoutOfZeroLetsSessionsStayAnonymous) {
     anonymous.expect(90001);
     std::this_thread::sleep_for(250ms);
   }
+}
+
+// A TCP connection from `source` (a loopback address) to the port that never sends a byte.
+int silent_socket(const char* source, std::uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in from{};
+  from.sin_family = AF_INET;
+  ::inet_pton(AF_INET, source, &from.sin_addr);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(port);
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// How many of `fds` the host has closed (EOF or reset), without waiting.
+int closed_by_host(const std::vector<int>& fds) {
+  int closed = 0;
+  for (const int fd : fds) {
+    char byte = 0;
+    const auto n = ::recv(fd, &byte, 1, MSG_DONTWAIT);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) ++closed;
+  }
+  return closed;
+}
+
+int open_fds(pid_t pid) {
+  int n = 0;
+  for ([[maybe_unused]] const auto& e :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) {
+    ++n;
+  }
+  return n;
+}
+
+TEST(Limits, SilentWebSocketSocketsHoldASlotOnlyUntilTheHandshakeDeadline) {
+  HostProcess host(kEchoOnly,
+                   "[limits]\nmax_connections_per_ip = 20\nhandshake_timeout_ms = 1000\n");
+  const int baseline = open_fds(host.pid());
+  std::vector<int> silent;
+  for (int i = 0; i < 500; ++i) {
+    const int fd = silent_socket("127.0.0.2", host.ws_port());
+    ASSERT_GE(fd, 0) << "connect " << i << ": " << std::strerror(errno);
+    silent.push_back(fd);
+  }
+  // Over the per-address limit they are refused and closed at once, not after a handshake.
+  int closed = 0;
+  for (int i = 0; i < 50 && closed < 480; ++i) {
+    std::this_thread::sleep_for(20ms);
+    closed = closed_by_host(silent);
+  }
+  EXPECT_GE(closed, 480);
+  EXPECT_LT(closed, 500);  // the 20 admitted ones wait for their handshake...
+  // ...while a client from another address connects and is served.
+  WsClient player(host.ws_port());
+  player.send(90000, echo_request("served"));
+  player.expect(90001);
+  EXPECT_LE(open_fds(host.pid()), baseline + 20 + 5);
+  // At the deadline the admitted silent ones are closed too.
+  for (int i = 0; i < 100 && closed < 500; ++i) {
+    std::this_thread::sleep_for(20ms);
+    closed = closed_by_host(silent);
+  }
+  EXPECT_EQ(closed, 500);
+  for (const int fd : silent) ::close(fd);
+  player.send(90000, echo_request("still served"));
+  player.expect(90001);
 }
 
 // Sends far more big echo requests than the socket buffers hold and never reads: the host
