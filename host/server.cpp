@@ -42,6 +42,7 @@ struct Server::Impl {
   explicit Impl(config::Config c)
       : config(std::move(c)),
         sessions(config.limits.max_connections, config.limits.max_connections_per_ip),
+        groups(config.limits.max_groups_per_session),
         workers(threads_or_cores(config.server.worker_threads)),
         blocking(config.server.blocking_threads, "gh-blocking-"),
         timers(io),

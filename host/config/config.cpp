@@ -181,6 +181,7 @@ void read_limits(TableReader& top, LimitsConfig& l) {
   r.read("idle_timeout_ms", l.idle_timeout_ms, 1000, 3'600'000);
   r.read("login_timeout_ms", l.login_timeout_ms, 0, 3'600'000);
   r.read("handshake_timeout_ms", l.handshake_timeout_ms, 100, 60'000);
+  r.read("max_groups_per_session", l.max_groups_per_session, 1, 100'000);
   r.read("heartbeat_interval_ms", l.heartbeat_interval_ms, 100, 3'600'000);
   r.read("send_queue_frames", l.send_queue_frames, 8, 1'000'000);
   r.read("rate_limit_per_second", l.rate_limit_per_second, 1, 10'000'000);

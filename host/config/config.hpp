@@ -52,6 +52,7 @@ struct LimitsConfig {
   std::uint32_t idle_timeout_ms = 60000;
   std::uint32_t login_timeout_ms = 30000;  // 0 = sessions may stay anonymous
   std::uint32_t handshake_timeout_ms = 5000;  // WebSocket upgrade must complete within this
+  std::uint32_t max_groups_per_session = 64;
   std::uint32_t heartbeat_interval_ms = 15000;
   std::uint32_t send_queue_frames = 1024;
   std::uint32_t rate_limit_per_second = 200;

@@ -191,11 +191,15 @@ gh_status svc_session_get_prop_v1(gh_host* h, gh_session_id s, const char* key,
   });
 }
 
+// Longer names are refused: a group name is kept per member.
+constexpr std::size_t kMaxGroupNameBytes = 256;
+
 gh_status svc_group_join_v1(gh_host* h, const char* group, gh_session_id s) {
   return guarded(h, "group_join", [&] {
     auto& rt = PluginInstance::from(h).runtime();
     if (group == nullptr || !rt.sessions.find(s)) return GH_ERR_NOT_FOUND;
-    rt.groups.join(group, s);
+    if (std::strlen(group) > kMaxGroupNameBytes) return GH_ERR_INVALID_ARGUMENT;
+    if (!rt.groups.join(group, s)) return GH_ERR_BUSY;  // the session's group cap
     // The session may have closed between the check and the join: don't keep a ghost.
     if (!rt.sessions.find(s)) rt.groups.remove_session(s);
     return GH_OK;

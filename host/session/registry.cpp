@@ -48,10 +48,16 @@ std::vector<std::shared_ptr<Session>> Registry::all() const {
   return out;
 }
 
-void Groups::join(const std::string& group, SessionId id) {
+bool Groups::join(const std::string& group, SessionId id) {
   std::lock_guard lock(mutex_);
+  auto& mine = by_session_[id];
+  if (!mine.contains(group) && mine.size() >= max_per_session_) {
+    if (mine.empty()) by_session_.erase(id);
+    return false;
+  }
   groups_[group].insert(id);
-  by_session_[id].insert(group);
+  mine.insert(group);
+  return true;
 }
 
 bool Groups::leave(const std::string& group, SessionId id) {

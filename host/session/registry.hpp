@@ -56,7 +56,12 @@ class Registry {
 // Named sets of sessions (a room, a channel). Thread-safe.
 class Groups {
  public:
-  void join(const std::string& group, SessionId id);
+  // At most `max_per_session` groups per session ([limits] max_groups_per_session), so one
+  // client cannot make the host keep (and fan out to) an unbounded number of memberships.
+  explicit Groups(std::size_t max_per_session = 64) : max_per_session_(max_per_session) {}
+  void set_max_per_session(std::size_t n) { max_per_session_ = n; }
+  // False (nothing changed) when the session is in max_per_session other groups already.
+  bool join(const std::string& group, SessionId id);
   bool leave(const std::string& group, SessionId id);
   std::size_t size(const std::string& group) const;
   std::vector<SessionId> members(const std::string& group) const;
@@ -65,6 +70,7 @@ class Groups {
 
  private:
   mutable std::mutex mutex_;
+  std::size_t max_per_session_;
   std::unordered_map<std::string, std::unordered_set<SessionId>> groups_;
   std::unordered_map<SessionId, std::unordered_set<std::string>> by_session_;
 };

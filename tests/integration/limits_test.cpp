@@ -198,6 +198,29 @@ TEST(Limits, SilentWebSocketSocketsHoldASlotOnlyUntilTheHandshakeDeadline) {
   player.expect(90001);
 }
 
+TEST(Limits, ASessionJoinsAtMostMaxGroupsPerSessionGroups) {
+  HostProcess host(kEchoOnly, "[limits]\nmax_groups_per_session = 3\n");
+  TcpClient c(host.tcp_port());
+  echo::JoinGroup join;
+  for (int i = 0; i < 3; ++i) {
+    join.set_group("g" + std::to_string(i));
+    c.send(90002, join);
+    c.expect(90003);
+  }
+  join.set_group("g0");  // one it is in already: fine
+  c.send(90002, join);
+  c.expect(90003);
+  join.set_group("g3");
+  c.send(90002, join);
+  const auto refused = c.expect_error(90002);
+  EXPECT_EQ(refused.code(), static_cast<std::uint32_t>(GH_CODE_BUSY));
+  EXPECT_NE(refused.text().find("too many groups"), std::string::npos) << refused.text();
+  // Another session is not limited by this one's groups.
+  TcpClient d(host.tcp_port());
+  d.send(90002, join);
+  d.expect(90003);
+}
+
 // Sends far more big echo requests than the socket buffers hold and never reads: the host
 // must close the client as a slow reader and go on serving others.
 void expect_closed_as_slow_reader(HostProcess& host, Client& slow) {

@@ -277,7 +277,9 @@ typedef gh_status (*gh_session_get_prop_v1)(gh_host* host, gh_session_id session
 
 /* Groups are host-owned sets of sessions (a room, a channel); a closed session leaves all
  * its groups. Names are global: prefix them with the plugin name by convention. */
-/* "gamehost_group_join_v1" / "gamehost_group_leave_v1" */
+/* "gamehost_group_join_v1" / "gamehost_group_leave_v1". (ABI 1.3) join answers GH_ERR_BUSY
+ * when the session is in [limits] max_groups_per_session groups already, and
+ * GH_ERR_INVALID_ARGUMENT for a group name over 256 bytes. */
 typedef gh_status (*gh_group_join_v1)(gh_host* host, const char* group, gh_session_id session);
 typedef gh_status (*gh_group_leave_v1)(gh_host* host, const char* group, gh_session_id session);
 /* "gamehost_group_size_v1": members in the group (0 when it does not exist). */

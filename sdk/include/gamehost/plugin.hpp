@@ -288,8 +288,13 @@ class Host {
   }
 
   // ---- Groups -------------------------------------------------------------------------
+  // Throws ClientError(BUSY) when the session is in [limits] max_groups_per_session groups.
   void join_group(const std::string& group, SessionId session) {
-    check(group_join_(host_, group.c_str(), session), "join_group");
+    const auto status = group_join_(host_, group.c_str(), session);
+    if (status == GH_ERR_BUSY) {
+      throw ClientError(GH_CODE_BUSY, "the session is in too many groups");
+    }
+    check(status, "join_group");
   }
   // False when the session was not in the group.
   bool leave_group(const std::string& group, SessionId session) {
