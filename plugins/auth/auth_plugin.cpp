@@ -26,6 +26,9 @@
 namespace gh_auth {
 namespace {
 
+// 2: each session also carries its token's iat_ms (the logout cutoff); 1 is still read.
+constexpr std::uint32_t kStateVersion = 2;
+
 namespace pb = gamehost::auth;
 using gamehost::ClientError;
 using gamehost::DbError;
@@ -56,8 +59,9 @@ class AuthPlugin final : public gamehost::Plugin {
         guest_logins_(settings_.max_guest_logins_per_address, settings_.guest_window_ms),
         binds_(settings_.max_binds_per_address, settings_.guest_window_ms),
         costly_per_session_(settings_.max_guest_or_bind_per_session, settings_.guest_window_ms) {
-    const auto handed = gamehost::read_state(state, 1, 1);
-    if (handed.version == 1) sessions_.restore(handed.bytes);
+    const auto handed = gamehost::read_state(state, 1, kStateVersion);
+    if (handed.version != 0) sessions_.restore(handed.bytes);
+    last_issued_ms_ = static_cast<std::int64_t>(sessions_.latest_issue());
 
     handle<pb::RegisterRequest>(
         [this](Request& req, const auto& in) { register_account(req, in); });
@@ -92,7 +96,7 @@ class AuthPlugin final : public gamehost::Plugin {
   }
 
   std::string export_state() override {
-    return gamehost::versioned_state(1, sessions_.serialize());
+    return gamehost::versioned_state(kStateVersion, sessions_.serialize());
   }
 
  private:
@@ -284,13 +288,18 @@ class AuthPlugin final : public gamehost::Plugin {
         throw ClientError(err::kInvalidToken, "invalid token");
     }
     // Blocking thread: the account's name, or nothing when it is gone; throws when revoked.
-    auto look_up = [this, sub = token.claims.sub, jti = token.claims.jti] {
+    auto look_up = [this, sub = token.claims.sub, jti = token.claims.jti,
+                    issued = token.claims.iat_ms] {
       auto db = host().db();
+      // Revocations written one row per token by builds before 0002 (pruned at expiry).
       if (db.query_one("SELECT 1 FROM auth_revoked_tokens WHERE jti = ?", jti)) {
         throw ClientError(err::kTokenRevoked, "token revoked, log in again");
       }
-      const auto account =
-          db.query_one("SELECT username FROM auth_accounts WHERE user_id = ?", sub);
+      const auto account = db.query_one(
+          "SELECT username, tokens_revoked_before_ms FROM auth_accounts WHERE user_id = ?", sub);
+      if (account && issued < account->int64(1)) {
+        throw ClientError(err::kTokenRevoked, "token revoked, log in again");
+      }
       return account ? std::optional(account->text(0)) : std::nullopt;
     };
     run_blocking(req, std::move(look_up),
@@ -304,6 +313,16 @@ class AuthPlugin final : public gamehost::Plugin {
                  });
   }
 
+  // Blocking thread: the one-row-per-token revocation of state version 1 sessions.
+  void revoke_by_id(const SessionLogin& login) {
+    try {
+      host().db().exec("INSERT INTO auth_revoked_tokens (jti, expires_at_ms) VALUES (?, ?)",
+                       login.jti, login.expires_at_ms);
+    } catch (const DbError& e) {
+      if (!e.constraint()) throw;  // already revoked (another session used the token)
+    }
+  }
+
   void logout(const Request& req) {
     const auto login = sessions_.login_of(req.session);
     if (!login) {
@@ -313,13 +332,18 @@ class AuthPlugin final : public gamehost::Plugin {
     // Revoke first: with the database down the player stays logged in and may retry.
     run_blocking(
         req,
-        [this, jti = login->jti, expires = login->expires_at_ms] {
-          try {
-            host().db().exec("INSERT INTO auth_revoked_tokens (jti, expires_at_ms) VALUES (?, ?)",
-                             jti, expires);
-          } catch (const DbError& e) {
-            if (!e.constraint()) throw;  // already revoked (another session used the token)
+        // One number per account, not one row per logout: every token of the user issued
+        // up to this one (this one included) is revoked; a later login's token is not.
+        [this, login = *login] {
+          if (login.issued_at_ms == 0) {  // handed over by a build before the cutoff
+            revoke_by_id(login);
+            return;
           }
+          const auto cutoff = static_cast<std::int64_t>(login.issued_at_ms) + 1;
+          host().db().exec(
+              "UPDATE auth_accounts SET tokens_revoked_before_ms = ? WHERE user_id = ? AND "
+              "tokens_revoked_before_ms < ?",
+              cutoff, static_cast<std::int64_t>(login.user), cutoff);
         },
         [this, req, login = *login] {
           sessions_.release_if(req.session, login);
@@ -395,13 +419,19 @@ class AuthPlugin final : public gamehost::Plugin {
     if (presented) {
       token = std::move(*presented);
     } else {
-      const auto now_s = static_cast<std::int64_t>(host().now_ms() / 1000);
-      token.claims = TokenClaims{
-          user, now_s, now_s + static_cast<std::int64_t>(settings_.token_ttl_s), random_jti()};
+      // Strictly increasing: a login in the same millisecond as a logout's cutoff is not
+      // revoked by it.
+      const auto now_ms = std::max(static_cast<std::int64_t>(host().now_ms()), last_issued_ms_ + 1);
+      last_issued_ms_ = now_ms;
+      const auto now_s = now_ms / 1000;
+      token.claims =
+          TokenClaims{user, now_s, now_s + static_cast<std::int64_t>(settings_.token_ttl_s),
+                      random_jti(), now_ms};
       token.text = sign_token(token.claims, settings_.token_secret);
     }
     const auto expires_at_ms = static_cast<std::uint64_t>(token.claims.exp) * 1000;
-    const SessionLogin login{user, token.claims.jti, expires_at_ms};
+    const SessionLogin login{user, token.claims.jti, expires_at_ms,
+                             static_cast<std::uint64_t>(token.claims.iat_ms)};
 
     const auto claim = sessions_.claim(req.session, login, settings_.duplicate_login);
     if (claim.refused) {
@@ -500,6 +530,7 @@ class AuthPlugin final : public gamehost::Plugin {
   FailureLimiter binds_;               // credential binds per address (attempts)
   FailureLimiter costly_per_session_;  // guest logins and binds per session (attempts)
   SessionRegistry sessions_;
+  std::int64_t last_issued_ms_ = 0;  // iat_ms of the newest token issued (see complete_login)
   gamehost::Token cleanup_timer_;
 };
 

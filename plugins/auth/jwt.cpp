@@ -100,7 +100,8 @@ std::string sign_token(const TokenClaims& claims, std::string_view secret) {
   const nlohmann::json payload = {{"sub", std::to_string(claims.sub)},
                                   {"iat", claims.iat},
                                   {"exp", claims.exp},
-                                  {"jti", claims.jti}};
+                                  {"jti", claims.jti},
+                                  {"iat_ms", claims.iat_ms}};
   std::string out = base64url_encode(kHeader);
   out += '.';
   out += base64url_encode(payload.dump());
@@ -156,7 +157,8 @@ VerifiedToken verify_token(std::string_view token, std::string_view secret, std:
       jti_text.empty() || jti_text.size() > 64) {
     return result;
   }
-  result.claims = TokenClaims{user, *iat, *exp, jti_text};
+  const auto iat_ms = int_claim(payload, "iat_ms");
+  result.claims = TokenClaims{user, *iat, *exp, jti_text, iat_ms ? *iat_ms : *iat * 1000};
   const bool expired = *exp <= 0 || now_ms / 1000 >= static_cast<std::uint64_t>(*exp);
   result.check = expired ? TokenCheck::kExpired : TokenCheck::kOk;
   return result;

@@ -19,7 +19,10 @@ struct TokenClaims {
   std::uint64_t sub = 0;  // the user id, written as a decimal string
   std::int64_t iat = 0;   // issued at, Unix seconds
   std::int64_t exp = 0;   // expires at, Unix seconds (refused from this second on)
-  std::string jti;        // unique token id (what a logout revokes)
+  std::string jti;        // unique token id
+  // Issued at, Unix ms (the private claim "iat_ms"; iat * 1000 in tokens written before it
+  // existed): a logout revokes the user's tokens issued up to its own token's iat_ms.
+  std::int64_t iat_ms = 0;
 };
 
 // A random 128-bit token id as 32 hex digits (libsodium randombytes_buf).

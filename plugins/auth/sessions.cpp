@@ -60,11 +60,12 @@ std::size_t SessionRegistry::size() const {
   return sessions_.size();
 }
 
-// [[session, user, jti, expires_at_ms], ...]
+// [[session, user, jti, expires_at_ms, issued_at_ms], ...] (state version 2; version 1 rows
+// have no issued_at_ms: restored as 0, and their logout revokes by token id as 1 did).
 std::string SessionRegistry::serialize() const {
   auto rows = nlohmann::json::array();
   for (const auto& [session, login] : sessions_) {
-    rows.push_back({session, login.user, login.jti, login.expires_at_ms});
+    rows.push_back({session, login.user, login.jti, login.expires_at_ms, login.issued_at_ms});
   }
   return rows.dump();
 }
@@ -75,13 +76,15 @@ void SessionRegistry::restore(std::string_view bytes) {
   std::map<gamehost::SessionId, SessionLogin> sessions;
   std::unordered_map<gamehost::UserId, gamehost::SessionId> users;
   for (const auto& row : rows) {
-    if (!row.is_array() || row.size() != 4 || !row[0].is_number_unsigned() ||
-        !row[1].is_number_unsigned() || !row[2].is_string() || !row[3].is_number_unsigned()) {
+    if (!row.is_array() || (row.size() != 4 && row.size() != 5) || !row[0].is_number_unsigned() ||
+        !row[1].is_number_unsigned() || !row[2].is_string() || !row[3].is_number_unsigned() ||
+        (row.size() == 5 && !row[4].is_number_unsigned())) {
       throw std::runtime_error("auth: handed-over session table has a malformed row");
     }
     const auto session = row[0].get<gamehost::SessionId>();
     SessionLogin login{row[1].get<gamehost::UserId>(), row[2].get<std::string>(),
-                       row[3].get<std::uint64_t>()};
+                       row[3].get<std::uint64_t>(),
+                       row.size() == 5 ? row[4].get<std::uint64_t>() : std::uint64_t{0}};
     if (!users.emplace(login.user, session).second) {
       throw std::runtime_error("auth: handed-over session table has a user twice");
     }

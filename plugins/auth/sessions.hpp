@@ -24,6 +24,7 @@ struct SessionLogin {
   gamehost::UserId user = 0;
   std::string jti;  // the token's id
   std::uint64_t expires_at_ms = 0;
+  std::uint64_t issued_at_ms = 0;  // the token's iat_ms: what a logout revokes up to
   bool operator==(const SessionLogin&) const = default;
 };
 
@@ -50,6 +51,12 @@ class SessionRegistry {
   // bytes it cannot read).
   std::string serialize() const;
   void restore(std::string_view bytes);
+  // The latest issued_at_ms of the sessions held (0 when none).
+  std::uint64_t latest_issue() const {
+    std::uint64_t latest = 0;
+    for (const auto& [session, login] : sessions_) latest = std::max(latest, login.issued_at_ms);
+    return latest;
+  }
 
  private:
   std::map<gamehost::SessionId, SessionLogin> sessions_;

@@ -430,7 +430,9 @@ TEST_F(AuthTest, LogoutUnbindsAndRevokesTheToken) {
   ASSERT_EQ(send(s1, msg::kLogout, pb::LogoutRequest{}), 0u);
   EXPECT_EQ(host.count_sent(s1, msg::kLogoutReply), 1u);
   EXPECT_EQ(host.user_of(s1), 0u);
-  EXPECT_EQ(host.sql_value("SELECT COUNT(*) FROM auth_revoked_tokens"), "1");
+  // Revoked by the account's cutoff, not by a row per token.
+  EXPECT_EQ(host.sql_value("SELECT COUNT(*) FROM auth_revoked_tokens"), "0");
+  EXPECT_NE(host.sql_value("SELECT tokens_revoked_before_ms FROM auth_accounts"), "0");
 
   const auto s2 = host.connect();
   EXPECT_EQ(send(s2, msg::kTokenLogin, token_request(first.token())), err::kTokenRevoked);
@@ -441,11 +443,37 @@ TEST_F(AuthTest, LogoutUnbindsAndRevokesTheToken) {
   login_ok(s3, msg::kTokenLogin, token_request(second.token()));
 }
 
-TEST_F(AuthTest, ExpiredRevocationsAreCleanedUp) {
-  reload_with("token_ttl_s", std::int64_t{3600});
+TEST_F(AuthTest, LogoutsDoNotGrowTheDatabaseAndRevokeOlderTokensOfTheUser) {
   const auto s = host.connect();
-  register_ok(s, "alice");
-  send(s, msg::kLogout, pb::LogoutRequest{});
+  const auto oldest = register_ok(s, "alice");
+  std::string last;
+  for (int i = 0; i < 200; ++i) {  // the same millisecond throughout: the manual clock
+    ASSERT_EQ(send(s, msg::kLogout, pb::LogoutRequest{}), 0u);
+    last = login_ok(s, msg::kLogin, login_request("alice", "secret123")).token();
+  }
+  EXPECT_EQ(host.sql_value("SELECT COUNT(*) FROM auth_revoked_tokens"), "0");
+  // The newest token works, every older one is revoked.
+  const auto other = host.connect();
+  EXPECT_EQ(send(other, msg::kTokenLogin, token_request(oldest.token())), err::kTokenRevoked);
+  login_ok(other, msg::kTokenLogin, token_request(last));
+}
+
+TEST_F(AuthTest, ASessionHandedOverByTheOldStateFormatIsRevokedByItsTokenId) {
+  const auto s = host.connect();
+  const auto first = register_ok(s, "alice");
+  // What an older build exported: rows without the token's issue time.
+  const auto rows = "[[" + std::to_string(s) + "," + std::to_string(first.user_id()) + ",\"" +
+                    "jti-from-v1\"," + std::to_string(first.expires_at_ms()) + "]]";
+  host.load(gamehost_plugin_v1(), gamehost::versioned_state(1, rows));
+  ASSERT_EQ(send(s, msg::kLogout, pb::LogoutRequest{}), 0u);
+  EXPECT_EQ(host.sql_value("SELECT jti FROM auth_revoked_tokens"), "jti-from-v1");
+}
+
+TEST_F(AuthTest, ExpiredRevocationsAreCleanedUp) {
+  // Rows written by builds before the cutoff (state version 1) are pruned at expiry.
+  reload_with("token_ttl_s", std::int64_t{3600});
+  host.sql("INSERT INTO auth_revoked_tokens (jti, expires_at_ms) VALUES ('old', " +
+           std::to_string(host.now() + 3'600'000) + ")");
   host.advance(1'800'000);
   EXPECT_EQ(host.sql_value("SELECT COUNT(*) FROM auth_revoked_tokens"), "1");
   host.advance(1'800'000 + 600'000);  // past the token's expiry, and one cleanup interval
@@ -582,7 +610,7 @@ TEST_F(AuthTest, OneSessionsLoginAndLogoutKeepTheirOrderAroundBlockingWork) {
                                             msg::kLogoutReply};
   EXPECT_EQ(ids, expected);
   EXPECT_EQ(host.user_of(s), 0u);  // the last request was a logout
-  EXPECT_EQ(host.sql_value("SELECT COUNT(*) FROM auth_revoked_tokens"), "4");
+  EXPECT_EQ(host.sql_value("SELECT COUNT(*) FROM auth_revoked_tokens"), "0");
 }
 
 TEST_F(AuthTest, SuccessClearsTheAccountsFailures) {
