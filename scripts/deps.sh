@@ -9,6 +9,7 @@ gamehost_packages=(
   rpm lintian dpkg-dev nlohmann-json3-dev debootstrap python3
   libsoci-dev libsqlite3-dev sqlite3 libmariadb-dev mariadb-server mariadb-client
   libssl-dev libsodium-dev
+  clang-14 libclang-rt-14-dev
 )
 
 gamehost_install_deps() {
