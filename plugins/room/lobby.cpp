@@ -80,18 +80,20 @@ Seat& Lobby::seat(Room& room, gamehost::UserId user, gamehost::SessionId session
   if (reserved) s.deadline_ms = host_.now_ms() + settings_.reserve_ms;
   room.members.push_back(s);
   room_of_user_[user] = room.id;
-  attach(room, session);
+  attach(room, session, user);
   return room.members.back();
 }
 
-void Lobby::attach(const Room& room, gamehost::SessionId session) {
+void Lobby::attach(const Room& room, gamehost::SessionId session, gamehost::UserId user) {
   if (session == 0) return;
+  member_of_session_[session] = user;
   host_.join_group(room.group(), session);
   host_.key_bind(room.id, session);
 }
 
 void Lobby::detach(const Room& room, gamehost::SessionId session) {
   if (session == 0) return;
+  member_of_session_.erase(session);
   host_.leave_group(room.group(), session);
   host_.key_bind(0, session);
 }
@@ -392,11 +394,24 @@ void Lobby::session_back(gamehost::SessionId session, gamehost::UserId user) {
   detach(room, s.session);  // a second login of the same user: the older session leaves
   s.session = session;
   if (!s.reserved) s.deadline_ms = 0;
-  attach(room, session);
+  attach(room, session, user);
   auto update = room.next_update();
   *update.mutable_member_changed() = s.message();
   broadcast(room, update, session);
   host_.send(session, room.state());
+  if (room.phase == pb::PHASE_WAITING && room.all_ready()) start_game(room);
+}
+
+void Lobby::session_gone(gamehost::SessionId session, gamehost::UserId still) {
+  const auto it = member_of_session_.find(session);
+  if (it == member_of_session_.end() || it->second == still) return;
+  const auto user = it->second;
+  // A logout keeps the connection open: it leaves the room's group and key here (a closed
+  // one has left them already).
+  if (const auto room = room_of_user_.find(user); room != room_of_user_.end()) {
+    detach(rooms_.at(room->second), session);
+  }
+  session_lost(session, user);
 }
 
 void Lobby::session_lost(gamehost::SessionId session, gamehost::UserId user) {
@@ -405,6 +420,7 @@ void Lobby::session_lost(gamehost::SessionId session, gamehost::UserId user) {
   Room& room = rooms_.at(it->second);
   Seat& s = *room.find(user);
   if (s.session != session) return;  // an older session of a user who logged in again
+  member_of_session_.erase(session);
   s.session = 0;
   if (!s.reserved) {
     if (settings_.reconnect_grace_ms == 0 && room.phase == pb::PHASE_WAITING) {
@@ -506,7 +522,7 @@ void Lobby::restore(const pb::Snapshot& snapshot) {
       }
       room.members.push_back(s);
       room_of_user_[s.user] = room.id;
-      attach(room, s.session);
+      attach(room, s.session, s.user);
     }
   }
 }

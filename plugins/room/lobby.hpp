@@ -39,6 +39,10 @@ class Lobby {
   void session_back(gamehost::SessionId session, gamehost::UserId user);
   // A member's connection closed: the seat is kept for reconnect_grace_ms.
   void session_lost(gamehost::SessionId session, gamehost::UserId user);
+  // The connection no longer plays for the member it did (closed, logged out, or logged in
+  // as someone else): as session_lost for that member, if any.
+  // `still`: the user now logged in on it (nothing happens when that is the same member).
+  void session_gone(gamehost::SessionId session, gamehost::UserId still = 0);
   // The game plugin says the room's game ended: the room waits for ready again.
   void game_over(const gamehost::room::GameOver& over);
   // Ends what is due: unconfirmed reservations, expired grace periods, games that never
@@ -64,7 +68,7 @@ class Lobby {
               gamehost::room::RoomUpdate* left_update);
   void start_game(Room& room);
   void end_game(Room& room, const std::string& reason);
-  void attach(const Room& room, gamehost::SessionId session);
+  void attach(const Room& room, gamehost::SessionId session, gamehost::UserId user);
   void detach(const Room& room, gamehost::SessionId session);
   void broadcast(const Room& room, const gamehost::room::RoomUpdate& update,
                  gamehost::SessionId except = 0);
@@ -74,6 +78,7 @@ class Lobby {
   const Settings& settings_;
   std::map<std::uint64_t, Room> rooms_;  // by id: ids grow, so this is creation order
   std::unordered_map<gamehost::UserId, std::uint64_t> room_of_user_;
+  std::unordered_map<gamehost::SessionId, gamehost::UserId> member_of_session_;
   std::uint64_t next_joined_order_ = 1;
 };
 

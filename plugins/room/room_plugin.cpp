@@ -53,11 +53,14 @@ class RoomPlugin final : public gamehost::Plugin {
     sweep_ = start_timer(settings_.sweep_ms, settings_.sweep_ms, [this] { lobby_.sweep(); });
   }
 
+  // A logout (user 0) or a login as another user on a member's connection leaves that
+  // member's seat without a connection, as a close does.
   void on_session_authenticated(gamehost::SessionId session, gamehost::UserId user) override {
-    lobby_.session_back(session, user);
+    lobby_.session_gone(session, user);
+    if (user != 0) lobby_.session_back(session, user);
   }
-  void on_session_closed(gamehost::SessionId session, gamehost::UserId user) override {
-    if (user != 0) lobby_.session_lost(session, user);
+  void on_session_closed(gamehost::SessionId session, gamehost::UserId) override {
+    lobby_.session_gone(session);
   }
   void on_event(const gamehost::Event& event) override {
     if (event.topic != kGameOverTopic) return;

@@ -373,6 +373,39 @@ TEST_F(Room, ASecondLoginTakesTheSeatFromTheOlderSession) {
   EXPECT_TRUE(host.last_sent<pb::RoomState>(alice).members(1).connected());
 }
 
+TEST_F(Room, ALogoutOnAMembersConnectionIsADroppedMemberNotAGhost) {
+  load();
+  const auto id = full_room();
+  host.authenticate(bob, 0);  // bob logs out; the connection stays open
+  auto changed = host.last_sent<pb::RoomUpdate>(alice).member_changed();
+  EXPECT_EQ(changed.user_id(), 2u);
+  EXPECT_FALSE(changed.connected());
+  EXPECT_EQ(host.key_of(bob, "room"), 0u);
+  EXPECT_EQ(host.group_size("room:" + std::to_string(id)), 2u);
+  host.clear_sent();
+  pb::SendChat line;
+  line.set_text("bob cannot read this");
+  ASSERT_TRUE(host.deliver(alice, line).ok());
+  EXPECT_TRUE(host.sent(bob).empty());
+  // Someone else logging in on that connection does not take bob's seat either.
+  host.authenticate(bob, 77);
+  EXPECT_EQ(host.count_sent<pb::RoomState>(bob), 0u);
+  host.advance(10'250);  // bob's grace period ends
+  EXPECT_EQ(host.last_sent<pb::RoomUpdate>(alice).member_left().user_id(), 2u);
+}
+
+TEST_F(Room, TheGameStartsWhenTheLastReadyMemberComesBack) {
+  load();
+  full_room();
+  ASSERT_TRUE(ready(alice).ok());
+  ASSERT_TRUE(ready(carol).ok());
+  host.disconnect(carol);        // ready, then dropped
+  ASSERT_TRUE(ready(bob).ok());  // everyone ready, but carol is away: no game yet
+  EXPECT_TRUE(starts().empty());
+  player(3);  // carol is back: her "ready" still stands, so the game starts
+  EXPECT_EQ(starts().size(), 1u);
+}
+
 TEST_F(Room, ChatIsLengthAndRateLimited) {
   host.set_setting_for("room", "chat_burst", std::int64_t{2});
   host.set_setting_for("room", "chat_per_minute", std::int64_t{60});
