@@ -51,20 +51,30 @@ class CardPlugin final : public gamehost::Plugin {
     restore(state);
     handle<pb::Bid>([this](gamehost::Request& req, const pb::Bid& in) {
       auto [table, seat] = player(req);
+      // Bid{0} passes the bidding only: a pass while playing is Play{} (no cards).
+      if (table.game.phase() != Phase::kBidding) {
+        throw ClientError(kErrWrongPhase, "bidding is over");
+      }
+      back_from_auto(table, seat);
       act(req, table, in.amount() == 0 ? table.game.pass(seat) : table.game.bid(seat, in.amount()));
     });
     handle<pb::Play>([this](gamehost::Request& req, const pb::Play& in) {
       auto [table, seat] = player(req);
       const auto cards = cards_from(in.cards());
       if (!cards) throw ClientError(kErrBadCard, "a card id is above 53 or given twice");
+      if (table.game.phase() != Phase::kPlaying) {
+        throw ClientError(kErrWrongPhase, "bid first: the play starts when there is a landlord");
+      }
+      back_from_auto(table, seat);
       if (cards->empty()) {
         act(req, table, table.game.pass(seat));
         return;
       }
       // An ambiguous play may name its reading (e.g. 333444 + 5555 as an airplane with
-      // wings rather than what the engine would take first, RULES.md).
+      // wings rather than what the engine would take first, RULES.md "Ambiguous sets").
+      // Only on the player's turn: otherwise the rules' own answer (not your turn) stands.
       std::optional<Combination> intent;
-      if (in.has_as()) {
+      if (in.has_as() && table.game.turn() == seat) {
         for (const auto& r : classify(*cards).readings) {
           if (static_cast<int>(r.type) == in.as() && !intent) intent = r;
         }
@@ -152,6 +162,12 @@ class CardPlugin final : public gamehost::Plugin {
     return {table, *table.seat_of(req.user)};
   }
 
+  // A player who acts is back from auto-play (timeouts or a reconnect put them there): the
+  // server stops playing for them from this action on, whether or not the rules take it.
+  void back_from_auto(Table& table, Seat seat) {
+    if (table.game.is_auto(seat)) (void)table.game.set_auto(seat, false);
+  }
+
   // A player's action: refused with its code (nothing changed), or answered and told.
   void act(const gamehost::Request& req, Table& table, GameError error) {
     if (error != GameError::kOk)
@@ -183,8 +199,15 @@ class CardPlugin final : public gamehost::Plugin {
             gamehost::concat("card: game ", s.game_id(), " does not replay from its record"));
       }
       std::array<TablePlayer, kSeats> players;
-      for (int i = 0; i < kSeats; ++i) players[i] = {s.users(i), s.sessions(i)};
+      for (int i = 0; i < kSeats; ++i) {
+        // A connection that closed while the builds changed hands counts as dropped now.
+        const auto session = s.sessions(i);
+        players[i] = {s.users(i), session != 0 && host().session_info(session) ? session : 0};
+      }
       auto table = std::make_unique<Table>(s.game_id(), s.room_id(), players, std::move(*game));
+      for (Seat seat = 0; seat < kSeats; ++seat) {
+        if (!table->finished && players[seat].session == 0) (void)table->game.set_auto(seat, true);
+      }
       Table& t = *table;
       t.started_ms = s.started_ms();
       for (int i = 0; i < kSeats && i < s.owed_size(); ++i) t.owed[i] = s.owed(i);
@@ -200,6 +223,7 @@ class CardPlugin final : public gamehost::Plugin {
         const auto now = host().now_ms();
         const auto left = s.turn_deadline_ms() > now ? s.turn_deadline_ms() - now : 0;
         restart_timer(t, left);
+        progress(t);  // a seat whose player left during the swap is played for now
       }
     }
     host().log_info("card: ", tables_.size(), " game(s) handed over");
@@ -243,8 +267,16 @@ class CardPlugin final : public gamehost::Plugin {
 
   // Tells the players what happened since they were last told, lets the server act for
   // auto-play seats, deals again after all passed, and ends a finished game.
+  // Entries that move the game on (bids, passes, plays, deals), not auto-play switches: the
+  // turn timer restarts only for these, so toggling auto-play cannot stall the seat on turn.
+  static std::size_t moves(const Game& game) {
+    std::size_t n = 0;
+    for (const auto& a : game.record()) n += a.kind == ActionKind::kSetAuto ? 0 : 1;
+    return n;
+  }
+
   void progress(Table& t) {
-    const auto turn_actions = t.game.record().size();
+    const auto turn_actions = moves(t.game);
     for (;;) {
       tell(t);
       if (t.game.phase() == Phase::kFinished) {
@@ -264,7 +296,7 @@ class CardPlugin final : public gamehost::Plugin {
       }
       if (t.game.step_auto().empty()) break;
     }
-    if (t.game.record().size() != turn_actions || t.turn_deadline_ms == 0) restart_timer(t);
+    if (moves(t.game) != turn_actions || t.turn_deadline_ms == 0) restart_timer(t);
   }
 
   void tell(Table& t) {
@@ -488,7 +520,8 @@ class CardPlugin final : public gamehost::Plugin {
         [user = req.user, limit](gamehost::Db& db) {
           return db.query(
               "SELECT g.game_id, g.room_id, p.ended_at_ms, p.seat, g.landlord_seat, p.won, "
-              "g.score, p.coins FROM card_game_players p JOIN card_games g ON g.game_id = "
+              "g.score, p.coins, g.settled FROM card_game_players p JOIN card_games g ON g.game_id "
+              "= "
               "p.game_id WHERE p.user_id = ? ORDER BY p.ended_at_ms DESC, p.game_id DESC LIMIT ?",
               user, limit);
         },
@@ -504,6 +537,7 @@ class CardPlugin final : public gamehost::Plugin {
             g->set_won(row.int64(5) != 0);
             g->set_score(row.int64(6));
             g->set_coins(row.int64(7));
+            g->set_settled(row.int64(8) != 0);
           }
           req.reply(out);
         });

@@ -29,6 +29,7 @@ struct Settings {
     s.settle_retry_ms = host.setting<std::uint64_t>("settle_retry_ms").value_or(s.settle_retry_ms);
     s.settle_attempts = host.setting<int>("settle_attempts").value_or(s.settle_attempts);
     const auto seed = host.setting<std::uint64_t>("shuffle_seed");
+    if (seed.wrong_type()) throw gamehost::ConfigError(seed.problem());
     if (seed.present()) s.shuffle_seed = seed.value();
     require(s.turn_ms >= 1000 && s.turn_ms <= 600'000, "turn_ms", "between 1000 and 600000");
     require(s.stake >= 1 && s.stake <= 1'000'000'000, "stake", "between 1 and 1000000000");

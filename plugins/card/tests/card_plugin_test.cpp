@@ -408,6 +408,60 @@ TEST_F(Card, APlayNamingAReadingItCannotHaveIsRefused) {
   EXPECT_EQ(view(session_of_seat[turn]).hand_size(), 19);
 }
 
+TEST_F(Card, APassIsRefusedInThePhaseItDoesNotBelongTo) {
+  load_card(41);
+  seat_three();
+  const Seat turn = static_cast<Seat>(view(sessions[0]).turn());
+  EXPECT_EQ(play(turn, CardSet{}).error_code, kErrWrongPhase);  // Play{} while bidding
+  ASSERT_TRUE(bid(turn, 3).ok());
+  EXPECT_EQ(bid(turn, 0).error_code, kErrWrongPhase);  // Bid{0} while playing
+  EXPECT_EQ(view(sessions[0]).turn(), turn);           // the landlord still leads
+}
+
+TEST_F(Card, TogglingAutoPlayDoesNotGiveTheSeatOnTurnMoreTime) {
+  load_card(43);
+  seat_three();
+  const Seat turn = static_cast<Seat>(view(sessions[0]).turn());
+  const auto other = session_of_seat[next_seat(turn)];
+  host.advance(10'000);
+  pb::SetAutoPlay on;
+  on.set_on(true);
+  ASSERT_TRUE(host.deliver(other, kSetAutoPlay, on).ok());
+  pb::SetAutoPlay off;
+  ASSERT_TRUE(host.deliver(other, kSetAutoPlay, off).ok());
+  host.advance(5'000);  // 15 s after the turn began: the server acts for the seat on turn
+  EXPECT_NE(view(sessions[0]).turn(), turn);
+}
+
+TEST_F(Card, APlayerInAutoPlayWhoActsIsBackInControl) {
+  load_card(47);
+  seat_three();
+  const Seat turn = static_cast<Seat>(view(sessions[0]).turn());
+  const Seat other = next_seat(next_seat(turn));  // not on turn, and not next
+  pb::SetAutoPlay on;
+  on.set_on(true);
+  ASSERT_TRUE(host.deliver(session_of_seat[other], kSetAutoPlay, on).ok());
+  EXPECT_TRUE(view(sessions[0]).auto_play(other));
+  // Any action of that player ends it, even one the rules refuse (out of turn).
+  EXPECT_EQ(bid(other, 3).error_code, kErrBidOutOfTurn);
+  EXPECT_FALSE(view(sessions[0]).auto_play(other));
+}
+
+TEST_F(Card, ARecentGameSaysWhetherItsCoinsMoved) {
+  load_card(7);
+  seat_three();
+  while (bot_step(3)) {
+  }
+  ASSERT_TRUE(host.deliver(sessions[0], kGetRecent, pb::GetRecentGames{}).ok());
+  EXPECT_TRUE(host.last_sent<pb::RecentGames>(sessions[0], kRecent).games(0).settled());
+}
+
+TEST(CardSettings, AShuffleSeedOfTheWrongTypeRefusesThePlugin) {
+  FakeHost h;
+  h.set_setting_for("card", "shuffle_seed", std::string("42"));
+  EXPECT_THROW(h.load(gamehost_plugin_card()), std::runtime_error);
+}
+
 TEST_F(Card, TenBotGamesInARowScoreByTheRulesAndConserveCoins) {
   host.set_setting_for("user", "starting_coins", std::int64_t{1'000'000});
   host.load(gamehost_plugin_user());
