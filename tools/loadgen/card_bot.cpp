@@ -206,8 +206,8 @@ void CardBot::on_frame(std::uint32_t id, std::string_view payload, Clock::time_p
       wire::Error e;
       e.ParseFromArray(data, size);
       // Racing a turn timeout or a game's end is expected now and then; anything else is not.
-      const bool race =
-          e.code() == 2185 || e.code() == 2182 || e.code() == 2180 || e.code() == 2086;
+      const bool race = e.code() == 2185 || e.code() == 2182 || e.code() == 2181 ||
+                        e.code() == 2180 || e.code() == 2086;
       if (!race) {
         ++stats_.error_replies;
         stats_.note_error("error " + std::to_string(e.code()) + " for " +
