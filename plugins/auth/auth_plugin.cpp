@@ -131,6 +131,7 @@ class AuthPlugin final : public gamehost::Plugin {
   }
 
   // Blocking thread: the new account's id. Throws ClientError when the name is taken.
+  // [auth-create-account]
   gamehost::UserId create_account(const std::string& name, const std::string& password) {
     const auto key = username_key(name);
     if (host().db().query_one("SELECT 1 FROM auth_accounts WHERE username_key = ?", key)) {
@@ -149,6 +150,7 @@ class AuthPlugin final : public gamehost::Plugin {
     }
     return user;
   }
+  // [auth-create-account]
 
   // What a password check off the queue found.
   struct PasswordCheck {
@@ -505,6 +507,7 @@ class AuthPlugin final : public gamehost::Plugin {
     guest_logins_.prune(now);
     binds_.prune(now);
     costly_per_session_.prune(now);
+    // [auth-cleanup]
     run_blocking(
         [this, now] {
           return host().db().exec("DELETE FROM auth_revoked_tokens WHERE expires_at_ms <= ?", now);
@@ -519,6 +522,7 @@ class AuthPlugin final : public gamehost::Plugin {
                             settings_.cleanup_interval_ms / 1000, " s): ", e.what());
           }
         });
+    // [auth-cleanup]
   }
 
   const Settings settings_;

@@ -103,6 +103,7 @@ Settings read_settings(gamehost::Host& host) {
     throw std::runtime_error("auth: the token signing secret is empty (" + s.secret_source +
                              "); set token_secret or the environment variable " + env_name);
   }
+  // [auth-production]
   if (host.info().production &&
       (s.token_secret == kDefaultSecret || s.token_secret.size() < kMinProductionSecretBytes)) {
     throw std::runtime_error(gamehost::concat(
@@ -111,6 +112,7 @@ Settings read_settings(gamehost::Host& host) {
         "[plugins.auth.settings] token_secret or the environment variable ", env_name,
         ", e.g. to the output of `openssl rand -hex 32`"));
   }
+  // [auth-production]
   return s;
 }
 

@@ -39,6 +39,7 @@ struct Settings {
  private:
   // An integer setting; a whole floating-point value (TOML's 1e12) is accepted too. A
   // value of another type refuses the plugin with its config line (gamehost::ConfigError).
+  // [user-setting-integer]
   static std::int64_t integer(gamehost::Host& host, const std::string& key, std::int64_t fallback) {
     const auto exact = host.setting<std::int64_t>(key);
     if (!exact.wrong_type()) return exact.value_or(fallback);
@@ -52,6 +53,7 @@ struct Settings {
     }
     return static_cast<std::int64_t>(value);
   }
+  // [user-setting-integer]
   static void require(bool ok, const char* key, std::int64_t value, const char* rule) {
     if (!ok) {
       throw std::invalid_argument(

@@ -156,6 +156,7 @@ class UserPlugin final : public gamehost::Plugin {
 
   // The profile (with coin account and starting coins) exists from the first login on: the
   // work started here holds the session's later requests until it is done.
+  // [user-session-job]
   void on_session_authenticated(gamehost::SessionId, gamehost::UserId user) override {
     if (user == 0) return;  // logged out
     try {
@@ -173,6 +174,7 @@ class UserPlugin final : public gamehost::Plugin {
                       "); its first profile request will create it");
     }
   }
+  // [user-session-job]
 
  private:
   // ---- Calls (blocking threads) ---------------------------------------------------------

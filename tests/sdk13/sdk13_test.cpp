@@ -110,6 +110,7 @@ TEST_F(Sdk13, TwoPluginsTalkThroughATypedCall) {
 }
 // [two-plugins-test]
 
+// [not-loaded-test]
 TEST_F(Sdk13, ACallToAPluginThatIsNotLoadedGetsATypedError) {
   host.load(gamehost_plugin_asker());
   const auto bob = host.connect();
@@ -118,6 +119,7 @@ TEST_F(Sdk13, ACallToAPluginThatIsNotLoadedGetsATypedError) {
   ASSERT_TRUE(host.deliver(bob, ask).ok());
   EXPECT_EQ(host.last_sent<pb::Answer>(bob).error(), "the plugin is not loaded");
 }
+// [not-loaded-test]
 
 // [wrong-setting-test]
 TEST_F(Sdk13, ASettingOfTheWrongTypeRefusesThePluginNamingTheKey) {

@@ -37,10 +37,12 @@ constexpr std::uint64_t kCarol = 1003;
 
 class UserTest : public ::testing::Test {
  protected:
+  // [user-fixture]
   void SetUp() override {
     host.apply_migrations(USER_MIGRATIONS_DIR);
     host.load(gamehost_plugin_v1());
   }
+  // [user-fixture]
   // Loads the plugin again with `key` set (settings are read when it is created).
   void reload_with(const std::string& key, FakeHost::Setting value) {
     host.set_setting(key, std::move(value));
@@ -668,6 +670,7 @@ TEST_F(UserTest, AddExperienceRefusals) {
 
 // ---- Failures ---------------------------------------------------------------------------
 
+// [user-storage-down-test]
 TEST_F(UserTest, StorageDownAnswersClientsWith15AndCallsWithAFailure) {
   const auto alice = login(kAlice);
   host.fail_storage();
@@ -694,6 +697,7 @@ TEST_F(UserTest, StorageDownAnswersClientsWith15AndCallsWithAFailure) {
   EXPECT_FALSE(credit(kAlice, 10, "k1").replayed());
   EXPECT_EQ(balance_row(kAlice), 10);
 }
+// [user-storage-down-test]
 
 TEST_F(UserTest, UndecodableOrUnknownCallsGetAStatus) {
   const auto garbage = host.call_plugin(api::kCredit.id(), std::string("\xff\xff\xff", 3), "card");

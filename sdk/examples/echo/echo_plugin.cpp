@@ -16,8 +16,10 @@ namespace pb = gamehost::echo;
 class EchoPlugin final : public gamehost::Plugin {
  public:
   // [echo-constructor]
+  // [echo-setting]
   explicit EchoPlugin(gamehost::Host& host)
       : Plugin(host), max_group_name_(host.setting<std::int64_t>("max_group_name").value_or(64)) {
+  // [echo-setting]
     // [echo-handler]
     handle<pb::EchoRequest>([](gamehost::Request& req, const pb::EchoRequest& in) {
       pb::EchoReply out;
