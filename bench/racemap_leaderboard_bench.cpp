@@ -1,0 +1,1 @@
+int main() { return 0; }  // written in the next commit
