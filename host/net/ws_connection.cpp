@@ -33,15 +33,20 @@ void WsConnection::start_transport() {
       [this](std::string bytes, bool last) { return send_raw(std::move(bytes), last); });
   boost::system::error_code ec;
   beast::get_lowest_layer(ws_).set_option(asio::ip::tcp::no_delay(true), ec);
-  // A socket that never completes its handshake holds a connection slot (counted from
-  // accept) only this long.
-  auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
-  timeouts.handshake_timeout = std::chrono::milliseconds(limits_.handshake_timeout_ms);
-  ws_.set_option(timeouts);
+  // No Beast timeouts at all: when one fires, Beast closes the socket itself, behind the
+  // connection's send path (a worker may be writing to that fd, or to its next owner once
+  // the number is reused). The deadlines are the connection's own timers, and the socket
+  // is closed in one place (finish). The handshake deadline: a socket that never completes
+  // its upgrade holds a connection slot (counted from accept) only this long.
+  ws_.set_option(websocket::stream_base::timeout{websocket::stream_base::none(),
+                                                 websocket::stream_base::none(), false});
+  arm_handshake_timer();
   ws_.read_message_max(limits_.max_frame_bytes + kWsHeaderBytes);
   ws_.async_accept(asio::bind_executor(
       strand_, [self = std::static_pointer_cast<WsConnection>(shared_from_this())](
                    const boost::system::error_code& ec) {
+        self->handshake_done_ = true;
+        self->handshake_timer_.cancel();
         if (ec) {
           spdlog::debug("websocket handshake from {} failed: {}", self->remote_address(),
                         ec.message());
@@ -50,6 +55,17 @@ void WsConnection::start_transport() {
         }
         self->opened();
         self->read_more();
+      }));
+}
+
+void WsConnection::arm_handshake_timer() {
+  handshake_timer_.expires_after(std::chrono::milliseconds(limits_.handshake_timeout_ms));
+  handshake_timer_.async_wait(asio::bind_executor(
+      strand_, [self = std::static_pointer_cast<WsConnection>(shared_from_this())](
+                   const boost::system::error_code& ec) {
+        if (ec || self->handshake_done_) return;
+        spdlog::debug("websocket handshake from {} timed out", self->remote_address());
+        self->finish();
       }));
 }
 
@@ -120,6 +136,7 @@ void WsConnection::frame_header(OutFrame& f) const noexcept {
 }
 
 void WsConnection::shutdown_transport() {
+  handshake_timer_.cancel();
   boost::system::error_code ec;
   auto& socket = beast::get_lowest_layer(ws_);
   socket.shutdown(asio::ip::tcp::socket::shutdown_both, ec);

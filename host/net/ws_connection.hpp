@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
@@ -23,9 +24,12 @@ class WsConnection final : public Connection {
   asio::ip::tcp::socket& socket() noexcept override { return ws_.next_layer().next_layer(); }
   void shutdown_transport() override;
   void read_more();
+  void arm_handshake_timer();
 
   boost::beast::websocket::stream<OutboxStream> ws_;
   boost::beast::flat_buffer read_buffer_;
+  asio::steady_timer handshake_timer_{strand_};  // strand only
+  bool handshake_done_ = false;                                  // strand only
 };
 
 }  // namespace gamehost::net

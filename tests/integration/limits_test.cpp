@@ -198,6 +198,51 @@ TEST(Limits, SilentWebSocketSocketsHoldASlotOnlyUntilTheHandshakeDeadline) {
   player.expect(90001);
 }
 
+// Handshake deadlines fire over and over while workers write replies: a descriptor the host
+// closes is never written afterwards, so no reply reaches a silent socket that took over its
+// number, and every client gets exactly its own replies, in order. (Before, Beast's own
+// handshake timer closed the socket behind the workers' write path.)
+TEST(Limits, RepliesNeverReachAnotherSocketWhileHandshakeDeadlinesCloseSilentOnes) {
+  HostProcess host(kEchoOnly,
+                   "[limits]\nmax_connections_per_ip = 1000\nhandshake_timeout_ms = 100\n"
+                   "rate_limit_per_second = 1000000\nrate_limit_burst = 1000000\n");
+  std::vector<std::unique_ptr<WsClient>> players;
+  for (int c = 0; c < 4; ++c) players.push_back(std::make_unique<WsClient>(host.ws_port()));
+  std::vector<int> silent;
+  int sent = 0;
+  const auto until = std::chrono::steady_clock::now() + 3s;
+  while (std::chrono::steady_clock::now() < until) {
+    for (int i = 0; i < 20; ++i) {
+      const int fd = silent_socket("127.0.0.3", host.ws_port());
+      ASSERT_GE(fd, 0) << std::strerror(errno);
+      silent.push_back(fd);
+    }
+    for (int c = 0; c < 4; ++c) {
+      for (int k = 0; k < 10; ++k) {
+        players[c]->send(90000, echo_request("c" + std::to_string(c) + "-" + std::to_string(sent + k)));
+      }
+    }
+    for (int c = 0; c < 4; ++c) {
+      for (int k = 0; k < 10; ++k) {
+        const auto reply = players[c]->expect(90001).as<echo::EchoReply>();
+        ASSERT_EQ(reply.data(), "c" + std::to_string(c) + "-" + std::to_string(sent + k));
+      }
+    }
+    sent += 10;
+  }
+  // Every silent socket is closed at its deadline having received nothing at all.
+  std::this_thread::sleep_for(300ms);
+  int closed_empty = 0;
+  for (const int fd : silent) {
+    char byte = 0;
+    const auto n = ::recv(fd, &byte, 1, MSG_DONTWAIT);
+    EXPECT_LE(n, 0) << "a silent socket received bytes";
+    if (n == 0) ++closed_empty;
+    ::close(fd);
+  }
+  EXPECT_EQ(closed_empty, static_cast<int>(silent.size()));
+}
+
 TEST(Limits, ASessionJoinsAtMostMaxGroupsPerSessionGroups) {
   HostProcess host(kEchoOnly, "[limits]\nmax_groups_per_session = 3\n");
   TcpClient c(host.tcp_port());
