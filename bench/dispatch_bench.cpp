@@ -34,7 +34,7 @@ struct Fixture {
   TempDir dir;
   InProcessHost host{dir.str()};
   std::shared_ptr<CountingSession> session = std::make_shared<CountingSession>();
-  gamehost::router::Dispatcher dispatcher{host.runtime(), host.routes()};
+  gamehost::router::Dispatcher dispatcher{host.runtime(), host.routes(), host.plugins()};
   Fixture() {
     auto pc = InProcessHost::plugin("echo", std::string(GAMEHOST_PLUGIN_DIR) + "/echo.so");
     pc.queue_capacity = 1 << 22;

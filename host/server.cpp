@@ -47,9 +47,9 @@ struct Server::Impl {
         blocking(config.server.blocking_threads, "gh-blocking-"),
         timers(io),
         runtime{config, workers, blocking, timers,  sessions,     groups,
-                events, calls,   metrics,  nullptr, storage.get()},
+                events, calls,   metrics,  storage.get()},
         manager(runtime, routes),
-        dispatcher(runtime, routes),
+        dispatcher(runtime, routes, manager),
         signals(io, SIGINT, SIGTERM, SIGHUP) {}
 
   config::Config config;

@@ -77,7 +77,7 @@ std::string query_value(const std::string& query, const std::string& key) {
 }
 
 json plugin_json(const plugins::PluginInstance& p) {
-  const auto r = p.last_reload();
+  const auto r = p.stats().last_reload();
   json last = nullptr;
   if (r.attempted) {
     last = {{"ok", r.ok}, {"detail", r.detail}, {"pause_us", r.pause_us}, {"at_ms", r.at_ms}};
@@ -90,8 +90,8 @@ json plugin_json(const plugins::PluginInstance& p) {
           {"loaded_at_ms", p.loaded_at_ms()},
           {"reloads", p.reloads()},
           {"queue_depth", p.queue_depth()},
-          {"messages", p.messages_handled()},
-          {"failures", p.handler_failures()},
+          {"messages", p.stats().messages_handled()},
+          {"failures", p.stats().handler_failures()},
           {"last_reload", last}};
 }
 
@@ -234,11 +234,11 @@ std::string Api::metrics() const {
       out << metric << "{plugin=\"" << p->name() << "\"} " << value(*p) << "\n";
   };
   per_plugin("gamehost_plugin_messages_total", "counter", "Client messages handled.",
-             [](const plugins::PluginInstance& p) { return p.messages_handled(); });
+             [](const plugins::PluginInstance& p) { return p.stats().messages_handled(); });
   per_plugin("gamehost_plugin_messages_out_total", "counter", "Frames the plugin sent to clients.",
-             [](const plugins::PluginInstance& p) { return p.messages_out(); });
+             [](const plugins::PluginInstance& p) { return p.stats().messages_out(); });
   per_plugin("gamehost_plugin_failures_total", "counter", "Handlers that failed unexpectedly.",
-             [](const plugins::PluginInstance& p) { return p.handler_failures(); });
+             [](const plugins::PluginInstance& p) { return p.stats().handler_failures(); });
   per_plugin("gamehost_plugin_queue_depth", "gauge", "Messages waiting in the plugin's queue.",
              [](const plugins::PluginInstance& p) { return p.queue_depth(); });
   per_plugin("gamehost_plugin_reloads_total", "counter", "Successful live reloads.",
@@ -246,18 +246,18 @@ std::string Api::metrics() const {
   per_plugin("gamehost_plugin_last_reload_pause_seconds", "gauge",
              "How long messages were held during the last successful reload.",
              [](const plugins::PluginInstance& p) {
-               const auto r = p.last_reload();
+               const auto r = p.stats().last_reload();
                return r.ok ? static_cast<double>(r.pause_us) / 1e6 : 0.0;
              });
   per_plugin("gamehost_plugin_db_statements_total", "counter",
              "Database statements the plugin ran.",
-             [](const plugins::PluginInstance& p) { return p.db_counters().statements.load(); });
+             [](const plugins::PluginInstance& p) { return p.stats().db().statements.load(); });
   per_plugin("gamehost_plugin_db_failures_total", "counter",
              "Storage calls that failed (constraint violations included).",
-             [](const plugins::PluginInstance& p) { return p.db_counters().failures.load(); });
+             [](const plugins::PluginInstance& p) { return p.stats().db().failures.load(); });
   per_plugin("gamehost_plugin_db_seconds_total", "counter", "Time the plugin's statements took.",
              [](const plugins::PluginInstance& p) {
-               return static_cast<double>(p.db_counters().nanoseconds.load()) / 1e9;
+               return static_cast<double>(p.stats().db().nanoseconds.load()) / 1e9;
              });
   if (runtime_.storage != nullptr) {
     auto& db = runtime_.storage->database();
@@ -269,8 +269,8 @@ std::string Api::metrics() const {
   out << "# HELP gamehost_plugin_handler_seconds Time in message handlers.\n"
       << "# TYPE gamehost_plugin_handler_seconds histogram\n";
   for (const auto& p : list) {
-    const auto buckets = p->handler_histogram();
-    const auto& bounds = plugins::PluginInstance::kHandlerBucketsSeconds;
+    const auto buckets = p->stats().handler_histogram();
+    const auto& bounds = plugins::PluginStats::kHandlerBucketsSeconds;
     for (std::size_t i = 0; i < bounds.size(); ++i) {
       out << "gamehost_plugin_handler_seconds_bucket{plugin=\"" << p->name() << "\",le=\""
           << bounds[i] << "\"} " << buckets[i] << "\n";
@@ -278,7 +278,7 @@ std::string Api::metrics() const {
     out << "gamehost_plugin_handler_seconds_bucket{plugin=\"" << p->name() << "\",le=\"+Inf\"} "
         << buckets.back() << "\n"
         << "gamehost_plugin_handler_seconds_sum{plugin=\"" << p->name() << "\"} "
-        << p->handler_seconds_total() << "\n"
+        << p->stats().handler_seconds_total() << "\n"
         << "gamehost_plugin_handler_seconds_count{plugin=\"" << p->name() << "\"} "
         << buckets.back() << "\n";
   }

@@ -7,9 +7,7 @@
 #include <optional>
 #include <unordered_map>
 
-namespace gamehost::plugins {
-class PluginInstance;
-}
+#include "core/endpoint.hpp"
 
 namespace gamehost::core {
 
@@ -17,12 +15,12 @@ namespace gamehost::core {
 class Calls {
  public:
   struct Pending {
-    std::weak_ptr<plugins::PluginInstance> caller;
+    std::weak_ptr<Endpoint> caller;
     std::uint64_t cookie = 0;
     std::uint64_t timer = 0;  // the timeout's timer id
   };
 
-  std::uint64_t begin(std::weak_ptr<plugins::PluginInstance> caller, std::uint64_t cookie) {
+  std::uint64_t begin(std::weak_ptr<Endpoint> caller, std::uint64_t cookie) {
     std::lock_guard lock(mutex_);
     const auto id = next_id_++;
     pending_[id] = Pending{std::move(caller), cookie, 0};

@@ -2,12 +2,10 @@
 
 #include <algorithm>
 
-#include "loader/plugin_instance.hpp"
-
 namespace gamehost::core {
 
 void EventBus::subscribe(const std::string& topic,
-                         const std::shared_ptr<plugins::PluginInstance>& p) {
+                         const std::shared_ptr<Endpoint>& p) {
   std::lock_guard lock(mutex_);
   auto& subs = topics_[topic];
   const bool already = std::any_of(subs.begin(), subs.end(),
@@ -15,7 +13,7 @@ void EventBus::subscribe(const std::string& topic,
   if (!already) subs.push_back(p);
 }
 
-bool EventBus::unsubscribe(const std::string& topic, const plugins::PluginInstance* p) {
+bool EventBus::unsubscribe(const std::string& topic, const Endpoint* p) {
   std::lock_guard lock(mutex_);
   const auto it = topics_.find(topic);
   if (it == topics_.end()) return false;
@@ -29,7 +27,7 @@ bool EventBus::unsubscribe(const std::string& topic, const plugins::PluginInstan
   return removed;
 }
 
-void EventBus::unsubscribe_all(const plugins::PluginInstance* p) {
+void EventBus::unsubscribe_all(const Endpoint* p) {
   std::lock_guard lock(mutex_);
   for (auto it = topics_.begin(); it != topics_.end();) {
     std::erase_if(it->second, [p](const auto& w) {
@@ -40,9 +38,9 @@ void EventBus::unsubscribe_all(const plugins::PluginInstance* p) {
   }
 }
 
-void EventBus::publish(const plugins::PluginInstance& publisher, const std::string& topic,
+void EventBus::publish(const Endpoint& publisher, const std::string& topic,
                        std::string data) {
-  std::vector<std::shared_ptr<plugins::PluginInstance>> targets;
+  std::vector<std::shared_ptr<Endpoint>> targets;
   {
     std::lock_guard lock(mutex_);
     const auto it = topics_.find(topic);

@@ -8,25 +8,23 @@
 #include <string>
 #include <vector>
 
-namespace gamehost::plugins {
-class PluginInstance;
-}
+#include "core/endpoint.hpp"
 
 namespace gamehost::core {
 
 // Thread-safe.
 class EventBus {
  public:
-  void subscribe(const std::string& topic, const std::shared_ptr<plugins::PluginInstance>& p);
-  bool unsubscribe(const std::string& topic, const plugins::PluginInstance* p);
-  void unsubscribe_all(const plugins::PluginInstance* p);
+  void subscribe(const std::string& topic, const std::shared_ptr<Endpoint>& p);
+  bool unsubscribe(const std::string& topic, const Endpoint* p);
+  void unsubscribe_all(const Endpoint* p);
   // Queues the event for every subscriber except the publisher.
-  void publish(const plugins::PluginInstance& publisher, const std::string& topic,
+  void publish(const Endpoint& publisher, const std::string& topic,
                std::string data);
 
  private:
   std::mutex mutex_;
-  std::map<std::string, std::vector<std::weak_ptr<plugins::PluginInstance>>> topics_;
+  std::map<std::string, std::vector<std::weak_ptr<Endpoint>>> topics_;
 };
 
 }  // namespace gamehost::core

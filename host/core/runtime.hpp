@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "config/config.hpp"
+#include "core/clock.hpp"
 #include "core/calls.hpp"
 #include "core/event_bus.hpp"
 #include "core/metrics.hpp"
@@ -11,17 +12,11 @@
 #include "exec/worker_pool.hpp"
 #include "session/registry.hpp"
 
-namespace gamehost::plugins {
-class PluginManager;
-}
 namespace gamehost::storage {
 class Storage;
 }
 
 namespace gamehost::core {
-
-// Wall clock, Unix milliseconds.
-std::uint64_t now_ms() noexcept;
 
 // Owned by the server; everything here outlives every plugin instance.
 struct Runtime {
@@ -34,7 +29,6 @@ struct Runtime {
   EventBus& events;
   Calls& calls;
   Metrics& metrics;
-  plugins::PluginManager* plugins = nullptr;  // set once the manager exists
   storage::Storage* storage = nullptr;        // the database, migrations and ids
 };
 

@@ -12,7 +12,7 @@
 
 #include "exec/batch_scope.hpp"
 #include "loader/plugin_instance.hpp"
-#include "loader/plugin_manager.hpp"
+#include "loader/plugin_instance.hpp"
 #include "loader/storage_services.hpp"
 
 namespace gamehost::plugins {
@@ -81,7 +81,7 @@ gh_status svc_send_v1(gh_host* h, gh_session_id s, std::uint32_t id, const std::
     const auto session = find_session(p, s);
     if (!session) return GH_ERR_NOT_FOUND;
     session->send(id, make_payload(d, n));
-    p.count_sent(1);
+    p.stats().count_sent(1);
     return GH_OK;
   });
 }
@@ -95,7 +95,7 @@ gh_status svc_send_many_v1(gh_host* h, const gh_session_id* s, std::size_t count
     for (std::size_t i = 0; i < count; ++i) {
       if (auto session = p.runtime().sessions.find(s[i])) {
         session->send(id, payload);
-        p.count_sent(1);
+        p.stats().count_sent(1);
       }
     }
     return GH_OK;
@@ -111,7 +111,7 @@ gh_status svc_send_error_v1(gh_host* h, gh_session_id s, std::uint32_t code,
     p.runtime().metrics.count_error(code);
     // A handler that failed on a keyed lane answers this way (Plugin::handle_keyed): it
     // counts as a handler failure like one that failed in on_message.
-    if (code == GH_CODE_PLUGIN_FAILURE) p.count_failure();
+    if (code == GH_CODE_PLUGIN_FAILURE) p.stats().count_failure();
     session->send_error(code, request_id, text != nullptr ? text : "");
     return GH_OK;
   });
@@ -141,9 +141,7 @@ gh_status svc_bind_user_v1(gh_host* h, gh_session_id s, gh_user_id user) {
     auto session = p.runtime().sessions.find(s);
     if (!session) return GH_ERR_NOT_FOUND;
     session->set_user(user);
-    if (p.runtime().plugins != nullptr) {
-      p.runtime().plugins->broadcast_session_event(GH_SESSION_AUTHENTICATED, s, user);
-    }
+    p.directory().broadcast_session_event(GH_SESSION_AUTHENTICATED, s, user);
     return GH_OK;
   });
 }
@@ -230,7 +228,7 @@ gh_status svc_group_send_v1(gh_host* h, const char* group, std::uint32_t id, con
       if (member == except) continue;
       if (auto session = p.runtime().sessions.find(member)) {
         session->send(id, payload);
-        p.count_sent(1);
+        p.stats().count_sent(1);
       }
     }
     return GH_OK;
@@ -270,7 +268,7 @@ gh_status svc_call_v1(gh_host* h, const char* target, std::uint32_t method, cons
     auto& p = PluginInstance::from(h);
     auto& rt = p.runtime();
     if (target == nullptr || call_id == nullptr) return GH_ERR_INVALID_ARGUMENT;
-    auto callee = rt.plugins != nullptr ? rt.plugins->find(target) : nullptr;
+    auto callee = p.directory().find(target);
     if (!callee) return GH_ERR_NOT_FOUND;
     const auto id = rt.calls.begin(p.weak_from_this(), cookie);
     *call_id = id;

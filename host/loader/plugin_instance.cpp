@@ -1,7 +1,6 @@
 #include "loader/plugin_instance.hpp"
 
 #include <spdlog/spdlog.h>
-#include <boost/dll/shared_library.hpp>
 
 #include <algorithm>
 #include <cstring>
@@ -11,100 +10,34 @@
 
 #include "exec/batch_scope.hpp"
 #include "loader/host_services.hpp"
+#include "loader/plugin_build.hpp"
 #include "loader/plugin_file.hpp"
 #include "log/logging.hpp"
 
 namespace gamehost::plugins {
 
-// One mapped build: the library, a copy of its descriptor, and the private file it was
-// mapped from. Going away unmaps the library (the version script lets it really unmap)
-// and deletes the private copy.
-struct PluginInstance::Library {
-  boost::dll::shared_library lib;
-  gh_plugin_descriptor descriptor{};  // zeroed past what the plugin's descriptor had
-  std::string staged;
-  ~Library() {
-    lib.unload();
-    std::error_code ec;
-    if (!staged.empty()) std::filesystem::remove(staged, ec);
-  }
-};
-
-namespace {
-
-std::string text_or_empty(const char* s) {
-  return s == nullptr ? std::string() : std::string(s);
-}
-
-// The descriptor must say what the manifest said: the host decided on the manifest.
-void check_descriptor(const gh_plugin_descriptor* d, const Manifest& m) {
-  if (d == nullptr) throw PluginRefused(GAMEHOST_ENTRY_SYMBOL " returned no descriptor");
-  if (d->size < offsetof(gh_plugin_descriptor, on_session_event)) {
-    throw PluginRefused("descriptor is too small (" + std::to_string(d->size) + " bytes)");
-  }
-  if (d->abi_major != m.abi_major || d->abi_minor != m.abi_minor) {
-    throw PluginRefused("descriptor ABI " + std::to_string(d->abi_major) + "." +
-                        std::to_string(d->abi_minor) + " differs from its manifest's");
-  }
-  if (text_or_empty(d->name) != m.name.view() || text_or_empty(d->version) != m.version.view()) {
-    throw PluginRefused("descriptor says " + text_or_empty(d->name) + " " +
-                        text_or_empty(d->version) + ", its manifest says " +
-                        std::string(m.name.view()) + " " + std::string(m.version.view()));
-  }
-  bool same_ranges = d->range_count == m.range_count && d->ranges != nullptr;
-  for (std::uint32_t i = 0; same_ranges && i < m.range_count; ++i) {
-    same_ranges = d->ranges[i].first == m.ranges[i].first && d->ranges[i].last == m.ranges[i].last;
-  }
-  if (!same_ranges) throw PluginRefused("descriptor id ranges differ from its manifest's");
-  if (d->create == nullptr || d->destroy == nullptr || d->on_message == nullptr) {
-    throw PluginRefused("descriptor lacks create, destroy or on_message");
-  }
-}
-
-}  // namespace
-
-PluginInstance::PluginInstance(core::Runtime& runtime, const Candidate& candidate,
-                               const config::PluginConfig& config)
-    : runtime_(runtime), name_(candidate.name), config_(config) {}
+PluginInstance::PluginInstance(core::Runtime& runtime, const PluginDirectory& directory,
+                               const Candidate& candidate, const config::PluginConfig& config)
+    : runtime_(runtime), directory_(directory), name_(candidate.name), config_(config) {}
 
 std::shared_ptr<PluginInstance> PluginInstance::start(core::Runtime& runtime,
-                                                      const Candidate& candidate,
+                                                      const PluginDirectory& directory,
+                                                      const Candidate& candidate, StagedCopy copy,
                                                       const config::PluginConfig& config,
                                                       const std::string& state) {
-  std::shared_ptr<PluginInstance> p(new PluginInstance(runtime, candidate, config));
-  auto library = load_library(candidate);
+  std::shared_ptr<PluginInstance> p(new PluginInstance(runtime, directory, candidate, config));
+  auto code = PluginBuild::load(candidate, std::move(copy));
   p->builds_.push_back(
       std::make_unique<BuildInfo>(BuildInfo{std::string(candidate.manifest.version.view()),
                                             candidate.manifest, candidate.file, candidate.staged}));
   p->build_.store(p->builds_.back().get(), std::memory_order_release);
   p->start_queues();
-  p->instance_ = p->create_instance(*library, state);
+  // Nothing else runs this plugin's code meanwhile: it is new.
+  p->instance_ = code->create(p->api_, state);
   p->warn_unread_settings();  // a plugin reads its settings in create: the rest are typos
-  p->library_ = std::move(library);
-  p->descriptor_ = &p->library_->descriptor;
+  p->code_ = std::move(code);
+  p->descriptor_ = &p->code_->descriptor();
   return p;
-}
-
-std::unique_ptr<PluginInstance::Library> PluginInstance::load_library(const Candidate& candidate) {
-  auto library = std::make_unique<Library>();
-  library->staged = candidate.staged;  // from here on, the Library owns the private copy
-  try {
-    // RTLD_LOCAL: the plugin's symbols never satisfy another plugin's references.
-    library->lib.load(candidate.staged,
-                      boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
-  } catch (const std::exception& e) {
-    throw PluginRefused(std::string("cannot load: ") + e.what());
-  }
-  if (!library->lib.has(GAMEHOST_ENTRY_SYMBOL)) {
-    throw PluginRefused("entry symbol " GAMEHOST_ENTRY_SYMBOL " is missing");
-  }
-  auto& entry = library->lib.get<const gh_plugin_descriptor*()>(GAMEHOST_ENTRY_SYMBOL);
-  const gh_plugin_descriptor* d = entry();
-  check_descriptor(d, candidate.manifest);
-  // Entry points the plugin's (older) descriptor lacks stay null: copy only what it has.
-  std::memcpy(&library->descriptor, d, std::min<std::size_t>(d->size, sizeof library->descriptor));
-  library->descriptor.size = sizeof library->descriptor;
-  return library;
 }
 
 void PluginInstance::start_queues() {
@@ -121,43 +54,10 @@ void PluginInstance::start_queues() {
                      &host_get_proc};
 }
 
-gh_plugin* PluginInstance::create_instance(const Library& library, const std::string& state) {
-  const gh_create_args args{sizeof(gh_create_args), &api_,
-                            reinterpret_cast<const std::uint8_t*>(state.data()), state.size()};
-  gh_error error{sizeof(gh_error), 0, {}};
-  gh_plugin* instance = nullptr;
-  // Nothing else runs this plugin's code meanwhile (new plugin, or a paused one on reload).
-  if (library.descriptor.create(&args, &instance, &error) != GH_OK || instance == nullptr) {
-    throw PluginRefused(std::string("create failed: ") +
-                        (error.text[0] != '\0' ? error.text : "no reason given"));
-  }
-  return instance;
-}
-
 PluginInstance::~PluginInstance() {
   if (instance_ != nullptr && !destroyed_ && descriptor_ != nullptr)
     descriptor_->destroy(instance_);
-  library_.reset();
-}
-
-void PluginInstance::record_handler_time(std::chrono::steady_clock::duration took) noexcept {
-  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(took).count();
-  handler_ns_.fetch_add(static_cast<std::uint64_t>(ns), std::memory_order_relaxed);
-  const double seconds = static_cast<double>(ns) / 1e9;
-  std::size_t i = 0;
-  while (i < kHandlerBucketsSeconds.size() && seconds > kHandlerBucketsSeconds[i]) ++i;
-  handler_buckets_[i].fetch_add(1, std::memory_order_relaxed);
-}
-
-std::array<std::uint64_t, PluginInstance::kHandlerBucketsSeconds.size() + 1>
-PluginInstance::handler_histogram() const {
-  std::array<std::uint64_t, kHandlerBucketsSeconds.size() + 1> out{};
-  std::uint64_t running = 0;
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    running += handler_buckets_[i].load(std::memory_order_relaxed);
-    out[i] = running;
-  }
-  return out;
+  code_.reset();
 }
 
 bool PluginInstance::key_open(std::uint64_t key) {
@@ -215,22 +115,6 @@ bool PluginInstance::draining() const {
   return draining_;
 }
 
-void PluginInstance::set_predecessor(std::shared_ptr<PluginInstance> old) {
-  std::lock_guard lock(predecessor_mutex_);
-  has_predecessor_.store(old != nullptr, std::memory_order_release);
-  predecessor_ = std::move(old);
-}
-
-PluginInstance::ReloadRecord PluginInstance::last_reload() const {
-  std::lock_guard lock(record_mutex_);
-  return last_reload_;
-}
-
-void PluginInstance::record_reload(ReloadRecord record) {
-  std::lock_guard lock(record_mutex_);
-  last_reload_ = std::move(record);
-}
-
 bool PluginInstance::has_capability(const std::string& capability) const {
   return std::find(config_.capabilities.begin(), config_.capabilities.end(), capability) !=
          config_.capabilities.end();
@@ -245,16 +129,6 @@ void PluginInstance::run_unbounded(Fn&& fn) {
 
 PluginInstance::Post PluginInstance::post_message(session::SessionId session, session::UserId user,
                                                   std::uint32_t msg_id, std::string payload) {
-  if (has_predecessor_.load(std::memory_order_acquire)) {
-    // Drain reload in progress: a session playing in one of the old build's units stays there.
-    std::shared_ptr<PluginInstance> old;
-    {
-      std::lock_guard lock(predecessor_mutex_);
-      old = predecessor_;
-    }
-    if (old && old->owns_session(session))
-      return old->post_message(session, user, msg_id, std::move(payload));
-  }
   if (!accepting_.load(std::memory_order_acquire)) return Post::stopped;
   auto task = [self = shared_from_this(), session, user, msg_id, payload = std::move(payload)] {
     if (self->destroyed_) return;
@@ -267,13 +141,13 @@ PluginInstance::Post PluginInstance::post_message(session::SessionId session, se
     gh_error error{sizeof(gh_error), 0, {}};
     const auto started = exec::BatchScope::task_start();
     const auto status = self->descriptor_->on_message(self->instance_, &msg, &error);
-    self->handled_.fetch_add(1, std::memory_order_relaxed);
+    self->stats_.count_handled();
     // Last: a scrape that sees this handler's time sees its message counted too.
-    self->record_handler_time(exec::BatchScope::task_end() - started);
+    self->stats_.record_handler_time(exec::BatchScope::task_end() - started);
     if (status == GH_OK) return;
     const auto code =
         error.code != 0 ? error.code : static_cast<std::uint32_t>(GH_CODE_PLUGIN_FAILURE);
-    if (code == GH_CODE_PLUGIN_FAILURE) self->failures_.fetch_add(1, std::memory_order_relaxed);
+    if (code == GH_CODE_PLUGIN_FAILURE) self->stats_.count_failure();
     self->runtime_.metrics.count_error(code);
     if (auto s = self->runtime_.sessions.find(session)) s->send_error(code, msg_id, error.text);
   };
@@ -367,14 +241,6 @@ void PluginInstance::warn_unread_settings() const {
 
 void PluginInstance::post_session_event(gh_session_event_kind kind, session::SessionId session,
                                         session::UserId user) {
-  if (kind != GH_SESSION_OPENED && has_predecessor_.load(std::memory_order_acquire)) {
-    std::shared_ptr<PluginInstance> old;
-    {
-      std::lock_guard lock(predecessor_mutex_);
-      old = predecessor_;
-    }
-    if (old) old->post_session_event(kind, session, user);  // its players log in and leave too
-  }
   if (!accepting_) return;
   run_unbounded([kind, session, user](PluginInstance& self) {
     if (self.descriptor_->on_session_event == nullptr) return;
@@ -523,13 +389,13 @@ void PluginInstance::drain_lanes() {
   }
 }
 
-std::chrono::microseconds PluginInstance::reload(const Candidate& candidate) {
+std::chrono::microseconds PluginInstance::reload(const Candidate& candidate, StagedCopy copy) {
   if (runtime_.workers.on_worker_thread()) {
     throw std::logic_error("PluginInstance::reload must not run on a worker thread");
   }
   if (!accepting_) throw PluginRefused("plugin " + name_ + " is stopping");
   // Map and check the new build first: its static initializers run, the old one still serves.
-  auto next = load_library(candidate);
+  auto next = PluginBuild::load(candidate, std::move(copy));
   const auto from = version();
 
   const auto paused_at = std::chrono::steady_clock::now();
@@ -570,7 +436,7 @@ std::chrono::microseconds PluginInstance::reload(const Candidate& candidate) {
       std::lock_guard lock(settings_mutex_);
       settings_asked_.clear();  // what the new build reads
     }
-    created = create_instance(*next, state);
+    created = next->create(api_, state);  // the old build is paused: nothing else runs
   } catch (const PluginRefused&) {
     resume();
     throw;  // `next` goes: the new build is unmapped, the old one never stopped serving
@@ -580,8 +446,8 @@ std::chrono::microseconds PluginInstance::reload(const Candidate& candidate) {
   for (const auto id : old_timers) cancel_timer(id);
   descriptor_->destroy(instance_);
   instance_ = created;
-  std::swap(library_, next);
-  descriptor_ = &library_->descriptor;
+  std::swap(code_, next);
+  descriptor_ = &code_->descriptor();
   builds_.push_back(
       std::make_unique<BuildInfo>(BuildInfo{std::string(candidate.manifest.version.view()),
                                             candidate.manifest, candidate.file, candidate.staged}));

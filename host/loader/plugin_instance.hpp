@@ -1,4 +1,7 @@
-// Internal header: one running plugin - its library, its instance, its queues.
+// Internal header: a plugin slot - the running instance of a plugin, its queues and its
+// lifecycle (start, live reload by handover, drain, stop). The build it runs is a
+// PluginBuild (plugin_build.hpp), what it counts a PluginStats (plugin_stats.hpp); which
+// build a message of a draining plugin goes to is the route table's (router/route_table).
 #pragma once
 
 #include <gamehost/abi.h>
@@ -20,9 +23,13 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "core/endpoint.hpp"
 #include "core/runtime.hpp"
 #include "exec/serial_queue.hpp"
 #include "loader/load_plan.hpp"
+#include "loader/plugin_directory.hpp"
+#include "loader/plugin_stats.hpp"
+#include "loader/staged_copy.hpp"
 #include "session/session.hpp"
 
 namespace spdlog {
@@ -31,14 +38,22 @@ class logger;
 
 namespace gamehost::plugins {
 
+class PluginBuild;
+
 // Every call into plugin code goes through this object's queues, on worker threads, so the
-// plugin sees one thread at a time. Tasks hold a shared_ptr to it, so the library stays
-// mapped until no queued work, timer or call refers to it. Thread-safe unless noted.
-class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
+// plugin sees one thread at a time. Tasks hold a shared_ptr to it, so the slot, and with it
+// the build it runs, outlive every queued task, timer and call that refers to them; a build
+// replaced by a reload is unmapped as soon as the swap is done (nothing of it is queued
+// then). Thread-safe unless noted.
+class PluginInstance final : public core::Endpoint,
+                             public std::enable_shared_from_this<PluginInstance> {
  public:
-  // Loads `candidate` (already inspected and planned) from a private copy and creates the
-  // instance with `state`. Throws PluginRefused with the reason. Call from a non-worker thread.
-  static std::shared_ptr<PluginInstance> start(core::Runtime& runtime, const Candidate& candidate,
+  // Loads `candidate` (already inspected and planned) from its private copy `copy` (owned
+  // from here on, deleted if this throws) and creates the instance with `state`. Throws
+  // PluginRefused with the reason. Call from a non-worker thread.
+  static std::shared_ptr<PluginInstance> start(core::Runtime& runtime,
+                                               const PluginDirectory& directory,
+                                               const Candidate& candidate, StagedCopy copy,
                                                const config::PluginConfig& config,
                                                const std::string& state);
   ~PluginInstance();
@@ -53,7 +68,7 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
     std::string file;    // as configured
     std::string staged;  // the private copy that is mapped
   };
-  const std::string& name() const noexcept { return name_; }
+  const std::string& name() const noexcept override { return name_; }
   const BuildInfo& build() const noexcept { return *build_.load(std::memory_order_acquire); }
   const std::string& version() const noexcept { return build().version; }
   const Manifest& manifest() const noexcept { return build().manifest; }
@@ -63,44 +78,11 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   bool is_public(std::uint32_t msg_id) const noexcept { return manifest().is_public(msg_id); }
   std::uint64_t reloads() const noexcept { return reloads_.load(std::memory_order_relaxed); }
   std::uint64_t loaded_at_ms() const noexcept { return loaded_at_ms_; }
-  // The outcome of the last reload attempt, for operators (admin API, metrics).
-  struct ReloadRecord {
-    bool attempted = false;
-    bool ok = false;
-    std::string detail;  // "1.0.0 -> 2.0.0" or the refusal reason
-    std::uint64_t pause_us = 0;
-    std::uint64_t at_ms = 0;
-  };
-  ReloadRecord last_reload() const;
-  void record_reload(ReloadRecord record);
   std::size_t queue_depth() const { return queue_->depth(); }
   bool stopped() const noexcept { return !accepting_.load(std::memory_order_acquire); }
-  std::uint64_t messages_handled() const noexcept {
-    return handled_.load(std::memory_order_relaxed);
-  }
-  std::uint64_t handler_failures() const noexcept {
-    return failures_.load(std::memory_order_relaxed);
-  }
-  void count_failure() noexcept { failures_.fetch_add(1, std::memory_order_relaxed); }
-  // Frames this plugin sent to clients (a broadcast counts once per recipient).
-  std::uint64_t messages_out() const noexcept { return sent_.load(std::memory_order_relaxed); }
-  void count_sent(std::uint64_t n) noexcept { sent_.fetch_add(n, std::memory_order_relaxed); }
-  // Message handler time: cumulative counts per upper bound (Prometheus histogram buckets).
-  static constexpr std::array<double, 10> kHandlerBucketsSeconds = {1e-5, 5e-5, 1e-4, 5e-4, 1e-3,
-                                                                    5e-3, 1e-2, 5e-2, 1e-1, 1.0};
-  std::array<std::uint64_t, kHandlerBucketsSeconds.size() + 1> handler_histogram() const;
-  double handler_seconds_total() const noexcept {
-    return static_cast<double>(handler_ns_.load(std::memory_order_relaxed)) / 1e9;
-  }
-
-  // Storage statements this plugin ran, how many failed, and their time.
-  struct DbCounters {
-    std::atomic<std::uint64_t> statements{0};
-    std::atomic<std::uint64_t> failures{0};
-    std::atomic<std::uint64_t> nanoseconds{0};
-  };
-  DbCounters& db_counters() noexcept { return db_counters_; }
-  const DbCounters& db_counters() const noexcept { return db_counters_; }
+  // What this slot counted, across reloads.
+  PluginStats& stats() noexcept { return stats_; }
+  const PluginStats& stats() const noexcept { return stats_; }
 
   // Queue work for the plugin.
   enum class Post { queued, busy, stopped };
@@ -109,10 +91,10 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   void post_session_event(gh_session_event_kind kind, session::SessionId session,
                           session::UserId user);
   void post_event(std::string topic, std::string publisher,
-                  std::shared_ptr<const std::string> data);
+                  std::shared_ptr<const std::string> data) override;
   void post_call(std::uint64_t call_id, std::string caller, std::uint32_t method, std::string data);
   void post_call_result(std::uint64_t call_id, std::uint64_t cookie, gh_status status,
-                        std::string data);
+                        std::string data) override;
   gh_status post_keyed(std::uint64_t key, const gh_task& task);
   // Runs job.work on the host's blocking pool, then job.then on the plugin's queue (or the
   // job's lane). GH_ERR_BUSY (after job.discard) when queue_capacity jobs are in flight
@@ -139,7 +121,7 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   // the new build in order. Throws PluginRefused with the reason; the old build then goes
   // on serving, nothing lost. Returns how long messages were held. Call from a non-worker
   // thread, one reload at a time (the manager serialises them).
-  std::chrono::microseconds reload(const Candidate& candidate);
+  std::chrono::microseconds reload(const Candidate& candidate, StagedCopy copy);
 
   // ---- Keys and drain reloads ---------------------------------------------------------
   // Called by the plugin (host services), any thread.
@@ -148,37 +130,32 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   void key_close(std::uint64_t key);
   void key_bind(std::uint64_t key, session::SessionId session);
   std::size_t open_keys() const;
-  // True when `session` is bound to a key this instance holds.
+  // True when `session` is bound to a key this instance holds (the route table sends the
+  // messages of such a session to this build while it drains).
   bool owns_session(session::SessionId session) const;
   // This (old) instance drains: `when_empty` runs once its last key closes - at once,
   // on this thread, if it holds none. It runs on whatever thread closes the key.
   void begin_drain(std::function<void()> when_empty);
   bool draining() const;
-  // This (new) instance serves for `old` while it drains: messages of sessions bound to
-  // old's keys go to old, and session closes reach it too. nullptr ends that.
-  void set_predecessor(std::shared_ptr<PluginInstance> old);
 
-  // Stops taking work, waits for queued work, then destroys the instance; the library is
-  // unmapped when the last reference to this object goes. Call from a non-worker thread.
+  // Stops taking work, waits for queued work, then destroys the instance; the build is
+  // unmapped (and its private copy deleted) when the last reference to this object goes.
+  // Call from a non-worker thread.
   void stop();
 
   // For the host services.
   core::Runtime& runtime() noexcept { return runtime_; }
   spdlog::logger& logger() noexcept { return *logger_; }
   const config::PluginConfig& config() const noexcept { return config_; }
+  const PluginDirectory& directory() const noexcept { return directory_; }
   gh_host* handle() noexcept { return reinterpret_cast<gh_host*>(this); }
   static PluginInstance& from(gh_host* host) noexcept {
     return *reinterpret_cast<PluginInstance*>(host);
   }
 
  private:
-  PluginInstance(core::Runtime& runtime, const Candidate& candidate,
-                 const config::PluginConfig& config);
-  struct Library;
-  // Maps the staged file and checks its descriptor against the manifest.
-  static std::unique_ptr<Library> load_library(const Candidate& candidate);
-  // Creates an instance of `library`'s plugin with `state`; throws PluginRefused.
-  gh_plugin* create_instance(const Library& library, const std::string& state);
+  PluginInstance(core::Runtime& runtime, const PluginDirectory& directory,
+                 const Candidate& candidate, const config::PluginConfig& config);
   void drain_lanes();
   // Until no blocking job of this instance is in flight and its continuation has run,
   // nothing is queued or running, and no keyed lane is busy: what a live reload needs
@@ -186,20 +163,20 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   void settle_for_reload();
   void wait_for_jobs();
   void job_finished() noexcept;
-  void record_handler_time(std::chrono::steady_clock::duration took) noexcept;
   void start_queues();
   // Runs fn with the instance on its serial queue, unless the plugin has stopped.
   template <class Fn>
   void run_unbounded(Fn&& fn);
 
   core::Runtime& runtime_;
+  const PluginDirectory& directory_;
   const std::string name_;
   const config::PluginConfig config_;
   std::vector<std::unique_ptr<BuildInfo>> builds_;  // every build this plugin ran; appended only
   std::atomic<const BuildInfo*> build_{nullptr};
   // The running build's code. Swapped only while the queue is paused and idle, so tasks on
   // the queue always see a consistent pair.
-  std::unique_ptr<Library> library_;
+  std::unique_ptr<PluginBuild> code_;
   const gh_plugin_descriptor* descriptor_ = nullptr;
   std::atomic<std::uint64_t> reloads_{0};
   mutable std::mutex keys_mutex_;
@@ -207,12 +184,7 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   std::unordered_map<session::SessionId, std::uint64_t> session_keys_;  // guarded by keys_mutex_
   std::function<void()> drained_;                                       // guarded by keys_mutex_
   bool draining_ = false;                                               // guarded by keys_mutex_
-  std::atomic<bool> has_predecessor_{false};
-  mutable std::mutex predecessor_mutex_;
-  std::shared_ptr<PluginInstance> predecessor_;  // guarded by predecessor_mutex_
   std::uint64_t loaded_at_ms_ = core::now_ms();
-  mutable std::mutex record_mutex_;
-  ReloadRecord last_reload_;  // guarded by record_mutex_
   gh_host_api api_{};
   gh_plugin* instance_ = nullptr;
   std::shared_ptr<spdlog::logger> logger_;
@@ -221,12 +193,6 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   std::atomic<bool> accepting_{true};        // messages and events; false once stop() began
   std::atomic<bool> keyed_accepting_{true};  // keyed tasks; false once the message queue drained
   std::atomic<bool> destroyed_{false};       // set on the serial queue once destroy() ran
-  std::atomic<std::uint64_t> handled_{0};
-  std::atomic<std::uint64_t> failures_{0};
-  std::atomic<std::uint64_t> sent_{0};
-  std::atomic<std::uint64_t> handler_ns_{0};
-  std::array<std::atomic<std::uint64_t>, kHandlerBucketsSeconds.size() + 1>
-      handler_buckets_{};  // not cumulative
   std::mutex timers_mutex_;
   std::set<std::uint64_t> timers_;
   // Blocking jobs whose continuation has not run yet.
@@ -239,7 +205,7 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   std::deque<std::function<void()>> held_;  // guarded by held_mutex_
   mutable std::mutex settings_mutex_;
   std::set<std::string> settings_asked_;  // guarded by settings_mutex_
-  DbCounters db_counters_;
+  PluginStats stats_;
 };
 
 }  // namespace gamehost::plugins

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 
 #include "core/thread_name.hpp"
 #include "loader/plugin_file.hpp"
@@ -25,14 +26,9 @@ void log_refusal(const Refusal& r) {
 }  // namespace
 
 PluginManager::PluginManager(core::Runtime& runtime, router::Routes& routes)
-    : runtime_(runtime), routes_(routes) {
-  runtime_.plugins = this;
-}
+    : runtime_(runtime), routes_(routes) {}
 
-PluginManager::~PluginManager() {
-  unload_all();
-  runtime_.plugins = nullptr;
-}
+PluginManager::~PluginManager() { unload_all(); }
 
 void PluginManager::migrate(const std::string& name) {
   if (runtime_.storage == nullptr) return;
@@ -45,7 +41,7 @@ void PluginManager::migrate(const std::string& name) {
   }
 }
 
-Candidate PluginManager::stage(const config::PluginConfig& config) {
+PluginManager::Staged PluginManager::stage(const config::PluginConfig& config) {
   const auto dir = std::filesystem::path(runtime_.config.server.data_dir) / "run" / "plugins";
   std::filesystem::create_directories(dir);
   const auto staged = dir / (config.name + "-" + std::to_string(::getpid()) + "-" +
@@ -55,13 +51,9 @@ Candidate PluginManager::stage(const config::PluginConfig& config) {
   std::filesystem::copy_file(config.file, staged, std::filesystem::copy_options::overwrite_existing,
                              ec);
   if (ec) throw PluginRefused("cannot copy to " + staged.string() + ": " + ec.message());
-  try {
-    auto file = inspect_plugin_file(staged.string());
-    return Candidate{config.name, config.file, staged.string(), file.manifest};
-  } catch (...) {
-    std::filesystem::remove(staged, ec);
-    throw;
-  }
+  StagedCopy copy(staged.string());
+  auto file = inspect_plugin_file(staged.string());
+  return {Candidate{config.name, config.file, staged.string(), file.manifest}, std::move(copy)};
 }
 
 std::vector<Candidate> PluginManager::running_candidates_locked() const {
@@ -72,22 +64,23 @@ std::vector<Candidate> PluginManager::running_candidates_locked() const {
 }
 
 std::vector<Refusal> PluginManager::load_configured() {
+  std::lock_guard changes(changes_mutex_);
   std::lock_guard lock(mutex_);
   std::vector<Refusal> refused;
   std::vector<Candidate> candidates;
+  // Every copy not taken by a started instance is deleted on return, whatever refused it.
+  std::map<std::string, StagedCopy> copies;
   for (const auto& pc : runtime_.config.plugins.load) {
     try {
-      candidates.push_back(stage(pc));
+      auto staged = stage(pc);
+      copies.insert_or_assign(pc.name, std::move(staged.copy));
+      candidates.push_back(std::move(staged.candidate));
     } catch (const PluginRefused& e) {
       refused.push_back({pc.name, pc.file, e.what(), {}});
     }
   }
   auto plan = plan_load(std::move(candidates), running_candidates_locked());
   refused.insert(refused.end(), plan.refused.begin(), plan.refused.end());
-  for (const auto& r : plan.refused) {
-    std::error_code ec;
-    std::filesystem::remove(r.staged, ec);
-  }
   for (const auto& c : plan.order) {
     const auto& pc =
         *std::find_if(runtime_.config.plugins.load.begin(), runtime_.config.plugins.load.end(),
@@ -102,13 +95,12 @@ std::vector<Refusal> PluginManager::load_configured() {
     }
     if (!missing.empty()) {
       refused.push_back({c.name, c.file, "needs " + missing + ", which failed to start", {}});
-      std::error_code ec;
-      std::filesystem::remove(c.staged, ec);
       continue;
     }
     try {
       migrate(c.name);
-      running_.push_back(PluginInstance::start(runtime_, c, pc, {}));
+      running_.push_back(
+          PluginInstance::start(runtime_, *this, c, std::move(copies.at(c.name)), pc, {}));
       spdlog::info("plugin {} {} loaded from {} (ids {})", c.name,
                    std::string(c.manifest.version.view()), c.file, describe_ranges(c.manifest));
     } catch (const PluginRefused& e) {
@@ -121,24 +113,16 @@ std::vector<Refusal> PluginManager::load_configured() {
 }
 
 void PluginManager::load(const config::PluginConfig& config) {
+  std::lock_guard changes(changes_mutex_);
   std::lock_guard lock(mutex_);
   Refusal refusal{config.name, config.file, {}, {}};
   try {
-    auto candidate = stage(config);
+    auto [candidate, copy] = stage(config);  // the copy goes with any refusal below
     auto plan = plan_load({candidate}, running_candidates_locked());
-    if (!plan.refused.empty()) {
-      std::error_code ec;
-      std::filesystem::remove(candidate.staged, ec);
-      throw PluginRefused(plan.refused.front().reason);
-    }
-    try {
-      migrate(config.name);
-    } catch (...) {
-      std::error_code ec;
-      std::filesystem::remove(candidate.staged, ec);
-      throw;
-    }
-    running_.push_back(PluginInstance::start(runtime_, candidate, config, {}));
+    if (!plan.refused.empty()) throw PluginRefused(plan.refused.front().reason);
+    migrate(config.name);
+    running_.push_back(
+        PluginInstance::start(runtime_, *this, candidate, std::move(copy), config, {}));
     spdlog::info("plugin {} {} loaded from {} (ids {})", config.name,
                  std::string(candidate.manifest.version.view()), config.file,
                  describe_ranges(candidate.manifest));
@@ -151,6 +135,7 @@ void PluginManager::load(const config::PluginConfig& config) {
 }
 
 void PluginManager::unload(const std::string& name) {
+  std::lock_guard changes(changes_mutex_);  // not in the middle of this plugin's reload
   std::shared_ptr<PluginInstance> victim;
   {
     std::lock_guard lock(mutex_);
@@ -174,6 +159,7 @@ void PluginManager::unload(const std::string& name) {
 }
 
 void PluginManager::unload_all() {
+  std::lock_guard changes(changes_mutex_);
   std::vector<std::shared_ptr<PluginInstance>> all;
   std::vector<std::shared_ptr<PluginInstance>> old;
   std::vector<std::thread> finishers;
@@ -185,7 +171,6 @@ void PluginManager::unload_all() {
     publish_routes_locked();
   }
   for (auto& t : finishers) t.join();
-  for (auto& p : all) p->set_predecessor(nullptr);
   for (auto& p : old) p->stop();  // builds still draining end with the host
   for (auto it = all.rbegin(); it != all.rend(); ++it) (*it)->stop();
 }
@@ -214,7 +199,7 @@ bool same_bytes(const std::string& a, const std::string& b) {
 
 PluginManager::ReloadResult PluginManager::reload(const std::string& name, const std::string& file,
                                                   const std::string& strategy_asked) {
-  std::lock_guard serial(reload_mutex_);
+  std::lock_guard changes(changes_mutex_);
   auto plugin = find(name);
   if (!plugin) throw PluginRefused("plugin " + name + " is not loaded");
   auto pc = plugin->config();
@@ -232,18 +217,12 @@ PluginManager::ReloadResult PluginManager::reload(const std::string& name, const
                             " key(s); reload again when it is done");
       }
     }
-    auto candidate = stage(pc);
-    auto discard = [&candidate] {
-      std::error_code ec;
-      std::filesystem::remove(candidate.staged, ec);
-    };
+    auto [candidate, copy] = stage(pc);  // the copy goes with any refusal below
     if (candidate.manifest.name.view() != name) {
-      discard();
       throw PluginRefused("the file declares plugin '" +
                           std::string(candidate.manifest.name.view()) + "'");
     }
     if (!same_ranges(candidate.manifest, plugin->manifest())) {
-      discard();
       throw PluginRefused("a live reload cannot change the id ranges (" +
                           describe_ranges(plugin->manifest()) + " -> " +
                           describe_ranges(candidate.manifest) + "); unload and load instead");
@@ -257,17 +236,13 @@ PluginManager::ReloadResult PluginManager::reload(const std::string& name, const
           others.push_back({p->name(), p->file(), p->private_copy(), p->manifest()});
       }
       auto plan = plan_load({candidate}, others);
-      if (!plan.refused.empty()) {
-        discard();
-        throw PluginRefused(plan.refused.front().reason);
-      }
+      if (!plan.refused.empty()) throw PluginRefused(plan.refused.front().reason);
       SemVer next;
       parse_semver(candidate.manifest.version.view(), next);
       for (const auto& o : others) {
         for (std::uint32_t i = 0; i < o.manifest.dependency_count; ++i) {
           const auto& dep = o.manifest.dependencies[i];
           if (dep.name.view() == name && !satisfies(dep, next)) {
-            discard();
             throw PluginRefused("plugin " + o.name + " needs " + name + " in another range than " +
                                 std::string(candidate.manifest.version.view()));
           }
@@ -276,23 +251,18 @@ PluginManager::ReloadResult PluginManager::reload(const std::string& name, const
     }
     // The new build's new migrations; the old build keeps running on the extended schema
     // until the swap, so a migration must stay compatible with the build before it.
-    try {
-      migrate(name);
-    } catch (...) {
-      discard();
-      throw;
-    }
+    migrate(name);
     if (strategy == "drain") {
-      // The new build starts cold beside the old one and takes everything new at once.
-      auto next = PluginInstance::start(runtime_, candidate, pc, {});
-      next->set_predecessor(plugin);
+      // The new build starts cold beside the old one and takes everything new at once; the
+      // route table sends the sessions playing in the old build's keys to the old build.
+      auto next = PluginInstance::start(runtime_, *this, candidate, std::move(copy), pc, {});
       {
         std::lock_guard lock(mutex_);
         std::replace(running_.begin(), running_.end(), plugin, next);
         draining_.push_back(plugin);
         publish_routes_locked();
       }
-      next->record_reload(
+      next->stats().record_reload(
           {true, true, from + " -> " + next->version() + " (drain)", 0, core::now_ms()});
       spdlog::info("plugin {} drain reload {} -> {} from {}: {} key(s) finish on {}", name, from,
                    next->version(), pc.file, plugin->open_keys(), from);
@@ -308,8 +278,8 @@ PluginManager::ReloadResult PluginManager::reload(const std::string& name, const
       });
       return {from, next->version(), std::chrono::microseconds(0)};
     }
-    const auto pause = plugin->reload(candidate);
-    plugin->record_reload({true, true, from + " -> " + plugin->version(),
+    const auto pause = plugin->reload(candidate, std::move(copy));
+    plugin->stats().record_reload({true, true, from + " -> " + plugin->version(),
                            static_cast<std::uint64_t>(pause.count()), core::now_ms()});
     spdlog::info("plugin {} reloaded {} -> {} from {} (messages held {} us)", name, from,
                  plugin->version(), pc.file, pause.count());
@@ -319,7 +289,7 @@ PluginManager::ReloadResult PluginManager::reload(const std::string& name, const
     }
     return {from, plugin->version(), pause};
   } catch (const PluginRefused& e) {
-    plugin->record_reload({true, false, e.what(), 0, core::now_ms()});
+    plugin->stats().record_reload({true, false, e.what(), 0, core::now_ms()});
     spdlog::error("plugin {} reload from {} refused, {} goes on serving: {}", name, pc.file, from,
                   e.what());
     throw;
@@ -328,12 +298,13 @@ PluginManager::ReloadResult PluginManager::reload(const std::string& name, const
 
 void PluginManager::finish_drain(const std::shared_ptr<PluginInstance>& old,
                                  const std::shared_ptr<PluginInstance>& next) {
-  if (next) next->set_predecessor(nullptr);
-  old->stop();
   {
+    // Out of the routes first: what arrives from now on goes to the new build.
     std::lock_guard lock(mutex_);
     std::erase(draining_, old);
+    publish_routes_locked();
   }
+  old->stop();
   spdlog::info("plugin {} {} drained and unloaded{}", old->name(), old->version(),
                next ? ", " + next->version() + " serves alone" : std::string());
 }
@@ -372,15 +343,29 @@ std::vector<std::shared_ptr<PluginInstance>> PluginManager::list() const {
 
 void PluginManager::broadcast_session_event(gh_session_event_kind kind, session::SessionId session,
                                             session::UserId user) const {
-  for (const auto& p : list()) p->post_session_event(kind, session, user);
+  std::vector<std::shared_ptr<PluginInstance>> running;
+  std::vector<std::shared_ptr<PluginInstance>> old;
+  {
+    std::lock_guard lock(mutex_);
+    running = running_;
+    if (kind != GH_SESSION_OPENED) old = draining_;
+  }
+  for (const auto& p : old) p->post_session_event(kind, session, user);
+  for (const auto& p : running) p->post_session_event(kind, session, user);
 }
 
 void PluginManager::publish_routes_locked() {
   std::vector<router::RouteTable::Route> routes;
   for (const auto& p : running_) {
+    // A drain reload's old build keeps the ranges (a reload cannot change them) for the
+    // sessions bound to its keys.
+    std::shared_ptr<PluginInstance> old;
+    for (const auto& d : draining_) {
+      if (d->name() == p->name()) old = d;
+    }
     const auto& m = p->manifest();
     for (std::uint32_t i = 0; i < m.range_count; ++i) {
-      routes.push_back({m.ranges[i].first, m.ranges[i].last, p});
+      routes.push_back({m.ranges[i].first, m.ranges[i].last, p, old});
     }
   }
   routes_.publish(std::make_shared<const router::RouteTable>(std::move(routes)));

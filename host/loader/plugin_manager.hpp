@@ -11,13 +11,15 @@
 #include "config/config.hpp"
 #include "core/runtime.hpp"
 #include "loader/load_plan.hpp"
+#include "loader/plugin_directory.hpp"
 #include "loader/plugin_instance.hpp"
 #include "router/route_table.hpp"
 
 namespace gamehost::plugins {
 
-// Thread-safe. Loading and unloading block the calling thread (never a worker thread).
-class PluginManager {
+// Thread-safe. Loading, unloading and reloading block the calling thread (never a worker
+// thread), one at a time.
+class PluginManager final : public PluginDirectory {
  public:
   PluginManager(core::Runtime& runtime, router::Routes& routes);
   ~PluginManager();
@@ -52,15 +54,21 @@ class PluginManager {
   // Returns the number reloaded; failures are logged and the old builds keep serving.
   std::size_t reload_changed();
 
-  std::shared_ptr<PluginInstance> find(const std::string& name) const;
+  std::shared_ptr<PluginInstance> find(const std::string& name) const override;
   std::vector<std::shared_ptr<PluginInstance>> list() const;
+  // To every running plugin, and to the builds still draining (which hear everything but
+  // SESSION_OPENED: their players log in and leave too, new sessions are the new build's).
   void broadcast_session_event(gh_session_event_kind kind, session::SessionId session,
-                               session::UserId user) const;
+                               session::UserId user) const override;
 
  private:
   // Copies `file` to a private path under data_dir and inspects the copy, so what is
   // checked is exactly what is loaded, and a later `cp` over `file` cannot touch it.
-  Candidate stage(const config::PluginConfig& config);
+  struct Staged {
+    Candidate candidate;
+    StagedCopy copy;  // deleted unless a started instance took it
+  };
+  Staged stage(const config::PluginConfig& config);
   // Applies the plugin's pending migrations; throws PluginRefused naming file and statement.
   void migrate(const std::string& name);
   std::vector<Candidate> running_candidates_locked() const;
@@ -68,7 +76,7 @@ class PluginManager {
 
   core::Runtime& runtime_;
   router::Routes& routes_;
-  std::mutex reload_mutex_;  // one reload at a time; taken before mutex_
+  std::mutex changes_mutex_;  // one load, unload or reload at a time; taken before mutex_
   mutable std::mutex mutex_;
   std::vector<std::shared_ptr<PluginInstance>> running_;   // in load (dependency) order
   std::vector<std::shared_ptr<PluginInstance>> draining_;  // old builds of drain reloads

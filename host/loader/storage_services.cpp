@@ -47,7 +47,7 @@ gh_status run(PluginInstance& plugin, const char* what, gh_error* error, Fn&& fn
     fn();
     return GH_OK;
   } catch (const storage::StorageError& e) {
-    plugin.db_counters().failures.fetch_add(1, std::memory_order_relaxed);
+    plugin.stats().db().failures.fetch_add(1, std::memory_order_relaxed);
     // A constraint is an answer (a name taken), not a fault: debug, not a warning.
     if (e.status() == GH_ERR_CONSTRAINT) {
       plugin.logger().debug("storage {}: {}", what, e.what());
@@ -57,7 +57,7 @@ gh_status run(PluginInstance& plugin, const char* what, gh_error* error, Fn&& fn
     fill(error, e.what());
     return e.status();
   } catch (const std::exception& e) {
-    plugin.db_counters().failures.fetch_add(1, std::memory_order_relaxed);
+    plugin.stats().db().failures.fetch_add(1, std::memory_order_relaxed);
     plugin.logger().error("storage {}: {}", what, e.what());
     fill(error, e.what());
     return GH_ERR_FAILED;
@@ -162,7 +162,7 @@ gh_status svc_db_bind_v1(gh_stmt* stmt, std::uint32_t index, const gh_db_value* 
 gh_status svc_db_step_v1(gh_stmt* stmt, int* has_row, gh_error* error) {
   if (has_row == nullptr) return GH_ERR_INVALID_ARGUMENT;
   auto& s = stmt_of(stmt);
-  auto& counters = s.owner->plugin->db_counters();
+  auto& counters = s.owner->plugin->stats().db();
   if (!s.counted) {
     s.counted = true;
     counters.statements.fetch_add(1, std::memory_order_relaxed);

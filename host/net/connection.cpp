@@ -11,7 +11,7 @@
 #include <array>
 #include <cerrno>
 
-#include "core/runtime.hpp"
+#include "core/clock.hpp"
 #include "exec/batch_scope.hpp"
 #include "gamehost/host.pb.h"
 

@@ -19,18 +19,14 @@ void Dispatcher::on_open(const std::shared_ptr<session::Session>& session) {
   hello.set_session_id(session->id());
   hello.set_heartbeat_interval_ms(runtime_.config.limits.heartbeat_interval_ms);
   hello.set_max_frame_bytes(runtime_.config.limits.max_frame_bytes);
-  if (runtime_.plugins != nullptr) {
-    for (const auto& p : runtime_.plugins->list()) {
-      auto* info = hello.add_plugins();
-      info->set_name(p->name());
-      info->set_version(p->version());
-    }
+  for (const auto& p : plugins_.list()) {
+    auto* info = hello.add_plugins();
+    info->set_name(p->name());
+    info->set_version(p->version());
   }
   // Hello is the first frame a client gets: queue it before any plugin hears of the session.
   session->send(session::host_ids::kHello, session::make_payload(hello.SerializeAsString()));
-  if (runtime_.plugins != nullptr) {
-    runtime_.plugins->broadcast_session_event(GH_SESSION_OPENED, session->id(), 0);
-  }
+  plugins_.broadcast_session_event(GH_SESSION_OPENED, session->id(), 0);
   spdlog::debug("session {} opened from {}", session->id(), session->remote_address());
 }
 
@@ -42,7 +38,7 @@ void Dispatcher::on_frame(session::Session& session, std::uint32_t msg_id,
     return;
   }
   const auto table = routes_.current();
-  const auto* owner = table->find(msg_id);
+  const auto* owner = table->find(msg_id, session.id());
   if (owner == nullptr) {
     refuse(session, GH_CODE_UNKNOWN_ID, msg_id,
            "no plugin owns message id " + std::to_string(msg_id));
@@ -100,9 +96,7 @@ void Dispatcher::on_close(const std::shared_ptr<session::Session>& session) {
   runtime_.sessions.remove(session->id());
   runtime_.groups.remove_session(session->id());
   runtime_.metrics.connections_closed.fetch_add(1, std::memory_order_relaxed);
-  if (runtime_.plugins != nullptr) {
-    runtime_.plugins->broadcast_session_event(GH_SESSION_CLOSED, session->id(), session->user());
-  }
+  plugins_.broadcast_session_event(GH_SESSION_CLOSED, session->id(), session->user());
   spdlog::debug("session {} closed", session->id());
 }
 

@@ -6,12 +6,17 @@
 #include "net/hooks.hpp"
 #include "router/route_table.hpp"
 
+namespace gamehost::plugins {
+class PluginManager;
+}
+
 namespace gamehost::router {
 
 // Called on network threads; never runs plugin code itself.
 class Dispatcher final : public net::ConnectionHooks {
  public:
-  Dispatcher(core::Runtime& runtime, Routes& routes) : runtime_(runtime), routes_(routes) {}
+  Dispatcher(core::Runtime& runtime, Routes& routes, plugins::PluginManager& plugins)
+      : runtime_(runtime), routes_(routes), plugins_(plugins) {}
 
   void on_open(const std::shared_ptr<session::Session>& session) override;
   void on_frame(session::Session& session, std::uint32_t msg_id, std::string_view payload) override;
@@ -26,6 +31,7 @@ class Dispatcher final : public net::ConnectionHooks {
 
   core::Runtime& runtime_;
   Routes& routes_;
+  plugins::PluginManager& plugins_;
 };
 
 }  // namespace gamehost::router

@@ -1,6 +1,7 @@
-// Internal header: which plugin owns a message id. The table is immutable once built and
-// swapped whole, so a network thread holds the lock only to copy the pointer, and looks ids
-// up in its copy while plugins load.
+// Internal header: which plugin build a client message goes to - the owner of its id, or,
+// during a drain reload, the old build when the session plays in one of the old build's
+// keys. The table is immutable once built and swapped whole, so a network thread holds the
+// lock only to copy the pointer, and looks ids up in its copy while plugins load.
 #pragma once
 
 #include <algorithm>
@@ -8,6 +9,8 @@
 #include <memory>
 #include <mutex>
 #include <vector>
+
+#include "session/session.hpp"
 
 #include "exec/adaptive_mutex.hpp"
 
@@ -23,6 +26,8 @@ class RouteTable {
     std::uint32_t first;
     std::uint32_t last;
     std::shared_ptr<plugins::PluginInstance> plugin;
+    // The build a drain reload replaced, while it finishes its keys; else null.
+    std::shared_ptr<plugins::PluginInstance> draining = nullptr;
   };
 
   RouteTable() = default;
@@ -34,15 +39,24 @@ class RouteTable {
 
   // The owner of `id`, or nullptr. A flat sorted array and a binary search.
   const std::shared_ptr<plugins::PluginInstance>* find(std::uint32_t id) const noexcept {
+    const auto* r = route(id);
+    return r != nullptr ? &r->plugin : nullptr;
+  }
+  // Where a message of `session` with `id` goes: the draining build when the session is
+  // bound to one of its keys, else the owner; nullptr when no plugin owns the id.
+  const std::shared_ptr<plugins::PluginInstance>* find(std::uint32_t id,
+                                                       session::SessionId session) const;
+  std::size_t size() const noexcept { return routes_.size(); }
+
+ private:
+  const Route* route(std::uint32_t id) const noexcept {
     auto it = std::upper_bound(routes_.begin(), routes_.end(), id,
                                [](std::uint32_t v, const Route& r) { return v < r.first; });
     if (it == routes_.begin()) return nullptr;
     --it;
-    return id <= it->last ? &it->plugin : nullptr;
+    return id <= it->last ? &*it : nullptr;
   }
-  std::size_t size() const noexcept { return routes_.size(); }
 
- private:
   std::vector<Route> routes_;
 };
 

@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <thread>
 
-#include "core/runtime.hpp"
+#include "core/clock.hpp"
 
 namespace gamehost::storage {
 namespace {

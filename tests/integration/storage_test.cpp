@@ -536,6 +536,10 @@ TEST_P(StorageSuite, ChangedMigrationRefusesStartAndFailingOneIsRolledBack) {
   EXPECT_NE(log.find("rolled back"), std::string::npos) << log;
   EXPECT_EQ(sql("SELECT COUNT(*) FROM user_profiles WHERE user_id IN (1, 2)"), 0);
   EXPECT_EQ(sql("SELECT COUNT(*) FROM gamehost_migrations WHERE name = '0002_broken.sql'"), 0);
+  // The host leaves no private plugin copy behind: not the refused plugin's, not the others'.
+  const auto copies = db_dir_.path() / "data" / "run" / "plugins";
+  ASSERT_TRUE(fs::exists(copies));
+  for (const auto& f : fs::directory_iterator(copies)) ADD_FAILURE() << "left behind: " << f.path();
 }
 
 TEST_P(StorageSuite, LockedDatabaseGivesAnErrorReplyNotAHungHost) {

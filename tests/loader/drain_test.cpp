@@ -37,7 +37,7 @@ class DrainTest : public ::testing::Test {
   // Sends through the route table, as the dispatcher does.
   std::string ask(RecordingSession& s, std::uint32_t id, const std::string& payload = "") {
     const auto table = host_.routes().current();
-    const auto* owner = table->find(id);
+    const auto* owner = table->find(id, s.id());
     EXPECT_NE(owner, nullptr);
     EXPECT_EQ((*owner)->post_message(s.id(), 0, id, payload),
               plugins::PluginInstance::Post::queued);

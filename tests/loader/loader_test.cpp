@@ -182,7 +182,7 @@ TEST_F(LoaderTest, AThrowingHandlerAnswersTheClientAndTheHostKeepsServing) {
   ASSERT_TRUE(frame);
   EXPECT_EQ(frame->msg_id, 100103u);
   EXPECT_EQ(frame->payload, "still here");
-  EXPECT_EQ(plugin->handler_failures(), 1u);
+  EXPECT_EQ(plugin->stats().handler_failures(), 1u);
 }
 
 bool mapped(const std::string& path) {

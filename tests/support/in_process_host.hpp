@@ -76,7 +76,7 @@ class InProcessHost {
         blocking_(2, "gh-blocking-"),
         timers_(io_),
         runtime_{config_, workers_, blocking_, timers_, sessions_, groups_,
-                 events_, calls_,   metrics_,  nullptr, &storage_},
+                 events_, calls_,   metrics_,  &storage_},
         manager_(std::make_unique<plugins::PluginManager>(runtime_, routes_)) {
     io_thread_ = std::thread([this] { io_.run(); });
   }

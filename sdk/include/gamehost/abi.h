@@ -204,9 +204,12 @@ typedef struct gh_task {
 } gh_task;
 
 /* What the plugin's entry symbol returns. Static storage: valid while the library is loaded.
- * Every entry point is called on a worker thread, never concurrently for one instance
- * (except tasks the plugin itself posted to keyed lanes), and must not throw.
- * Optional entry points may be NULL. */
+ * No entry point is called concurrently for one instance (except tasks the plugin itself
+ * posted to keyed lanes, and blocking work), and none may throw. create, and on a live
+ * reload the old instance's export_state and destroy, run on the thread that loads or
+ * reloads the plugin (the main thread at start, an admin thread on reload), while nothing
+ * else of the instance runs; every other entry point, and destroy at unload, on a worker
+ * thread. Optional entry points may be NULL. */
 typedef struct gh_plugin_descriptor {
   uint32_t size;
   uint32_t abi_major;

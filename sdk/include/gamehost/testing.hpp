@@ -182,7 +182,11 @@ class FakeHost {
   // ---- Plugins ---------------------------------------------------------------------------
   // Creates the plugin as the host would, with optional handover state, beside those
   // loaded already (one with the same name is replaced). Throws with the plugin's own error
-  // text when create fails.
+  // text when create fails. Replacing is unload + load: the old build's timers and
+  // subscriptions go with it. (On the real host a handover reload cancels the old build's
+  // timers too, but subscriptions belong to the plugin, not to the build, and stay: a new
+  // build subscribes again in its constructor, which changes nothing, and a topic it
+  // stopped subscribing to still reaches it until it unsubscribes.)
   void load(const gh_plugin_descriptor* descriptor, std::string_view state = {}) {
     const std::string name = descriptor->name;
     unload(name);

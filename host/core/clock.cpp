@@ -1,4 +1,4 @@
-#include "core/runtime.hpp"
+#include "core/clock.hpp"
 
 #include <chrono>
 
