@@ -1,8 +1,12 @@
 -- racemap plugin: finished races (MariaDB/MySQL; 0001_races.sql for SQLite).
 -- One racemap_races row per race, one racemap_results row per racer (place, state as
 -- racemap.proto RacerState, finish_ms NULL when not finished), and racemap_best: each
--- player's best finish time per track. The leaderboard reads racemap_best_by_time: the
--- top N in order, and a player's rank as 1 + COUNT(*) of better times (a range count).
+-- player's best finish time per track, with racemap_best_counts: how many best times of a
+-- track fall in each second (bucket = best_ms DIV 1000), kept in step by the plugin in the
+-- transaction that changes racemap_best. The leaderboard reads the top N in the order of
+-- racemap_best_by_time, and a player's rank as 1 + the better times: the players of the
+-- faster buckets (a sum over at most one row per second) + COUNT(*) of the better times in
+-- the player's own bucket (a short range of racemap_best_by_time).
 -- Track names are ASCII (a-z A-Z 0-9 _ - .) compared exactly: ascii_bin. Every statement
 -- is CREATE TABLE IF NOT EXISTS (the index inside its table), so a file that failed
 -- half-way can run again.
@@ -35,4 +39,11 @@ CREATE TABLE IF NOT EXISTS racemap_best (
   achieved_at_ms BIGINT NOT NULL,
   PRIMARY KEY (track, user_id),
   INDEX racemap_best_by_time (track, best_ms, user_id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+
+CREATE TABLE IF NOT EXISTS racemap_best_counts (
+  track VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  bucket BIGINT NOT NULL,
+  players BIGINT NOT NULL,
+  PRIMARY KEY (track, bucket)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;

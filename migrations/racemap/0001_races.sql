@@ -1,8 +1,12 @@
 -- racemap plugin: finished races (SQLite; 0001_races.mysql.sql for MariaDB/MySQL).
 -- One racemap_races row per race, one racemap_results row per racer (place, state as
 -- racemap.proto RacerState, finish_ms NULL when not finished), and racemap_best: each
--- player's best finish time per track. The leaderboard reads racemap_best_by_time: the
--- top N in order, and a player's rank as 1 + COUNT(*) of better times (a range count).
+-- player's best finish time per track, with racemap_best_counts: how many best times of a
+-- track fall in each second (bucket = best_ms / 1000), kept in step by the plugin in the
+-- transaction that changes racemap_best. The leaderboard reads the top N in the order of
+-- racemap_best_by_time, and a player's rank as 1 + the better times: the players of the
+-- faster buckets (a sum over at most one row per second) + COUNT(*) of the better times in
+-- the player's own bucket (a short range of racemap_best_by_time).
 CREATE TABLE IF NOT EXISTS racemap_races (
   race_id BIGINT NOT NULL PRIMARY KEY,
   room_id BIGINT NOT NULL,
@@ -34,3 +38,10 @@ CREATE TABLE IF NOT EXISTS racemap_best (
 );
 
 CREATE INDEX IF NOT EXISTS racemap_best_by_time ON racemap_best (track, best_ms, user_id);
+
+CREATE TABLE IF NOT EXISTS racemap_best_counts (
+  track VARCHAR(64) NOT NULL,
+  bucket BIGINT NOT NULL,
+  players BIGINT NOT NULL,
+  PRIMARY KEY (track, bucket)
+);

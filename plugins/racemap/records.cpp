@@ -1,5 +1,7 @@
 #include "records.hpp"
 
+#include <gamehost/plugin.hpp>
+
 #include <string>
 
 namespace gh_racemap {
@@ -9,29 +11,56 @@ std::int64_t sql_id(std::uint64_t v) {
   return static_cast<std::int64_t>(v);
 }
 
-// A finisher's time becomes their best on the track when it is their first or better.
-bool improve_best(gamehost::Db& db, const RaceRecord& r, const ResultRow& row) {
-  const auto time = sql_id(*row.finish_ms);
+// One more (delta 1) or one fewer (-1) best time in a track's bucket.
+void count_bucket(gamehost::Db& db, const std::string& track, std::int64_t best_ms, int delta) {
+  const auto bucket = best_ms / kBucketMs;
   const auto update = [&] {
     return db.exec(
-               "UPDATE racemap_best SET best_ms = ?, race_id = ?, achieved_at_ms = ? "
-               "WHERE track = ? AND user_id = ? AND best_ms > ?",
-               time, sql_id(r.race_id), sql_id(r.ended_at_ms), r.track, sql_id(row.user),
-               time) != 0;
+        "UPDATE racemap_best_counts SET players = players + ? WHERE track = ? AND bucket = ?",
+        delta, track, bucket);
   };
-  if (update()) return true;
-  if (db.query_one(kOwnBestSql, r.track, sql_id(row.user))) return false;  // as good already
+  if (update() != 0 || delta < 0) return;
+  try {
+    db.exec("INSERT INTO racemap_best_counts (track, bucket, players) VALUES (?, ?, 1)", track,
+            bucket);
+  } catch (const gamehost::DbError& e) {
+    if (!e.constraint()) throw;  // another host counted the bucket's first time meanwhile
+    update();
+  }
+}
+
+// A finisher's time becomes their best on the track when it is their first or better; the
+// bucket counts follow in the same transaction.
+bool improve_best(gamehost::Db& db, const RaceRecord& r, const ResultRow& row, int attempt = 0) {
+  const auto time = sql_id(*row.finish_ms);
+  // MariaDB: a locking read, so a concurrent store of this player waits for this one.
+  const bool mysql = db.dialect() == GH_DB_MYSQL;
+  const auto own =
+      db.query_one(mysql ? gamehost::concat(kOwnBestSql, " FOR UPDATE") : std::string(kOwnBestSql),
+                   r.track, sql_id(row.user));
+  if (own) {
+    const auto old = own->int64(0);
+    if (old <= time) return false;
+    db.exec(
+        "UPDATE racemap_best SET best_ms = ?, race_id = ?, achieved_at_ms = ? "
+        "WHERE track = ? AND user_id = ?",
+        time, sql_id(r.race_id), sql_id(r.ended_at_ms), r.track, sql_id(row.user));
+    count_bucket(db, r.track, old, -1);
+    count_bucket(db, r.track, time, 1);
+    return true;
+  }
   try {
     db.exec(
         "INSERT INTO racemap_best (track, user_id, best_ms, race_id, achieved_at_ms) "
         "VALUES (?, ?, ?, ?, ?)",
         r.track, sql_id(row.user), time, sql_id(r.race_id), sql_id(r.ended_at_ms));
-    return true;
   } catch (const gamehost::DbError& e) {
     // Another host stored a first time for this player meanwhile: compare with that one.
-    if (!e.constraint()) throw;
-    return update();
+    if (!e.constraint() || attempt > 0) throw;
+    return improve_best(db, r, row, attempt + 1);
   }
+  count_bucket(db, r.track, time, 1);
+  return true;
 }
 
 }  // namespace
@@ -58,6 +87,14 @@ std::vector<std::uint64_t> store_race(gamehost::Db& db, const RaceRecord& r) {
   }
   tx.commit();
   return improved;
+}
+
+std::uint64_t better_than(gamehost::Db& db, const std::string& track, std::int64_t best_ms) {
+  const auto bucket = best_ms / kBucketMs;
+  const auto faster = db.query_one(kFasterBucketsSql, track, bucket);  // SUM: NULL when none
+  const auto inside = db.query_one(kBetterInBucketSql, track, bucket * kBucketMs, best_ms);
+  const auto n = (faster && !faster->is_null(0) ? faster->int64(0) : 0) + inside->int64(0);
+  return static_cast<std::uint64_t>(n);
 }
 
 std::string top_sql(std::uint32_t limit) {
@@ -87,8 +124,7 @@ Board leaderboard(gamehost::Db& db, const std::string& track, std::uint32_t limi
   const auto own = db.query_one(kOwnBestSql, track, sql_id(user));
   if (!own) return board;
   board.own_best_ms = static_cast<std::uint64_t>(own->int64(0));
-  const auto better = db.query_one(kBetterCountSql, track, own->int64(0));
-  board.own_rank = static_cast<std::uint32_t>(better->int64(0) + 1);
+  board.own_rank = static_cast<std::uint32_t>(better_than(db, track, own->int64(0)) + 1);
   return board;
 }
 

@@ -54,9 +54,19 @@ struct Board {
 std::string top_sql(std::uint32_t limit);
 inline constexpr const char* kOwnBestSql =
     "SELECT best_ms FROM racemap_best WHERE track = ? AND user_id = ?";
-// Rank = players with a strictly better time + 1: a range count on racemap_best_by_time.
-inline constexpr const char* kBetterCountSql =
-    "SELECT COUNT(*) FROM racemap_best WHERE track = ? AND best_ms < ?";
+// Rank = 1 + the players with a strictly better time, counted in two parts: the players of
+// every faster bucket (racemap_best_counts: one row per second of best times), and the
+// better times inside the player's own bucket (a short range of racemap_best_by_time).
+// A plain COUNT(*) of all better times walks up to every entry of the track: ~60 ms at a
+// million (BENCH.md).
+inline constexpr std::int64_t kBucketMs = 1000;  // fixed by the stored counts: never change
+inline constexpr const char* kFasterBucketsSql =
+    "SELECT SUM(players) FROM racemap_best_counts WHERE track = ? AND bucket < ?";
+inline constexpr const char* kBetterInBucketSql =
+    "SELECT COUNT(*) FROM racemap_best WHERE track = ? AND best_ms >= ? AND best_ms < ?";
+
+// The players with a time strictly better than `best_ms` on `track`.
+std::uint64_t better_than(gamehost::Db& db, const std::string& track, std::int64_t best_ms);
 
 // The top `limit` of a track and the caller's own rank (user 0: none asked).
 Board leaderboard(gamehost::Db& db, const std::string& track, std::uint32_t limit,

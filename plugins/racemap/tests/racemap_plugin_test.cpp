@@ -142,13 +142,36 @@ class Racemap : public ::testing::Test {
     return host.last_sent<pb::Leaderboard>(s, kLeaderboard);
   }
 
+  // Best times seeded directly, with the bucket counts the plugin keeps beside them.
+  void seed_best(const std::string& values) {
+    host.sql("INSERT INTO racemap_best VALUES " + values);
+    recount();
+  }
+  void recount() {
+    host.sql(
+        "DELETE FROM racemap_best_counts; INSERT INTO racemap_best_counts SELECT track, "
+        "best_ms / 1000, COUNT(*) FROM racemap_best GROUP BY track, best_ms / 1000");
+  }
+  // The counts the plugin kept, against the best times themselves.
+  std::string counts() {
+    return host.sql_value(
+        "SELECT GROUP_CONCAT(track || '/' || bucket || '=' || players, ' ') FROM (SELECT * FROM "
+        "racemap_best_counts WHERE players != 0 ORDER BY track, bucket)");
+  }
+  std::string true_counts() {
+    return host.sql_value(
+        "SELECT GROUP_CONCAT(track || '/' || bucket || '=' || players, ' ') FROM (SELECT track, "
+        "best_ms / 1000 AS bucket, COUNT(*) AS players FROM racemap_best GROUP BY track, "
+        "best_ms / 1000 ORDER BY track, bucket)");
+  }
+
   FakeHost host;
   std::vector<gh_session_id> sessions;
   std::uint64_t room_id = 0, race_id = 0;
 };
 
 TEST_F(Racemap, AFullRaceFromAReadyRoomToStoredResultsAndGameOver) {
-  host.sql("INSERT INTO racemap_best VALUES ('loop', 101, 99000, 1, 1), ('loop', 102, 1000, 1, 1)");
+  seed_best("('loop', 101, 99000, 1, 1), ('loop', 102, 1000, 1, 1)");
   ready_room(3);
   ASSERT_NE(race_id, 0u);
   EXPECT_TRUE(host.open_keys("racemap").contains(race_id));
@@ -225,6 +248,8 @@ TEST_F(Racemap, AFullRaceFromAReadyRoomToStoredResultsAndGameOver) {
             "101=6000 102=1000 103=9000");
   EXPECT_EQ(host.sql_value("SELECT race_id FROM racemap_best WHERE user_id = 103"),
             std::to_string(race_id));
+  EXPECT_EQ(counts(), "loop/1=1 loop/6=1 loop/9=1");  // Alice moved out of the 99 s bucket
+  EXPECT_EQ(counts(), true_counts());
   // The room can race again.
   for (const auto s : sessions) {
     rpb::SetReady r;
@@ -389,8 +414,7 @@ TEST_F(Racemap, TheLeaderboardListsBestTimesInOrderAndTheCallersRank) {
     values += (i ? "," : "") + std::string("('loop',") + std::to_string(1000 + i) + "," +
               std::to_string(ms) + ",7," + std::to_string(i) + ")";
   }
-  host.sql("INSERT INTO racemap_best VALUES " + values);
-  host.sql("INSERT INTO racemap_best VALUES ('dragstrip', 1000, 1, 1, 1)");
+  seed_best(values + ",('dragstrip', 1000, 1, 1, 1)");
   const auto me = host.connect();
   host.authenticate(me, 1150);
   auto board = leaderboard(me, "", 8);  // "": the default track, loop
@@ -410,6 +434,13 @@ TEST_F(Racemap, TheLeaderboardListsBestTimesInOrderAndTheCallersRank) {
   host.authenticate(me, 1006);  // inside the top: the tie's rank
   board = leaderboard(me, "loop", 8);
   EXPECT_EQ(board.your_rank(), 5u);
+  board = leaderboard(me, "loop", 3);  // outside it: counted, the tie's rank still
+  EXPECT_EQ(board.your_rank(), 5u);
+  EXPECT_EQ(board.your_best_ms(), 10'040u);
+  host.authenticate(me, 1100);  // 11000 ms: the first of its bucket
+  EXPECT_EQ(leaderboard(me, "loop", 3).your_rank(), 101u);
+  host.authenticate(me, 1199);  // the last
+  EXPECT_EQ(leaderboard(me, "loop", 3).your_rank(), 200u);
   host.authenticate(me, 5);  // no time on the track
   board = leaderboard(me, "loop", 0);
   EXPECT_EQ(board.entries_size(), 10);  // the default limit
@@ -451,6 +482,7 @@ TEST_F(Racemap, ABetterTimeReplacesTheBestAndASlowerOneDoesNot) {
   }
   EXPECT_EQ(host.sql_value("SELECT COUNT(*) FROM racemap_results WHERE user_id = 101"), "3");
   EXPECT_NE(host.sql_value("SELECT race_id FROM racemap_best"), std::to_string(first));
+  EXPECT_EQ(counts(), "loop/6=1");
   const auto board = leaderboard(sessions[0], "loop", 3);
   EXPECT_EQ(board.your_rank(), 1u);
   EXPECT_EQ(board.your_best_ms(), 6000u);
