@@ -119,7 +119,7 @@ class RacemapPlugin final : public gamehost::Plugin {
       out.set_checkpoint(in.checkpoint());
       out.set_next_checkpoint(racer.progress.next_checkpoint(race.track));
       out.set_race_ms(report.at_ms);
-      out.set_split_ms(report.at_ms - previous_ms);
+      out.set_split_ms(report.at_ms > previous_ms ? report.at_ms - previous_ms : 0);
       out.set_finished(racer.progress.finished());
       out.set_passes(done);
       req.reply(out);
@@ -363,7 +363,7 @@ class RacemapPlugin final : public gamehost::Plugin {
     const auto now = host().now_ms();
     for (auto& racer : r.racers) {
       if (racer.session != 0 || racer.done()) continue;
-      if (now - racer.dropped_at_ms < settings_.reconnect_grace_ms) continue;
+      if (now < racer.dropped_at_ms + settings_.reconnect_grace_ms) continue;
       racer.retired = true;
       broadcast(r, event(r, pb::RaceEvent::RETIRED, racer.user));
     }

@@ -397,6 +397,19 @@ TEST_F(Racemap, ARacerNotBackInTimeIsRetiredAndTheRaceEndsWithoutThem) {
   EXPECT_EQ(host.sql_value("SELECT COUNT(*) FROM racemap_best"), "1");
 }
 
+TEST_F(Racemap, ALogoutOnARacersConnectionDropsThatRacer) {
+  ready_room(2);
+  host.advance(4000);
+  host.authenticate(sessions[1], 0);  // logged out; the connection stays open
+  EXPECT_TRUE(got_event(sessions[0], pb::RaceEvent::DISCONNECTED, 102));
+  host.advance(500);
+  EXPECT_EQ(host.last_sent<pb::Standings>(sessions[0], kStandings).standings(1).state(),
+            pb::DISCONNECTED);
+  host.authenticate(sessions[1], 102);  // and back on the same connection
+  EXPECT_TRUE(got_event(sessions[0], pb::RaceEvent::RECONNECTED, 102));
+  EXPECT_TRUE(pass(sessions[1], 0).ok());
+}
+
 TEST_F(Racemap, EveryoneDroppedAndNotBackEndsTheRace) {
   ready_room(2);
   host.disconnect(sessions[0]);
