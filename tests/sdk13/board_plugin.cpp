@@ -42,10 +42,16 @@ class BoardPlugin final : public gamehost::Plugin {
         },
         // On the table's lane: touches that table only (tables_ never grows or shrinks).
         [this](gamehost::Request& req, const pb::Tap& in) {
-          pb::Tapped out;
-          out.set_table(in.table());
-          out.set_taps(++tables_[in.table()].taps);
-          req.reply(out);
+          auto& table = tables_[in.table()];
+          req.reply(tapped(in.table(), ++table.taps));
+          if (in.clear_after_ms() > 0) {
+            // Started on the lane, so it fires on the lane: it may touch this table.
+            table.clear = start_timer(in.clear_after_ms(), 0,
+                                      [this, number = in.table(), session = req.session] {
+                                        tables_[number].taps = 0;
+                                        this->host().send(session, tapped(number, 0));
+                                      });
+          }
         });
     // [board-keyed]
     // [board-timer]
@@ -103,8 +109,18 @@ class BoardPlugin final : public gamehost::Plugin {
   }
   // [board-round]
 
+  static pb::Tapped tapped(std::uint32_t table, std::uint64_t taps) {
+    pb::Tapped out;
+    out.set_table(table);
+    out.set_taps(taps);
+    const auto key = current_key();
+    out.set_lane_key(key ? static_cast<std::int64_t>(*key) : -1);
+    return out;
+  }
+
   struct Table {
     std::uint64_t taps = 0;
+    gamehost::Token clear;  // the pending clear, if any
   };
 
   const std::uint64_t round_ms_;

@@ -70,6 +70,20 @@ TEST_F(Sdk13, RepliesKeepTheOrderOfRequestsWhileTheirQueriesRunOffTheQueue) {
 }
 // [held-jobs-test]
 
+// A job the host refuses (too much work in flight) is answered BUSY, and the session's next
+// message goes straight to its handler: nothing waits behind a job that never ran.
+TEST_F(Sdk13, ARefusedJobAnswersBusyAndTheSessionsNextMessageIsStillHandled) {
+  host.load(gamehost_plugin_store());
+  host.set_blocking_job_limit(0);
+  const auto alice = host.connect();
+  EXPECT_EQ(host.deliver(alice, put("a", "1")).error_code, GH_CODE_BUSY);
+  host.set_blocking_job_limit(static_cast<std::size_t>(-1));
+  ASSERT_TRUE(host.deliver(alice, put("a", "2")).ok());
+  EXPECT_EQ(host.last_sent<pb::PutDone>(alice).seq(), 1u);
+  ASSERT_TRUE(host.deliver(alice, get("a")).ok());
+  EXPECT_EQ(host.last_sent<pb::Got>(alice).value(), "2");
+}
+
 TEST_F(Sdk13, OneHundredPipelinedRequestsAreAnsweredInOrder) {
   host.load(gamehost_plugin_store());
   host.hold_blocking_jobs();
@@ -221,6 +235,27 @@ TEST_F(Sdk13, TapsAreCountedPerTableOnKeyedLanes) {
   EXPECT_EQ(second.taps(), 2u);
   EXPECT_EQ(host.last_sent<pb::Tapped>(alice).taps(), 1u);  // table 3's first
   EXPECT_EQ(host.deliver(alice, tap(4)).error_code, 100429u);
+}
+
+// A timer started on a keyed lane fires on that lane, so its callback may touch the key's
+// state; the reply made on the lane says which lane it ran on.
+TEST_F(Sdk13, ATimerStartedOnAKeyedLaneFiresOnThatLane) {
+  host.set_setting_for("board", "tables", std::int64_t{4});
+  host.load(gamehost_plugin_board());
+  const auto alice = host.connect();
+  host.deliver(alice, tap(1));
+  pb::Tap clearing;
+  clearing.set_table(1);
+  clearing.set_clear_after_ms(500);
+  host.deliver(alice, clearing);
+  EXPECT_EQ(host.last_sent<pb::Tapped>(alice).taps(), 2u);
+  EXPECT_EQ(host.last_sent<pb::Tapped>(alice).lane_key(), 1);
+  host.advance(500);
+  const auto cleared = host.last_sent<pb::Tapped>(alice);
+  EXPECT_EQ(cleared.taps(), 0u);
+  EXPECT_EQ(cleared.lane_key(), 1) << "the timer fired on the plugin's queue, not the lane";
+  host.deliver(alice, tap(1));
+  EXPECT_EQ(host.last_sent<pb::Tapped>(alice).taps(), 1u);
 }
 
 TEST_F(Sdk13, ANegativeTableCountRefusesThePlugin) {

@@ -30,6 +30,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <sstream>
@@ -748,6 +749,12 @@ class Plugin {
   virtual std::string export_state() { return {}; }
 
   Host& host() { return host_; }
+  // The key of the keyed lane this code runs on, or nullopt on the plugin's queue (for
+  // assertions, and for code shared by both).
+  static std::optional<std::uint64_t> current_key() noexcept {
+    return detail::current_lane.on_lane ? std::optional<std::uint64_t>(detail::current_lane.key)
+                                        : std::nullopt;
+  }
 
   // ---- Handlers ----------------------------------------------------------------------
   // Registers the handler of Msg (its id from GAMEHOST_MESSAGES) for the plugin's life. The
@@ -847,13 +854,21 @@ class Plugin {
 
   // ---- Timers ------------------------------------------------------------------------------
   // Runs fn after delay_ms, then every interval_ms (0 = once). The token cancels it.
+  // Started from a keyed lane, fn runs on that key's lane, with that key's state.
   [[nodiscard]] Token start_timer(std::uint64_t delay_ms, std::uint64_t interval_ms,
                                   std::function<void()> fn) {
     std::uint64_t id = 0;
+    // Registered before the host may fire it (the firing queues, and looks the id up).
+    std::lock_guard lock(registry_mutex_);
     Host::check(host_.timer_start_(host_.host_, delay_ms, interval_ms, 0, &id), "timer_start");
-    timers_[id] = Timer{std::move(fn), interval_ms == 0};
+    timers_[id] = Timer{std::move(fn), interval_ms == 0, detail::current_lane};
     return Token([this, id] {
-      if (timers_.erase(id) != 0) host_.timer_cancel_(host_.host_, id);
+      bool ours = false;
+      {
+        std::lock_guard lock(registry_mutex_);
+        ours = timers_.erase(id) != 0;
+      }
+      if (ours) host_.timer_cancel_(host_.host_, id);
     });
   }
 
@@ -955,15 +970,20 @@ class Plugin {
   void call(const std::string& target, std::uint32_t method, std::string_view request,
             std::function<void(const CallResult&)> done, std::uint32_t timeout_ms = 5000) {
     std::uint64_t id = 0;
-    const auto status = host_.call_(host_.host_, target.c_str(), method, Host::data(request),
-                                    request.size(), 0, timeout_ms, &id);
-    if (status != GH_OK) {
-      done(CallResult{status, {}});
-      return;
+    gh_status status = GH_OK;
+    {
+      // Registered before its result can arrive (on the queue, while this may be a lane).
+      std::lock_guard lock(registry_mutex_);
+      status = host_.call_(host_.host_, target.c_str(), method, Host::data(request),
+                           request.size(), 0, timeout_ms, &id);
+      if (status == GH_OK) {
+        const auto session = tracked_session();
+        if (session != 0) ++backlogs_[session].jobs;
+        calls_[id] = PendingCall{std::move(done), detail::current_lane, session};
+        return;
+      }
     }
-    const auto session = tracked_session();
-    if (session != 0) ++backlogs_[session].jobs;
-    calls_[id] = PendingCall{std::move(done), detail::current_lane, session};
+    done(CallResult{status, {}});
   }
   void reply(std::uint64_t call_id, gh_status status, std::string_view data) {
     host_.reply_(host_.host_, call_id, static_cast<std::uint32_t>(status), Host::data(data),
@@ -1009,23 +1029,47 @@ class Plugin {
     session_event(kind, session, user);
   }
   void dispatch_timer(std::uint64_t timer_id) {
-    const auto it = timers_.find(timer_id);
-    if (it == timers_.end()) return;  // cancelled while the firing was queued
-    auto fn = it->second.fn;          // copy: the callback may cancel its own timer
-    if (it->second.once) timers_.erase(it);
+    std::function<void()> fn;
+    detail::LaneContext lane;
+    {
+      std::lock_guard lock(registry_mutex_);
+      const auto it = timers_.find(timer_id);
+      if (it == timers_.end()) return;  // cancelled while the firing was queued
+      fn = it->second.fn;               // copy: the callback may cancel its own timer
+      lane = it->second.lane;
+      if (it->second.once) timers_.erase(it);
+    }
+    if (lane.on_lane) {
+      // Started from a keyed lane: it fires there, with that key's state.
+      try {
+        post_keyed(lane.key, std::move(fn));
+      } catch (const std::exception& e) {
+        host_.log(GH_LOG_ERROR, concat("timer of lane key ", lane.key, " dropped: ", e.what()));
+      }
+      return;
+    }
     fn();
   }
   void dispatch_call_result(const gh_call_result& r) {
-    const auto it = calls_.find(r.call_id);
-    if (it == calls_.end()) return;
-    auto pending = std::move(it->second);
-    calls_.erase(it);
+    PendingCall pending;
+    {
+      std::lock_guard lock(registry_mutex_);
+      const auto it = calls_.find(r.call_id);
+      if (it == calls_.end()) return;
+      pending = std::move(it->second);
+      calls_.erase(it);
+    }
     CallResult result{static_cast<gh_status>(r.status),
                       std::string(reinterpret_cast<const char*>(r.data), r.len)};
     if (pending.lane.on_lane) {
       // Made from a keyed lane: its continuation belongs there, with that key's state.
-      post_keyed(pending.lane.key,
-                 [done = std::move(pending.done), result = std::move(result)] { done(result); });
+      try {
+        post_keyed(pending.lane.key,
+                   [done = std::move(pending.done), result = std::move(result)] { done(result); });
+      } catch (const std::exception& e) {
+        host_.log(GH_LOG_ERROR, concat("result of call ", r.call_id, " for lane key ",
+                                       pending.lane.key, " dropped: ", e.what()));
+      }
       return;
     }
     const SessionScope scope(*this, pending.session);
@@ -1041,6 +1085,7 @@ class Plugin {
   struct Timer {
     std::function<void()> fn;
     bool once;
+    detail::LaneContext lane;  // where it was started: where it fires
   };
   struct KeyedTask {
     Host* host;
@@ -1049,8 +1094,8 @@ class Plugin {
   };
   struct PendingCall {
     std::function<void(const CallResult&)> done;
-    detail::LaneContext lane;
-    SessionId session;  // whose messages wait for it (0: none)
+    detail::LaneContext lane{};
+    SessionId session = 0;  // whose messages wait for it (0: none)
   };
   // What arrived for a session while its earlier work had not finished.
   struct Waiting {
@@ -1141,6 +1186,16 @@ class Plugin {
     auto& self = *job->plugin;
     std::optional<detail::LaneScope> lane;
     if (job->lane.on_lane) lane.emplace(job->lane.key);
+    if (job->lane.on_lane) {
+      // On the lane: the plugin's queue may be running meanwhile, so nothing of its
+      // session bookkeeping is touched here.
+      try {
+        job->then();
+      } catch (...) {
+        job->on_failure(std::current_exception());
+      }
+      return;
+    }
     {
       const SessionScope scope(self, job->session);
       try {
@@ -1149,15 +1204,20 @@ class Plugin {
         job->on_failure(std::current_exception());
       }
     }
-    if (!job->lane.on_lane) self.finish_job(job->session);
+    self.finish_job(job->session);
   }
   static void job_discard(void* ud) noexcept {
     std::unique_ptr<Job> job(static_cast<Job*>(ud));
     // Refused at once (start_job throws BUSY and the handler's failure is the answer), or
     // never to run because the plugin stops: nothing of the session remains to release.
     if (!job->lane.on_lane && job->session != 0) {
-      const auto it = job->plugin->backlogs_.find(job->session);
-      if (it != job->plugin->backlogs_.end() && it->second.jobs > 0) --it->second.jobs;
+      auto& backlogs = job->plugin->backlogs_;
+      const auto it = backlogs.find(job->session);
+      if (it != backlogs.end() && it->second.jobs > 0) --it->second.jobs;
+      // Nothing waits behind a job that never ran: the session's next message goes straight
+      // to its handler. (What waits is replayed by the finish_job that is replaying now.)
+      if (it != backlogs.end() && it->second.jobs == 0 && it->second.waiting.empty())
+        backlogs.erase(it);
     }
   }
 
@@ -1364,8 +1424,11 @@ class Plugin {
   Host& host_;
   SessionId current_session_ = 0;
   std::unordered_map<std::uint32_t, std::function<void(Request&, std::string_view)>> handlers_;
-  std::unordered_map<std::uint64_t, Timer> timers_;
-  std::unordered_map<std::uint64_t, PendingCall> calls_;
+  // Timers and calls start from the queue and from keyed lanes (in parallel): this guards
+  // both registries, never plugin code.
+  std::mutex registry_mutex_;
+  std::unordered_map<std::uint64_t, Timer> timers_;       // guarded by registry_mutex_
+  std::unordered_map<std::uint64_t, PendingCall> calls_;  // guarded by registry_mutex_
   std::unordered_map<std::uint32_t, std::function<void(const IncomingCall&)>> served_;
   std::unordered_map<SessionId, Backlog> backlogs_;
 };

@@ -120,6 +120,9 @@ class FakeHost {
   // Work handed to run_blocking waits in a list until run_blocking_jobs() (true), or runs
   // right after the entry point that started it (false, the default).
   void hold_blocking_jobs(bool hold = true) { hold_jobs_ = hold; }
+  // While `limit` jobs are unfinished, run_blocking is refused with GH_ERR_BUSY (the job
+  // discarded), as the host refuses past a plugin's queue_capacity. Unlimited by default.
+  void set_blocking_job_limit(std::size_t limit) { job_limit_ = limit; }
   std::size_t pending_blocking_jobs() const { return held_jobs_.size(); }
   // Runs up to `n` held jobs (work, then its continuation), oldest first.
   void run_blocking_jobs(std::size_t n = static_cast<std::size_t>(-1)) {
@@ -128,6 +131,7 @@ class FakeHost {
       held_jobs_.pop_front();
       job.work(job.ud);
       job.then(job.ud);
+      --unfinished_jobs_;
       drain();
     }
   }
@@ -231,6 +235,7 @@ class FakeHost {
       it = held_jobs_.erase(it);
       job.work(job.ud);
       job.then(job.ud);
+      --unfinished_jobs_;
     }
     if (p->plugin != nullptr) p->descriptor->destroy(std::exchange(p->plugin, nullptr));
     std::erase_if(timers_, [p](const auto& t) { return t.second.owner == p; });
@@ -809,13 +814,19 @@ class FakeHost {
     if (job == nullptr || job->work == nullptr || job->then == nullptr || job->discard == nullptr)
       return GH_ERR_INVALID_ARGUMENT;
     auto& host = self(h);
+    if (host.unfinished_jobs_ >= host.job_limit_) {
+      job->discard(job->ud);
+      return GH_ERR_BUSY;
+    }
+    ++host.unfinished_jobs_;
     const HeldJob held{&me(h), job->work, job->then, job->ud};
     if (host.hold_jobs_) {
       host.held_jobs_.push_back(held);
     } else {
-      host.later(&me(h), [held] {
+      host.later(&me(h), [&host, held] {
         held.work(held.ud);
         held.then(held.ud);
+        --host.unfinished_jobs_;
       });
     }
     return GH_OK;
@@ -1055,6 +1066,8 @@ class FakeHost {
   std::set<std::string> can_bind_user_;
   bool hold_jobs_ = false;
   std::deque<HeldJob> held_jobs_;
+  std::size_t unfinished_jobs_ = 0;
+  std::size_t job_limit_ = static_cast<std::size_t>(-1);
   std::uint64_t now_ms_ = 1'700'000'000'000;  // a fixed, realistic Unix time
   gh_session_id next_session_ = 1;
   std::uint64_t next_call_ = 1;
