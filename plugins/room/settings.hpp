@@ -18,7 +18,7 @@ struct GameSeats {
 };
 
 struct Settings {
-  // games = "doudizhu:3, racemap:2-8": each game type rooms may be created for, with its
+  // games = "doudizhu:3, race:2-8": each game type rooms may be created for, with its
   // seat count or range. The game plugin of a type subscribes to room's GameStart.
   std::map<std::string, GameSeats, std::less<>> games;
   std::uint32_t max_rooms = 20'000;
@@ -37,7 +37,7 @@ struct Settings {
   static Settings read(gamehost::Host& host);
 };
 
-// "doudizhu:3, racemap:2-8" -> the games map; throws std::invalid_argument saying what
+// "doudizhu:3, race:2-8" -> the games map; throws std::invalid_argument saying what
 // part is wrong.
 std::map<std::string, GameSeats, std::less<>> parse_games(std::string_view text);
 

@@ -77,11 +77,13 @@ exec_start_pre=$(sed -n 's/^ExecStartPre=//p' "$unit")
 chroot --userspec=gamehost:gamehost "$root" sh -c "cd /var/lib/gamehost && exec $exec_start_pre" ||
   { echo "FAIL: the packaged config does not pass $exec_start_pre" >&2; exit 1; }
 
-# Operators edit the conffile: free ports for this test, and an admin token.
+# Operators edit the conffile: free ports for this test, an admin token, and the echo
+# example loaded (installed, but not loaded by the packaged config).
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 admin=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 sed -i "s|^tcp = .*|tcp = \"127.0.0.1:$port\"|; s|^websocket = .*|websocket = \"\"|; \
-        s|^listen = .*|listen = \"127.0.0.1:$admin\"|; s|^token = .*|token = \"package-test\"|" \
+        s|^listen = .*|listen = \"127.0.0.1:$admin\"|; s|^token = .*|token = \"package-test\"|; \
+        s|^load = \[\(.*\)\]|load = [\1, \"echo\"]|" \
   "$root/etc/gamehost/gamehost.toml"
 
 echo "== start it as the unit does (user gamehost, the unit's command line and environment)"
@@ -125,8 +127,8 @@ users = [str(u) for (u,) in db.execute("SELECT user_id FROM auth_accounts WHERE 
 print(",".join(plugins), ",".join(users))
 PY
 )
-[ "$stored" = "auth,card,user $user_id" ] ||
-  { echo "FAIL: the database holds migrations,accounts '$stored', expected 'auth,card,user $user_id'" >&2; exit 1; }
+[ "$stored" = "auth,card,racemap,user $user_id" ] ||
+  { echo "FAIL: the database holds migrations,accounts '$stored', expected 'auth,card,racemap,user $user_id'" >&2; exit 1; }
 
 echo "== build the echo example out of tree against the installed SDK, load it live"
 chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \

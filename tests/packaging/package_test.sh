@@ -52,7 +52,7 @@ conf="$src/packaging/gamehost.toml"
 "$build/bin/gamehost" --config "$conf" --check-config >/dev/null ||
   { echo "FAIL: gamehost --check-config refuses the packaged config" >&2; status=1; }
 grep -qx 'mode = "production".*' "$conf" || { echo "FAIL: the packaged config is not in production mode" >&2; status=1; }
-grep -qx 'load = \["auth", "user", "room", "card", "echo"\]' "$conf" || { echo "FAIL: the packaged config does not load auth, user, room, card, echo" >&2; status=1; }
+grep -qx 'load = \["auth", "user", "room", "card", "battlemap", "racemap"\]' "$conf" || { echo "FAIL: the packaged config does not load auth, user, room, card, battlemap, racemap (and only those: no echo example in production)" >&2; status=1; }
 if grep -Eq '^[[:space:]]*token_secret[[:space:]]*=' "$conf" || grep -Eq '^[[:space:]]*token[[:space:]]*=[[:space:]]*"[^"]' "$conf"; then
   echo "FAIL: the packaged config carries a token secret or a fixed admin token" >&2
   status=1
