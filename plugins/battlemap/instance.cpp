@@ -2,6 +2,7 @@
 
 #include "errors.hpp"
 #include "protocol.hpp"
+#include "view_update.hpp"
 
 namespace gh_battlemap {
 
@@ -186,26 +187,9 @@ void Instance::tick() {
   world_.flush([this](const aoi::Batch& b) {
     const auto session = avatars_.at(b.observer).session;
     if (session == 0) return;  // disconnected: told everything again when back
-    update_.Clear();
-    update_.set_tick(tick_);
-    for (const auto& v : b.appeared) {
-      auto* e = update_.add_appeared();
-      e->set_id(v.id);
-      e->set_user_id(avatars_.at(v.id).user);
-      e->set_x(v.pos.x);
-      e->set_y(v.pos.y);
-      e->set_dir(v.dir);
-    }
-    for (const auto id : b.disappeared) update_.add_disappeared(id);
-    update_.mutable_moved_ids()->Reserve(static_cast<int>(b.moved.size()));
-    update_.mutable_moved()->Reserve(static_cast<int>(3 * b.moved.size()));
-    for (const auto& v : b.moved) {
-      update_.add_moved_ids(v.id);
-      update_.add_moved(v.pos.x);
-      update_.add_moved(v.pos.y);
-      update_.add_moved(v.dir);
-    }
-    host_.send(session, update_);
+    encode_view_update(
+        tick_, b, [this](aoi::EntityId id) { return avatars_.at(id).user; }, wire_);
+    host_.send_bytes(session, gamehost::message_id_v<pb::ViewUpdate>, wire_);
   });
 }
 

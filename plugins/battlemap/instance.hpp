@@ -69,7 +69,7 @@ class Instance {
   std::uint64_t tick_ = 0;
   std::unordered_map<aoi::EntityId, Avatar> avatars_;
   std::unordered_map<gamehost::UserId, aoi::EntityId> by_user_;
-  gamehost::battlemap::ViewUpdate update_;  // reused by tick()
+  std::string wire_;  // the ViewUpdate being sent, reused by tick()
 };
 
 }  // namespace gh_battlemap

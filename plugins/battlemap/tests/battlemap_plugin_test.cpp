@@ -8,10 +8,12 @@
 
 #include <cmath>
 #include <map>
+#include <random>
 #include <set>
 
 #include "battlemap.pb.h"
 #include "errors.hpp"
+#include "view_update.hpp"
 
 namespace {
 
@@ -454,6 +456,46 @@ TEST_F(Battlemap, BadMapSettingsRefuseThePlugin) {
   FakeHost h;
   h.set_setting("maps", std::string("a:100x50:cell=10:margin=5:players=3:teleport=20; b:1x1"));
   EXPECT_NO_THROW(h.load(gamehost_plugin_v1()));
+}
+
+// The hand-written encoder gives exactly protobuf's bytes, zeros and -0.0 included.
+TEST(ViewUpdateEncoding, IsByteForByteWhatProtobufWrites) {
+  std::mt19937 rng(5);
+  std::uniform_int_distribution<int> count(0, 6), pick(0, 5);
+  const float floats[] = {0.0f, -0.0f, 1.5f, 999.99f, 1e-7f, 3.14159f};
+  const std::uint32_t ids[] = {0, 1, 127, 128, 16384, 4'000'000'000u};
+  std::string mine;
+  for (int round = 0; round < 2000; ++round) {
+    aoi::Batch b;
+    const std::uint64_t tick = round % 7 == 0 ? 0 : round * 1'000'003ull;
+    for (int i = count(rng); i > 0; --i)
+      b.appeared.push_back(
+          {ids[pick(rng)], {floats[pick(rng)], floats[pick(rng)]}, floats[pick(rng)]});
+    for (int i = count(rng); i > 0; --i) b.disappeared.push_back(ids[pick(rng)]);
+    for (int i = count(rng); i > 0; --i)
+      b.moved.push_back(
+          {ids[pick(rng)], {floats[pick(rng)], floats[pick(rng)]}, floats[pick(rng)]});
+    const auto user_of = [](aoi::EntityId id) { return id == 1 ? 0 : id * 1'000'000'007ull; };
+    encode_view_update(tick, b, user_of, mine);
+    pb::ViewUpdate theirs;
+    theirs.set_tick(tick);
+    for (const auto& v : b.appeared) {
+      auto* e = theirs.add_appeared();
+      e->set_id(v.id);
+      e->set_user_id(user_of(v.id));
+      e->set_x(v.pos.x);
+      e->set_y(v.pos.y);
+      e->set_dir(v.dir);
+    }
+    for (const auto id : b.disappeared) theirs.add_disappeared(id);
+    for (const auto& v : b.moved) {
+      theirs.add_moved_ids(v.id);
+      theirs.add_moved(v.pos.x);
+      theirs.add_moved(v.pos.y);
+      theirs.add_moved(v.dir);
+    }
+    ASSERT_EQ(mine, theirs.SerializeAsString()) << "round " << round;
+  }
 }
 
 }  // namespace
