@@ -362,7 +362,7 @@ typedef struct gh_config_value {
   double double_value;
   const char* string_value; /* valid until destroy() */
   size_t string_len;
-  /* (ABI 1.3) where the value was written, "path/gamehost.toml:42", NUL-terminated, valid
+  /* (ABI 1.3) where the value was written, "path/gamehost.toml:42:1", NUL-terminated, valid
    * until destroy(); "" when not known. Set also when the key exists with a type this
    * service does not offer (GH_ERR_UNSUPPORTED), so a plugin can name the line. */
   const char* origin;
@@ -477,7 +477,7 @@ typedef struct gh_blocking_job {
   uint64_t lane_key;
 } gh_blocking_job;
 /* "gamehost_run_blocking_v1": GH_OK (the job is taken), or GH_ERR_BUSY after calling
- * discard when [plugins.<name>] max_blocking_jobs are in flight already. */
+ * discard when [plugins.<name>] queue_capacity jobs are in flight already. */
 typedef gh_status (*gh_run_blocking_v1)(gh_host* host, const gh_blocking_job* job);
 
 /* ---- The list of services -------------------------------------------------------------------

@@ -133,7 +133,8 @@ class Setting {
   bool present() const noexcept { return state_ == State::present; }
   bool missing() const noexcept { return state_ == State::missing; }
   bool wrong_type() const noexcept { return state_ == State::wrong_type; }
-  // Where it was written ("gamehost.toml:42"), when the host knows.
+  // Where it was written ("path/gamehost.toml:42:1"; the fake host says
+  // "FakeHost::set_setting"), when the host knows.
   const std::string& origin() const noexcept { return origin_; }
   // The value; ConfigError when missing or of the wrong type.
   const T& value() const {

@@ -1,4 +1,5 @@
-// Text a player typed (a nickname, a chat line, a room name): is it clean to show others?
+// Public header: text a player typed (a nickname, a chat line, a room name) - is it clean
+// to show others?
 #pragma once
 
 #include <cstddef>
