@@ -144,8 +144,13 @@ class BattlemapPlugin final : public gamehost::Plugin {
     p.deadline_ms = 0;
     user_of_session_[session] = user;
     host().key_bind(p.instance, session);
-    host().join_group(world_group(map), session);
-    post(slot, [user, session](Instance& inst) { inst.attach(user, session); });
+    join_world(map, session);
+    try {
+      post(slot, [user, session](Instance& inst) { inst.attach(user, session); });
+    } catch (const ClientError&) {
+      host().log_error("instance ", p.instance, ": lane full, user ", user,
+                       " not told of the resumed avatar");
+    }
   }
 
   void on_session_closed(SessionId session, UserId) override {
@@ -171,6 +176,15 @@ class BattlemapPlugin final : public gamehost::Plugin {
   };
 
   static std::string world_group(const MapSpec& map) { return "battlemap:world:" + map.name; }
+  // World chat reaches the map's group. A session in too many groups already plays on
+  // without it rather than being refused the map.
+  void join_world(const MapSpec& map, SessionId session) {
+    try {
+      host().join_group(world_group(map), session);
+    } catch (const ClientError& e) {
+      host().log_warn("session ", session, " gets no world chat of ", map.name, ": ", e.what());
+    }
+  }
 
   // Posts fn(Instance&) to the instance's lane. Throws ClientError(BUSY) when it is full.
   template <class Fn>
@@ -279,7 +293,7 @@ class BattlemapPlugin final : public gamehost::Plugin {
     presence_[req.user] = p;
     user_of_session_[req.session] = req.user;
     host().key_bind(p.instance, req.session);
-    host().join_group(world_group(*map), req.session);
+    join_world(*map, req.session);
   }
 
   aoi::Vec2 spawn_point(const MapSpec& map) {
