@@ -444,6 +444,24 @@ TEST_F(Battlemap, SayReachesThoseInViewAndWorldSayTheWholeMap) {
   EXPECT_EQ(host.errors(alice.session).back().code, kErrBadChat);
 }
 
+TEST_F(Battlemap, EachInstanceIsADrainKeyAndADrainingBuildOpensNoNewOne) {
+  host.set_setting("max_players", std::int64_t{1});
+  load();
+  auto alice = enter(101);
+  EXPECT_EQ(host.open_keys(), std::set<std::uint64_t>{alice.entered.instance_id()});
+  host.set_draining("battlemap");  // the old build of a drain reload
+  const auto s = host.connect();
+  host.authenticate(s, 102);
+  host.deliver(s, kEnter, pb::Enter{});
+  EXPECT_EQ(host.errors(s).back().code, static_cast<std::uint32_t>(GH_CODE_BUSY));
+  EXPECT_EQ(host.open_keys().size(), 1u);
+  // The running instance goes on, and closes its key with its last avatar.
+  tick();
+  EXPECT_TRUE(move(alice, alice.x + 10, alice.y));
+  ASSERT_TRUE(host.deliver(alice.session, kLeave, pb::Leave{}).ok());
+  EXPECT_TRUE(host.open_keys().empty());
+}
+
 TEST_F(Battlemap, BadMapSettingsRefuseThePlugin) {
   for (const auto* maps :
        {"", "field", "field:10x", "field:1000x1000:cell=0", "field:1000x1000:spawn=1,2,3",
