@@ -75,8 +75,7 @@ class BattlemapPlugin final : public gamehost::Plugin {
       remove(req.user, req.session);
     });
     handle<pb::Say>([this](gamehost::Request& req, const pb::Say& in) {
-      auto& p = check_chat(req, in.text(), false);
-      (void)p;
+      (void)check_chat(req, in.text(), false);
       on_lane(req, [req, text = in.text()](Instance& inst) { inst.say(req, text); });
     });
     handle<pb::WorldSay>([this](gamehost::Request& req, const pb::WorldSay& in) {

@@ -249,7 +249,7 @@ TEST_P(AoiReference, SurvivesSaveAndRestoreMidTick) {
 
 INSTANTIATE_TEST_SUITE_P(
     Maps, AoiReference,
-    ::testing::Values(Params{500, 500, 50, 0, 80, 1},     // a flush after every op
+    ::testing::Values(Params{500, 500, 50, 0, 40, 1},     // a flush after every op
                       Params{500, 500, 50, 0, 80, 25},    // plain 9-grid
                       Params{500, 500, 50, 10, 80, 25},   // hysteresis
                       Params{500, 500, 50, 25, 40, 10},   // the largest margin allowed
