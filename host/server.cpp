@@ -226,7 +226,7 @@ void Server::start() {
 
   const net::ConnectionLimits limits{
       m.config.limits.max_frame_bytes, m.config.limits.send_queue_frames,
-      m.config.limits.idle_timeout_ms, m.config.limits.login_timeout_ms,
+      m.config.limits.send_queue_bytes, m.config.limits.idle_timeout_ms, m.config.limits.login_timeout_ms,
       m.config.limits.handshake_timeout_ms,
       m.config.limits.rate_limit_per_second, m.config.limits.rate_limit_burst};
   try {

@@ -241,6 +241,9 @@ std::string Api::metrics() const {
              [](const plugins::PluginInstance& p) { return p.stats().handler_failures(); });
   per_plugin("gamehost_plugin_queue_depth", "gauge", "Messages waiting in the plugin's queue.",
              [](const plugins::PluginInstance& p) { return p.queue_depth(); });
+  per_plugin("gamehost_plugin_queue_bytes", "gauge",
+             "Client payload bytes waiting in the plugin's queue.",
+             [](const plugins::PluginInstance& p) { return p.queued_bytes(); });
   per_plugin("gamehost_plugin_reloads_total", "counter", "Successful live reloads.",
              [](const plugins::PluginInstance& p) { return p.reloads(); });
   per_plugin("gamehost_plugin_last_reload_pause_seconds", "gauge",

@@ -184,6 +184,7 @@ void read_limits(TableReader& top, LimitsConfig& l) {
   r.read("max_groups_per_session", l.max_groups_per_session, 1, 100'000);
   r.read("heartbeat_interval_ms", l.heartbeat_interval_ms, 100, 3'600'000);
   r.read("send_queue_frames", l.send_queue_frames, 8, 1'000'000);
+  r.read("send_queue_bytes", l.send_queue_bytes, 65'536, 1'073'741'824);
   r.read("rate_limit_per_second", l.rate_limit_per_second, 1, 10'000'000);
   r.read("rate_limit_burst", l.rate_limit_burst, 1, 10'000'000);
   if (l.heartbeat_interval_ms >= l.idle_timeout_ms) {
@@ -268,6 +269,7 @@ void read_plugins(TableReader& top, PluginsConfig& p) {
     pr.read("file", pc.file);
     pr.read_one_of("log_level", pc.log_level, kLogLevels);
     pr.read("queue_capacity", pc.queue_capacity, 1, 10'000'000);
+    pr.read("queue_bytes", pc.queue_bytes, 65'536, 2'147'483'647);
     pr.read_one_of("reload_strategy", pc.reload_strategy, {"handover", "drain"});
     if (const auto* caps = pr.get("capabilities")) {
       if (!caps->is_array()) pr.fail(caps, "capabilities", "must be an array of strings");

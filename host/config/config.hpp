@@ -55,6 +55,7 @@ struct LimitsConfig {
   std::uint32_t max_groups_per_session = 64;
   std::uint32_t heartbeat_interval_ms = 15000;
   std::uint32_t send_queue_frames = 1024;
+  std::uint32_t send_queue_bytes = 8U << 20;  // payload bytes a session's send queue holds
   std::uint32_t rate_limit_per_second = 200;
   std::uint32_t rate_limit_burst = 400;
 };
@@ -76,6 +77,7 @@ struct PluginConfig {
   std::string log_level;  // "" = [log] level
   std::vector<std::string> capabilities;
   std::uint32_t queue_capacity = 10000;
+  std::uint32_t queue_bytes = 64U << 20;  // client payload bytes its queue may hold
   std::string reload_strategy = "handover";  // default for reloads: "handover" or "drain"
   toml::table settings;                      // the plugin's own [plugins.<name>.settings]
   // Where each setting was written, by dotted key ("gamehost.toml:12:1"): copying a toml

@@ -128,9 +128,18 @@ void PluginInstance::run_unbounded(Fn&& fn) {
 }
 
 PluginInstance::Post PluginInstance::post_message(session::SessionId session, session::UserId user,
-                                                  std::uint32_t msg_id, std::string payload) {
+                                                  std::uint32_t msg_id, std::string_view payload) {
   if (!accepting_.load(std::memory_order_acquire)) return Post::stopped;
-  auto task = [self = shared_from_this(), session, user, msg_id, payload = std::move(payload)] {
+  // Refused before anything is copied: a flood costs the host the error reply, no memory.
+  // (The item count is checked again, exactly, when the task is pushed.)
+  if (queue_->depth() >= config_.queue_capacity) return Post::busy;
+  const std::uint64_t size = payload.size();
+  if (queued_bytes_.fetch_add(size, std::memory_order_acq_rel) + size > config_.queue_bytes) {
+    queued_bytes_.fetch_sub(size, std::memory_order_acq_rel);
+    return Post::busy;
+  }
+  auto task = [self = shared_from_this(), session, user, msg_id, payload = std::string(payload)] {
+    self->queued_bytes_.fetch_sub(payload.size(), std::memory_order_acq_rel);
     if (self->destroyed_) return;
     const gh_message msg{sizeof(gh_message),
                          msg_id,
@@ -155,12 +164,17 @@ PluginInstance::Post PluginInstance::post_message(session::SessionId session, se
     // A reload is letting blocking work finish: this message waits for the new build.
     std::lock_guard lock(held_mutex_);
     if (holding_.load(std::memory_order_relaxed)) {
-      if (held_.size() >= config_.queue_capacity) return Post::busy;
+      if (held_.size() >= config_.queue_capacity) {
+        queued_bytes_.fetch_sub(size, std::memory_order_acq_rel);
+        return Post::busy;
+      }
       held_.emplace_back(std::move(task));
       return Post::queued;
     }
   }
-  return queue_->push(std::move(task)) ? Post::queued : Post::busy;
+  if (queue_->push(std::move(task))) return Post::queued;
+  queued_bytes_.fetch_sub(size, std::memory_order_acq_rel);
+  return Post::busy;
 }
 
 gh_status PluginInstance::run_blocking(const gh_blocking_job& job) {

@@ -86,8 +86,14 @@ class PluginInstance final : public core::Endpoint,
 
   // Queue work for the plugin.
   enum class Post { queued, busy, stopped };
+  // Refused (busy) past queue_capacity messages or queue_bytes payload bytes waiting,
+  // before the payload is copied.
   Post post_message(session::SessionId session, session::UserId user, std::uint32_t msg_id,
-                    std::string payload);
+                    std::string_view payload);
+  // Client payload bytes waiting in the queue (held ones included), for /metrics.
+  std::uint64_t queued_bytes() const noexcept {
+    return queued_bytes_.load(std::memory_order_relaxed);
+  }
   void post_session_event(gh_session_event_kind kind, session::SessionId session,
                           session::UserId user);
   void post_event(std::string topic, std::string publisher,
@@ -179,6 +185,7 @@ class PluginInstance final : public core::Endpoint,
   std::unique_ptr<PluginBuild> code_;
   const gh_plugin_descriptor* descriptor_ = nullptr;
   std::atomic<std::uint64_t> reloads_{0};
+  std::atomic<std::uint64_t> queued_bytes_{0};
   mutable std::mutex keys_mutex_;
   std::set<std::uint64_t> keys_;                                        // guarded by keys_mutex_
   std::unordered_map<session::SessionId, std::uint64_t> session_keys_;  // guarded by keys_mutex_

@@ -63,9 +63,11 @@ void Connection::send(std::uint32_t msg_id, session::Payload payload) {
   {
     std::lock_guard lock(out_mutex_);
     if (closing_) return;
-    if (outbox_.size() >= limits_.send_queue_frames) {
+    if (outbox_.size() >= limits_.send_queue_frames ||
+        outbox_bytes_ + payload->size() > limits_.send_queue_bytes) {
       overflow = true;
     } else {
+      outbox_bytes_ += payload->size();
       outbox_.push_back(OutFrame{msg_id, std::move(payload)});
       start = !writing_;
       writing_ = writing_ || start;
@@ -93,11 +95,13 @@ void Connection::flush_from_worker() {
     std::lock_guard lock(out_mutex_);
     if (transport_closed_) {
       outbox_.clear();
+      outbox_bytes_ = 0;
       writing_ = false;
       return;
     }
     direct_.swap(outbox_);
     outbox_.clear();
+    outbox_bytes_ = 0;
     const auto written = write_now(direct_);
     if (written < 0) {
       failed = true;
@@ -145,9 +149,11 @@ bool Connection::send_raw(std::string bytes, bool last) {
   {
     std::lock_guard lock(out_mutex_);
     if (closing_ || transport_closed_) return false;
-    if (outbox_.size() >= limits_.send_queue_frames) {
+    if (outbox_.size() >= limits_.send_queue_frames ||
+        outbox_bytes_ + bytes.size() > limits_.send_queue_bytes) {
       overflow = true;
     } else {
+      outbox_bytes_ += bytes.size();
       outbox_.push_back(OutFrame{0, session::make_payload(std::move(bytes)), true});
       // Nothing may follow the last frame; once it is out the connection ends (as after
       // a Kick), and a client that does not read gets the same grace.
@@ -252,6 +258,7 @@ void Connection::start_writing_on_strand() {
     }
     in_flight_.swap(outbox_);
     outbox_.clear();
+    outbox_bytes_ = 0;
   }
   write_batch(in_flight_);
 }
@@ -296,7 +303,10 @@ void Connection::kick_on_strand(std::uint32_t code, const std::string& text) {
     closing_ = true;
     // A client that does not read will not read what is queued either: drop it, so the
     // memory goes now and the notice is next in line.
-    if (code == GH_CODE_SLOW_READER) outbox_.clear();
+    if (code == GH_CODE_SLOW_READER) {
+      outbox_.clear();
+      outbox_bytes_ = 0;
+    }
     // The notice goes after what is queued, past the queue limit: it is the last frame.
     outbox_.push_back(
         OutFrame{session::host_ids::kKick, session::make_payload(kick.SerializeAsString())});
@@ -364,6 +374,7 @@ void Connection::finish() {
     closing_ = true;
     transport_closed_ = true;
     outbox_.clear();
+    outbox_bytes_ = 0;
   }
   idle_timer_.cancel();
   login_timer_.cancel();

@@ -130,6 +130,7 @@ class Connection : public session::Session, public std::enable_shared_from_this<
 
   std::mutex out_mutex_;
   std::vector<OutFrame> outbox_;  // guarded by out_mutex_
+  std::size_t outbox_bytes_ = 0;  // payload bytes in outbox_; guarded by out_mutex_
   bool writing_ = false;          // guarded by out_mutex_
   // Written under out_mutex_: no more sends taken. Atomic so the read path checks it per
   // frame without taking the lock a worker holds across its socket write.

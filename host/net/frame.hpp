@@ -25,6 +25,25 @@ inline std::uint32_t get_u32le(const std::uint8_t* p) noexcept {
          static_cast<std::uint32_t>(p[2]) << 16 | static_cast<std::uint32_t>(p[3]) << 24;
 }
 
+// WebSocket: the largest message Beast may read (its read_message_max) - the id and a payload
+// of up to max_payload. A larger one fails the read with message_too_big, and the client is
+// kicked with GH_CODE_FRAME_TOO_LARGE.
+inline constexpr std::size_t ws_message_max(std::uint32_t max_payload) noexcept {
+  return std::size_t{max_payload} + kWsHeaderBytes;
+}
+
+// One WebSocket message, read whole, as a frame (msg_id, and the payload viewing `data`).
+// False when it is not one - a text message, or a binary one shorter than the id - and the
+// client is then kicked with GH_CODE_BAD_FRAME.
+inline bool decode_ws_message(bool binary, const std::uint8_t* data, std::size_t size,
+                              std::uint32_t& msg_id, std::string_view& payload) noexcept {
+  if (!binary || size < kWsHeaderBytes) return false;
+  msg_id = get_u32le(data);
+  payload = std::string_view(reinterpret_cast<const char*>(data + kWsHeaderBytes),
+                             size - kWsHeaderBytes);
+  return true;
+}
+
 // Cuts a TCP byte stream into frames, however the reads split or join them. Not thread-safe
 // (one per connection). Payload views handed to the callback are valid only during it.
 class FrameDecoder {

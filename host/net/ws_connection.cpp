@@ -41,7 +41,7 @@ void WsConnection::start_transport() {
   ws_.set_option(websocket::stream_base::timeout{websocket::stream_base::none(),
                                                  websocket::stream_base::none(), false});
   arm_handshake_timer();
-  ws_.read_message_max(limits_.max_frame_bytes + kWsHeaderBytes);
+  ws_.read_message_max(ws_message_max(limits_.max_frame_bytes));
   ws_.async_accept(asio::bind_executor(
       strand_, [self = std::static_pointer_cast<WsConnection>(shared_from_this())](
                    const boost::system::error_code& ec) {
@@ -93,8 +93,11 @@ void WsConnection::read_more() {
                          return;
                        }
                        const auto data = self->read_buffer_.cdata();
-                       const auto* bytes = static_cast<const std::uint8_t*>(data.data());
-                       if (!self->ws_.got_binary() || data.size() < kWsHeaderBytes) {
+                       std::uint32_t msg_id = 0;
+                       std::string_view payload;
+                       if (!decode_ws_message(self->ws_.got_binary(),
+                                              static_cast<const std::uint8_t*>(data.data()),
+                                              data.size(), msg_id, payload)) {
                          self->count_refused(GH_CODE_BAD_FRAME);
                          self->kick_on_strand(
                              GH_CODE_BAD_FRAME,
@@ -102,10 +105,7 @@ void WsConnection::read_more() {
                          return;
                        }
                        self->mark_read();
-                       const bool open = self->handle_frame(
-                           get_u32le(bytes),
-                           std::string_view(reinterpret_cast<const char*>(bytes + kWsHeaderBytes),
-                                            data.size() - kWsHeaderBytes));
+                       const bool open = self->handle_frame(msg_id, payload);
                        self->read_buffer_.consume(self->read_buffer_.size());
                        if (open) self->read_more();
                      }));

@@ -51,7 +51,7 @@ void Dispatcher::on_frame(session::Session& session, std::uint32_t msg_id,
     return;
   }
   using Post = plugins::PluginInstance::Post;
-  switch (plugin->post_message(session.id(), session.user(), msg_id, std::string(payload))) {
+  switch (plugin->post_message(session.id(), session.user(), msg_id, payload)) {
     case Post::queued:
       break;
     case Post::busy:

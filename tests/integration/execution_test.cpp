@@ -67,5 +67,32 @@ TEST(Execution, AFullPluginQueueAnswersBusyAndLosesNothingSilently) {
   c.expect(1, 1s);
 }
 
+// The queue is bounded in bytes too: a few large messages fill it long before the item
+// limit, and what does not fit is refused before the host copies it.
+TEST(Execution, AQueueFullOfBytesAnswersBusyLongBeforeItsItemLimit) {
+  HostProcess host(sharder_plugins("queue_capacity = 10000\nqueue_bytes = 65536\n"));
+  TcpClient c(host.tcp_port());
+  const std::string big(30000, 'x');
+  constexpr int kSent = 12;
+  for (int i = 0; i < kSent; ++i) c.send(100504, big);
+  int done = 0;
+  int busy = 0;
+  for (int i = 0; i < kSent; ++i) {
+    const auto f = c.recv(10s);
+    ASSERT_TRUE(f) << "a message was neither answered nor refused";
+    if (f->msg_id == 100505) ++done;
+    if (f->msg_id == 2) {
+      EXPECT_EQ(f->as<wire::Error>().code(), static_cast<std::uint32_t>(GH_CODE_BUSY));
+      ++busy;
+    }
+  }
+  EXPECT_EQ(done + busy, kSent);
+  EXPECT_GE(busy, kSent - 4);  // at most two wait beside the one running: 64 KiB of 30 KB
+  EXPECT_GE(done, 1);
+  const auto metrics = http_get(host.admin_port(), "/metrics");
+  EXPECT_NE(metrics.find("gamehost_plugin_queue_bytes{plugin=\"sharder\"} 0"), std::string::npos)
+      << "the byte count goes back to 0 when the queue is empty";
+}
+
 }  // namespace
 }  // namespace gamehost::testing

@@ -313,5 +313,15 @@ TEST(Limits, AWebSocketClientThatDoesNotReadIsClosedAsASlowReader) {
   expect_closed_as_slow_reader(host, slow);
 }
 
+// The send queue is bounded in bytes as well as in frames: large replies to a client that
+// does not read fill send_queue_bytes long before a million frames.
+TEST(Limits, ASendQueueFullOfBytesClosesTheSlowReaderBeforeItsFrameLimit) {
+  HostProcess host(kEchoOnly,
+                   "[limits]\nsend_queue_frames = 1000000\nsend_queue_bytes = 262144\n"
+                   "rate_limit_per_second = 1000000\nrate_limit_burst = 1000000\n");
+  TcpClient slow(host.tcp_port());
+  expect_closed_as_slow_reader(host, slow);
+}
+
 }  // namespace
 }  // namespace gamehost::testing
