@@ -55,7 +55,7 @@ struct LimitsConfig {
   std::uint32_t max_groups_per_session = 64;
   std::uint32_t heartbeat_interval_ms = 15000;
   std::uint32_t send_queue_frames = 1024;
-  std::uint32_t send_queue_bytes = 8U << 20;  // payload bytes a session's send queue holds
+  std::uint32_t send_queue_bytes = 32U << 20;  // payload bytes a session's send queue holds
   std::uint32_t rate_limit_per_second = 200;
   std::uint32_t rate_limit_burst = 400;
 };

@@ -27,7 +27,7 @@ class ConnectionHooks {
 struct ConnectionLimits {
   std::uint32_t max_frame_bytes = 64 * 1024;
   std::uint32_t send_queue_frames = 1024;
-  std::uint32_t send_queue_bytes = 8U << 20;  // payload bytes waiting for the socket
+  std::uint32_t send_queue_bytes = 32U << 20;  // payload bytes waiting for the socket
   std::uint32_t idle_timeout_ms = 60000;
   std::uint32_t login_timeout_ms = 30000;  // 0: no deadline to log in
   std::uint32_t handshake_timeout_ms = 5000;  // WebSocket: accept to completed handshake
