@@ -241,6 +241,9 @@ std::string Api::metrics() const {
              [](const plugins::PluginInstance& p) { return p.stats().handler_failures(); });
   per_plugin("gamehost_plugin_queue_depth", "gauge", "Messages waiting in the plugin's queue.",
              [](const plugins::PluginInstance& p) { return p.queue_depth(); });
+  per_plugin("gamehost_plugin_events_dropped_total", "counter",
+             "Events the plugin did not get because its queue was full.",
+             [](const plugins::PluginInstance& p) { return p.stats().events_dropped(); });
   per_plugin("gamehost_plugin_queue_bytes", "gauge",
              "Client payload bytes waiting in the plugin's queue.",
              [](const plugins::PluginInstance& p) { return p.queued_bytes(); });

@@ -267,6 +267,19 @@ void PluginInstance::post_session_event(gh_session_event_kind kind, session::Ses
 void PluginInstance::post_event(std::string topic, std::string publisher,
                                 std::shared_ptr<const std::string> data) {
   if (!accepting_) return;
+  // Bounded: a subscriber whose queue is full loses the event (counted, and logged at most
+  // once a second) rather than letting publishers grow its memory without end.
+  if (queue_->depth() >= config_.queue_capacity) {
+    stats_.count_event_dropped();
+    const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+    auto last = last_drop_log_.load(std::memory_order_relaxed);
+    if (now - last > std::chrono::nanoseconds(std::chrono::seconds(1)).count() &&
+        last_drop_log_.compare_exchange_strong(last, now)) {
+      logger_->warn("queue full ({} tasks): event {} from {} dropped ({} so far)",
+                    config_.queue_capacity, topic, publisher, stats_.events_dropped());
+    }
+    return;
+  }
   run_unbounded([topic = std::move(topic), publisher = std::move(publisher),
                  data = std::move(data)](PluginInstance& self) {
     if (self.descriptor_->on_event == nullptr) return;
@@ -278,22 +291,26 @@ void PluginInstance::post_event(std::string topic, std::string publisher,
 
 void PluginInstance::post_call(std::uint64_t call_id, std::string caller, std::uint32_t method,
                                std::string data) {
-  auto refuse = [this, call_id] {
+  auto refuse = [this, call_id](gh_status status) {
     // Nobody will answer: fail the call now rather than let the caller wait for a timeout.
     if (auto pending = runtime_.calls.finish(call_id)) {
       runtime_.timers.cancel(pending->timer);
-      if (auto c = pending->caller.lock())
-        c->post_call_result(call_id, pending->cookie, GH_ERR_UNSUPPORTED, {});
+      if (auto c = pending->caller.lock()) c->post_call_result(call_id, pending->cookie, status, {});
     }
   };
   if (!accepting_) {
-    refuse();
+    refuse(GH_ERR_UNSUPPORTED);
+    return;
+  }
+  // Bounded: a callee whose queue is full answers busy at once, as a client is answered.
+  if (queue_->depth() >= config_.queue_capacity) {
+    refuse(GH_ERR_BUSY);
     return;
   }
   run_unbounded([call_id, caller = std::move(caller), method, data = std::move(data),
                  refuse](PluginInstance& self) {
     if (self.descriptor_->on_call == nullptr) {
-      refuse();
+      refuse(GH_ERR_UNSUPPORTED);
       return;
     }
     const gh_call call{sizeof(gh_call),
@@ -347,10 +364,17 @@ std::uint64_t PluginInstance::start_timer(std::uint64_t delay_ms, std::uint64_t 
       runtime_.timers.start(delay_ms, interval_ms, [weak, cookie, once](std::uint64_t timer_id) {
         auto self = weak.lock();
         if (!self || !self->accepting_) return;
+        {
+          // Bounded: a repeating timer whose last firing still waits in a busy queue does
+          // not queue another one (the plugin sees one firing for the missed ones).
+          std::lock_guard lock(self->timers_mutex_);
+          if (!self->timers_firing_.insert(timer_id).second) return;
+        }
         self->run_unbounded([timer_id, cookie, once](PluginInstance& p) {
-          if (once) {
+          {
             std::lock_guard lock(p.timers_mutex_);
-            p.timers_.erase(timer_id);
+            p.timers_firing_.erase(timer_id);
+            if (once) p.timers_.erase(timer_id);
           }
           const gh_timer_event ev{sizeof(gh_timer_event), timer_id, cookie};
           if (p.descriptor_->on_timer != nullptr) p.descriptor_->on_timer(p.instance_, &ev);

@@ -201,7 +201,9 @@ class PluginInstance final : public core::Endpoint,
   std::atomic<bool> keyed_accepting_{true};  // keyed tasks; false once the message queue drained
   std::atomic<bool> destroyed_{false};       // set on the serial queue once destroy() ran
   std::mutex timers_mutex_;
-  std::set<std::uint64_t> timers_;
+  std::set<std::uint64_t> timers_;         // guarded by timers_mutex_
+  std::set<std::uint64_t> timers_firing_;  // queued firings; guarded by timers_mutex_
+  std::atomic<std::int64_t> last_drop_log_{0};  // steady clock, ns: the last dropped-event log
   // Blocking jobs whose continuation has not run yet.
   std::atomic<std::size_t> jobs_in_flight_{0};
   std::mutex jobs_mutex_;

@@ -24,6 +24,11 @@ class PluginStats {
   // Frames the plugin sent to clients (a broadcast counts once per recipient).
   std::uint64_t messages_out() const noexcept { return sent_.load(std::memory_order_relaxed); }
   void count_sent(std::uint64_t n) noexcept { sent_.fetch_add(n, std::memory_order_relaxed); }
+  // Events not delivered because the plugin's queue was full.
+  std::uint64_t events_dropped() const noexcept {
+    return events_dropped_.load(std::memory_order_relaxed);
+  }
+  void count_event_dropped() noexcept { events_dropped_.fetch_add(1, std::memory_order_relaxed); }
 
   // Message handler time: cumulative counts per upper bound (Prometheus histogram buckets).
   static constexpr std::array<double, 10> kHandlerBucketsSeconds = {1e-5, 5e-5, 1e-4, 5e-4, 1e-3,
@@ -59,6 +64,7 @@ class PluginStats {
   std::atomic<std::uint64_t> handled_{0};
   std::atomic<std::uint64_t> failures_{0};
   std::atomic<std::uint64_t> sent_{0};
+  std::atomic<std::uint64_t> events_dropped_{0};
   std::atomic<std::uint64_t> handler_ns_{0};
   std::array<std::atomic<std::uint64_t>, kHandlerBucketsSeconds.size() + 1>
       handler_buckets_{};  // not cumulative

@@ -67,6 +67,34 @@ TEST(Execution, AFullPluginQueueAnswersBusyAndLosesNothingSilently) {
   c.expect(1, 1s);
 }
 
+// Calls from other plugins are bounded like client messages: a call to a plugin whose queue
+// is full is answered busy at once instead of waiting in an unbounded queue.
+TEST(Execution, ACallToAPluginWhoseQueueIsFullIsAnsweredBusy) {
+  HostProcess host("[plugins]\nload = [\"sharder\", \"peer_c\"]\n[plugins.sharder]\nfile = \"" +
+                   test_plugin_path("sharder") + "\"\nqueue_capacity = 2\n[plugins.peer_c]\nfile = \"" +
+                   test_plugin_path("peer_c") + "\"\n");
+  TcpClient slow(host.tcp_port());
+  // One slow message runs (50 ms); the next ones wait behind it until the queue is full
+  // (capacity counts the waiting, not the running: let the first start before they come).
+  slow.send(100504, "");
+  std::this_thread::sleep_for(20ms);
+  for (int i = 0; i < 3; ++i) slow.send(100504, "");
+  slow.send(1, wire::Heartbeat{});  // answered by the host once it has read the others
+  int answered = 0;
+  for (bool heard = false; !heard;) {
+    const auto f = slow.recv(5s);
+    ASSERT_TRUE(f);
+    heard = f->msg_id == 1;
+    answered += heard ? 0 : 1;
+  }
+  TcpClient caller(host.tcp_port());
+  caller.send(100723, "hello");
+  EXPECT_EQ(caller.expect(100724, 5s).payload, std::to_string(GH_ERR_BUSY) + "|");
+  for (; answered < 4; ++answered) ASSERT_TRUE(slow.recv(5s));
+  caller.send(100723, "again");  // room again: answered
+  EXPECT_EQ(caller.expect(100724, 5s).payload, "0|pong:again");
+}
+
 // The queue is bounded in bytes too: a few large messages fill it long before the item
 // limit, and what does not fit is refused before the host copies it.
 TEST(Execution, AQueueFullOfBytesAnswersBusyLongBeforeItsItemLimit) {

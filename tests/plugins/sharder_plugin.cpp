@@ -5,6 +5,7 @@
 //          answers 100503 with 1 if it did (lanes run in parallel) or 0 if not.
 //   100503 from client {u64 key}: on the key's lane, marks that key as having run.
 //   100504: sleeps 50 ms on the plugin's main queue, then answers 100505 (a slow plugin).
+// on_call(method 7, data) answers "pong:<data>", on the main queue (behind the sleeps).
 #include <gamehost/plugin.hpp>
 
 #include <atomic>
@@ -49,6 +50,10 @@ class Sharder final : public gamehost::Plugin {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
       req.host.send_bytes(req.session, 100505, "done");
     }));
+  }
+
+  void on_call(const gamehost::IncomingCall& c) override {
+    reply(c.call_id, c.method == 7 ? GH_OK : GH_ERR_UNSUPPORTED, "pong:" + std::string(c.data));
   }
 
  private:
