@@ -506,15 +506,17 @@ export class GameHostClient extends Emitter<ClientEvents> {
     this.emit("message", { ...meta, typeName, message });
     const name = typeName && MESSAGE_EVENTS.get(typeName);
     if (!name || !message) return;
-    this.emit(name, message, meta);
+    // Names from MESSAGE_EVENTS and the kinds' enums: each listed in ClientEvents.
+    const emit = this.emit.bind(this) as unknown as (name: string, ...args: unknown[]) => void;
+    emit(name, message, meta);
     if (typeName === "gamehost.card.GameView" && !reply) this.emit("card.dealt", message as card.GameView, meta);
     if (typeName === "gamehost.card.GameEvent") {
       const kind = card.GameEvent_KindSchema.value[(message as card.GameEvent).kind];
-      if (kind) this.emit(kindEventName("card", kind.name), message, meta);
+      if (kind) emit(kindEventName("card", kind.name), message, meta);
     }
     if (typeName === "gamehost.racemap.RaceEvent") {
       const kind = racemap.RaceEvent_KindSchema.value[(message as racemap.RaceEvent).kind];
-      if (kind) this.emit(kindEventName("racemap", kind.name), message, meta);
+      if (kind) emit(kindEventName("racemap", kind.name), message, meta);
     }
   }
 

@@ -54,8 +54,7 @@ export interface IncomingMessage extends MessageMeta {
 
 type M<T> = [T, MessageMeta];
 
-export interface ClientEvents {
-  [name: string]: unknown[];
+export type ClientEvents = {
   /** A Hello arrived: on connect and on every reconnect. */
   hello: [host.Hello];
   /** The server sent a Kick; `disconnected` follows. */
@@ -118,7 +117,7 @@ export interface ClientEvents {
   "racemap.standings": M<racemap.Standings>;
   "racemap.result": M<racemap.RaceResult>;
   "racemap.passAccepted": M<racemap.PassAccepted>;
-}
+};
 
 /** The event each message type is emitted as (besides `message`). */
 export const MESSAGE_EVENTS: ReadonlyMap<string, string> = new Map([
