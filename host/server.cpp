@@ -21,6 +21,7 @@
 #include "loader/file_watch.hpp"
 #include "loader/plugin_manager.hpp"
 #include "net/listener.hpp"
+#include "net/static_files.hpp"
 #include "router/dispatcher.hpp"
 #include "router/route_table.hpp"
 #include "storage/storage.hpp"
@@ -53,6 +54,8 @@ struct Server::Impl {
         signals(io, SIGINT, SIGTERM, SIGHUP) {}
 
   config::Config config;
+  // Before the io contexts: WebSocket connections point at it until the last one goes.
+  std::unique_ptr<net::StaticFiles> web;
   core::Metrics metrics;
   session::Registry sessions;
   session::Groups groups;
@@ -236,9 +239,14 @@ void Server::start() {
           session::Transport::tcp, m.sessions, m.dispatcher, limits);
     }
     if (!m.config.listen.websocket.empty()) {
+      auto ws_limits = limits;
+      if (!m.config.listen.web_root.empty()) {
+        m.web = std::make_unique<net::StaticFiles>(m.config.listen.web_root);
+        ws_limits.web = m.web.get();
+      }
       m.websocket = std::make_unique<net::Listener>(
           m.io, m.connection_ios(), config::parse_endpoint(m.config.listen.websocket),
-          session::Transport::websocket, m.sessions, m.dispatcher, limits);
+          session::Transport::websocket, m.sessions, m.dispatcher, ws_limits);
     }
   } catch (const std::exception& e) {
     throw StartupError(4, e.what());

@@ -168,6 +168,15 @@ void read_listen(TableReader& top, ListenConfig& l) {
   if (l.tcp.empty() && l.websocket.empty()) {
     r.fail(nullptr, "tcp", "at least one of tcp and websocket must be set");
   }
+  r.read("web_root", l.web_root);
+  if (!l.web_root.empty()) {
+    std::error_code ec;
+    if (l.websocket.empty()) {
+      r.fail(r.get("web_root"), "web_root", "needs the websocket listener (it serves the files)");
+    } else if (!std::filesystem::is_directory(l.web_root, ec)) {
+      r.fail(r.get("web_root"), "web_root", "\"" + l.web_root + "\" is not a directory");
+    }
+  }
   r.reject_unknown();
 }
 

@@ -43,6 +43,7 @@ struct StorageConfig {
 struct ListenConfig {
   std::string tcp = "0.0.0.0:7000";        // "" disables
   std::string websocket = "0.0.0.0:7001";  // "" disables
+  std::string web_root;  // static files a browser gets on the WebSocket port; "" = none
 };
 
 struct LimitsConfig {

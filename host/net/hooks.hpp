@@ -24,6 +24,8 @@ class ConnectionHooks {
 };
 
 // Limits a connection enforces itself (config [limits]).
+class StaticFiles;
+
 struct ConnectionLimits {
   std::uint32_t max_frame_bytes = 64 * 1024;
   std::uint32_t send_queue_frames = 1024;
@@ -33,6 +35,8 @@ struct ConnectionLimits {
   std::uint32_t handshake_timeout_ms = 5000;  // WebSocket: accept to completed handshake
   std::uint32_t rate_per_second = 200;
   std::uint32_t rate_burst = 400;
+  // WebSocket only: answers plain HTTP GETs (the demo page); null = upgrades only.
+  const StaticFiles* web = nullptr;
 };
 
 }  // namespace gamehost::net

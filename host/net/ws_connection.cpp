@@ -2,16 +2,19 @@
 
 #include <gamehost/abi.h>
 #include <spdlog/spdlog.h>
+#include <boost/beast/http/read.hpp>
 #include <boost/beast/websocket.hpp>
 
 #include <array>
 
 #include "net/frame.hpp"
+#include "net/static_files.hpp"
 
 namespace gamehost::net {
 
 namespace beast = boost::beast;
 namespace websocket = boost::beast::websocket;
+namespace http = boost::beast::http;
 
 WsConnection::WsConnection(asio::ip::tcp::socket socket, Strand strand, ConnectionHooks& hooks,
                            const ConnectionLimits& limits, session::SessionId id, std::string ip,
@@ -42,20 +45,55 @@ void WsConnection::start_transport() {
                                                  websocket::stream_base::none(), false});
   arm_handshake_timer();
   ws_.read_message_max(ws_message_max(limits_.max_frame_bytes));
-  ws_.async_accept(asio::bind_executor(
-      strand_, [self = std::static_pointer_cast<WsConnection>(shared_from_this())](
-                   const boost::system::error_code& ec) {
-        self->handshake_done_ = true;
-        self->handshake_timer_.cancel();
-        if (ec) {
-          spdlog::debug("websocket handshake from {} failed: {}", self->remote_address(),
-                        ec.message());
-          self->finish();
-          return;
-        }
-        self->opened();
-        self->read_more();
-      }));
+  // The HTTP request first: an upgrade goes on to the handshake, a plain GET is a browser
+  // asking for the demo page (when [listen] web_root serves one).
+  request_ = std::make_unique<HttpRequest>();
+  request_->header_limit(kMaxRequestHeaderBytes);
+  request_->body_limit(0);
+  http::async_read(ws_.next_layer(), read_buffer_, *request_,
+                   asio::bind_executor(
+                       strand_, [self = std::static_pointer_cast<WsConnection>(shared_from_this())](
+                                    const boost::system::error_code& ec, std::size_t) {
+                         self->on_request(ec);
+                       }));
+}
+
+void WsConnection::on_request(const boost::system::error_code& ec) {
+  // After the handshake deadline closed the socket, the read fails, or its answer is not
+  // taken: finish() again is harmless.
+  if (ec) {
+    spdlog::debug("websocket handshake from {} failed: {}", remote_address(), ec.message());
+    finish();
+    return;
+  }
+  auto request = std::move(request_);
+  const auto& req = request->get();
+  // A client sends nothing more before the 101; what follows is Beast's to read.
+  read_buffer_.consume(read_buffer_.size());
+  if (!websocket::is_upgrade(req) && limits_.web != nullptr) {
+    handshake_done_ = true;
+    handshake_timer_.cancel();
+    // One answer, then the connection ends (Connection: close) like after a Kick.
+    send_raw(limits_.web->respond(std::string_view(req.method_string()),
+                                  std::string_view(req.target())),
+             true);
+    return;
+  }
+  // Not an upgrade and no web root: Beast answers 400 and the handshake fails.
+  ws_.async_accept(req, asio::bind_executor(
+                            strand_, [self = std::static_pointer_cast<WsConnection>(
+                                          shared_from_this())](const boost::system::error_code& ec) {
+                              self->handshake_done_ = true;
+                              self->handshake_timer_.cancel();
+                              if (ec) {
+                                spdlog::debug("websocket handshake from {} failed: {}",
+                                              self->remote_address(), ec.message());
+                                self->finish();
+                                return;
+                              }
+                              self->opened();
+                              self->read_more();
+                            }));
 }
 
 void WsConnection::arm_handshake_timer() {
@@ -70,6 +108,29 @@ void WsConnection::arm_handshake_timer() {
 }
 
 void WsConnection::read_more() {
+  if (!ws_.next_layer().tracker().all_handed_over(messages_read_)) {
+    read_message();  // the next message (or part of it) may be in Beast's buffer already
+    return;
+  }
+  // Idle until the client sends more: an idle session holds no read buffer and no Beast read
+  // operation (about 2 KiB), only this wait. Whatever arrives - a message, a ping, a close,
+  // the end of the stream - is then read by Beast exactly as before.
+  read_buffer_.clear();
+  read_buffer_.shrink_to_fit();
+  socket().async_wait(
+      asio::ip::tcp::socket::wait_read,
+      asio::bind_executor(strand_, [self = std::static_pointer_cast<WsConnection>(
+                                        shared_from_this())](const boost::system::error_code& ec) {
+        if (ec && self->closing()) return;
+        if (ec) {
+          self->finish();
+          return;
+        }
+        self->read_message();
+      }));
+}
+
+void WsConnection::read_message() {
   ws_.async_read(read_buffer_,
                  asio::bind_executor(
                      strand_, [self = std::static_pointer_cast<WsConnection>(shared_from_this())](
@@ -104,6 +165,7 @@ void WsConnection::read_more() {
                              "a message must be binary: u32 message id, then the payload");
                          return;
                        }
+                       ++self->messages_read_;
                        self->mark_read();
                        const bool open = self->handle_frame(msg_id, payload);
                        self->read_buffer_.consume(self->read_buffer_.size());

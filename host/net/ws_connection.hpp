@@ -5,7 +5,11 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/websocket/stream.hpp>
+
+#include <memory>
 
 #include "net/connection.hpp"
 #include "net/outbox_stream.hpp"
@@ -23,13 +27,22 @@ class WsConnection final : public Connection {
   void frame_header(OutFrame& f) const noexcept override;
   asio::ip::tcp::socket& socket() noexcept override { return ws_.next_layer().next_layer(); }
   void shutdown_transport() override;
+  // On the strand: reads the next message; when nothing of the client's is buffered, first
+  // waits for the socket to become readable, with no Beast read and no read buffer held.
   void read_more();
+  void read_message();
   void arm_handshake_timer();
+  void on_request(const boost::system::error_code& ec);
+
+  using HttpRequest = boost::beast::http::request_parser<boost::beast::http::empty_body>;
+  static constexpr std::uint32_t kMaxRequestHeaderBytes = 8 * 1024;
 
   boost::beast::websocket::stream<OutboxStream> ws_;
   boost::beast::flat_buffer read_buffer_;
+  std::unique_ptr<HttpRequest> request_;  // only until the handshake starts
   asio::steady_timer handshake_timer_{strand_};  // strand only
   bool handshake_done_ = false;                                  // strand only
+  std::uint64_t messages_read_ = 0;                              // strand only
 };
 
 }  // namespace gamehost::net
