@@ -173,6 +173,29 @@ test("card pushes: GameView unasked is card.dealt; each GameEvent kind has its e
   assert.equal(dealtAgain, false);
 });
 
+test("events: on, off, waitFor (the example of docs/client.md)", async (t) => {
+  const { server, client: c } = await setup(t);
+  const seen = [];
+  const log = (line) => seen.push(line);
+  setTimeout(() => {
+    server.last.send(room.RoomUpdateSchema, { change: { case: "chat", value: { userId: 8n, text: "gl hf" } } });
+    server.last.send(card.GameViewSchema, { seat: 1, hand: [0, 4, 8] });
+    server.last.send(card.GameEventSchema, { kind: card.GameEvent_Kind.PLAY, seat: 2, cards: [5, 6] });
+  }, 10);
+  // [client-events]
+  const off = c.on("room.update", (update, meta) => {
+    if (update.change.case === "chat") log(`${update.change.value.userId} says ${update.change.value.text}`);
+  });
+  c.on("card.dealt", (view) => log(`dealt ${view.hand.length} cards, I am seat ${view.seat}`));
+  c.on("card.play", (event) => log(`seat ${event.seat} played ${event.cards.join(",")}`));
+  c.on("kicked", (kick) => log(`kicked: ${kick.codeName} ${kick.text}`));
+  const next = await c.waitFor("card.event", { timeoutMs: 5000 }); // the next GameEvent, any kind
+  off(); // that room.update listener is gone
+  // [/client-events]
+  assert.equal(next.kind, card.GameEvent_Kind.PLAY);
+  assert.deepEqual(seen, ["8 says gl hf", "dealt 3 cards, I am seat 1", "seat 2 played 5,6"]);
+});
+
 test("a reply that the server also pushes is matched by content (room.ready)", async (t) => {
   const { server, client } = await setup(t);
   await client.auth.guest("device-0123456789abcdef");

@@ -11,7 +11,7 @@ import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { WebSocket } from "ws";
 
-import { GameHostClient, GameHostError, card, racemap } from "../dist/index.js";
+import { GameHostClient, GameHostError, card, racemap, user } from "../dist/index.js";
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), "../../..");
 const build = process.env.GAMEHOST_BUILD_DIR ?? join(repo, "build");
@@ -114,6 +114,10 @@ test("guest login, profile, balance, ledger and a public profile", { skip }, asy
   const renamed = await c.user.updateProfile({ nickname: "Alice" });
   assert.equal(renamed.nickname, "Alice");
   assert.equal((await c.user.balance()).coins, 1000n);
+  // [client-request]
+  const balance = await c.request(user.GetBalanceSchema, {}, user.BalanceSchema, { timeoutMs: 2000 });
+  // [/client-request]
+  assert.equal(balance.coins, 1000n);
   const ledger = await c.user.ledger({ limit: 5 });
   assert.equal(ledger.entries[0].reason, "welcome");
   const other = await connect();
@@ -220,9 +224,12 @@ test("racemap: two racers race the dash track to the result; the leaderboard has
     await c.auth.guest(device());
     racers.push(c);
   }
+  // [client-racemap]
   const tracks = await racers[0].racemap.tracks();
+  const track = tracks.tracks.find((t) => t.name === tracks.defaultTrack);
+  const cps = track.checkpoints; // each with its centre (at), radius and least time (minMs)
+  // [/client-racemap]
   assert.equal(tracks.defaultTrack, "dash");
-  const cps = tracks.tracks[0].checkpoints;
   const created = await racers[0].room.create({ gameType: "race", seats: 2 });
   assert.equal((await racers[1].room.join(created.roomId)).members.length, 2);
   const go = racers.map((c) => c.waitFor("racemap.go", { timeoutMs: 5000 }));
@@ -234,7 +241,10 @@ test("racemap: two racers race the dash track to the result; the leaderboard has
     for (let lap = 1; lap <= 2; lap++) {
       for (let i = 0; i < cps.length; i++) {
         await new Promise((r) => setTimeout(r, 45));
-        const ok = await c.racemap.pass(i, { x: cps[i].at.x, y: cps[i].at.y });
+        // [client-racemap-pass]
+        const ok = await c.racemap.pass(i, { x: cps[i].at.x, y: cps[i].at.y }); // lap 0 = the current lap
+        if (ok.finished) console.log(`finished in ${ok.raceMs} ms`);
+        // [/client-racemap-pass]
         assert.equal(ok.checkpoint, i);
       }
     }
