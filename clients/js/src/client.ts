@@ -558,6 +558,7 @@ export class GameHostClient extends Emitter<ClientEvents> {
     let attempt = 0;
     let lastError: unknown = new ConnectionClosedError();
     for (;;) {
+      if (this.#state !== "reconnecting") return;
       const delayMs =
         attempt === 0 ? 0 : Math.min(opts.initialDelayMs * 2 ** (attempt - 1), opts.maxDelayMs) * (0.5 + Math.random() / 2);
       if (opts.giveUpAfterMs > 0 && Date.now() + delayMs - droppedAt > opts.giveUpAfterMs) break;
