@@ -93,6 +93,10 @@ class CardPlugin final : public gamehost::Plugin {
     handle<pb::GetRecentGames>(
         [this](gamehost::Request& req, const pb::GetRecentGames& in) { recent_games(req, in); });
     host.subscribe(gh_room::kGameStartTopic);
+    if (settings_.resettle_interval_ms > 0) {
+      resettle_timer_ = start_timer(settings_.resettle_interval_ms, settings_.resettle_interval_ms,
+                                    [this] { sweep_unsettled(); });
+    }
   }
 
   std::string export_state() override {
@@ -512,6 +516,110 @@ class CardPlugin final : public gamehost::Plugin {
     }
   }
 
+  // ---- Games whose coins did not move ------------------------------------------------------
+  // A game is stored unsettled when every settle attempt failed (the user plugin was down
+  // or its database unreachable). Every resettle_interval_ms the oldest of them are settled
+  // again with the same idempotent call (the game id is the key, so a game is paid once
+  // however often it is tried, also across restarts); when it succeeds, the record says so.
+  struct Unsettled {
+    std::uint64_t game_id = 0;
+    std::vector<std::pair<gamehost::UserId, std::int64_t>> seats;  // by seat: user, owed
+  };
+  static constexpr int kSweepGames = 50;
+
+  void sweep_unsettled() {
+    if (sweeping_) return;  // the last sweep is still at work
+    sweeping_ = true;
+    try {
+      with_db(
+          [](gamehost::Db& db) {
+            const auto rows = db.query(
+                "SELECT p.game_id, p.seat, p.user_id, p.coins FROM card_game_players p JOIN "
+                "card_games g ON g.game_id = p.game_id WHERE g.settled = 0 ORDER BY p.game_id, "
+                "p.seat LIMIT ?",
+                kSweepGames * kSeats);
+            std::vector<Unsettled> out;
+            for (const auto& row : rows) {
+              const auto id = static_cast<std::uint64_t>(row.int64(0));
+              if (out.empty() || out.back().game_id != id) out.push_back(Unsettled{id, {}});
+              out.back().seats.emplace_back(static_cast<gamehost::UserId>(row.int64(2)),
+                                            row.int64(3));
+            }
+            return out;
+          },
+          [this](gamehost::Result<std::vector<Unsettled>>& r) {
+            if (!r.ok()) {
+              sweeping_ = false;
+              host().log_warn("unsettled games not read: ", r.error_text());
+              return;
+            }
+            pending_resettles_ = 0;
+            for (const auto& game : r.value()) {
+              if (game.seats.size() != kSeats) continue;  // a torn record: left for an operator
+              ++pending_resettles_;
+              resettle(game);
+            }
+            if (pending_resettles_ == 0) sweeping_ = false;
+          });
+    } catch (const std::exception& e) {  // too much work in flight: the next sweep tries
+      sweeping_ = false;
+      host().log_warn("unsettled games not swept: ", e.what());
+    }
+  }
+
+  void resettle(const Unsettled& game) {
+    upb::Settle request;
+    for (const auto& [user, owed] : game.seats) {
+      auto* entry = request.add_entries();
+      entry->set_user_id(user);
+      entry->set_amount(owed);
+    }
+    request.set_reason(settings_.game_type);
+    request.set_reference(std::to_string(game.game_id));
+    request.set_idempotency_key("card:" + std::to_string(game.game_id));
+    call("user", gh_user::api::kSettle, request,
+         [this, id = game.game_id](const gamehost::CallOutcome<upb::SettleResult>& r) {
+           if (!r.ok() || r->error() != 0) {
+             resettle_done();  // still down: the next sweep tries again
+             return;
+           }
+           std::vector<std::int64_t> moved;
+           for (const auto& a : r->applied()) moved.push_back(a.amount());
+           mark_settled(id, moved);
+         });
+  }
+
+  void mark_settled(std::uint64_t game_id, std::vector<std::int64_t> moved) {
+    try {
+      with_db(
+          [game_id, moved](gamehost::Db& db) {
+            auto tx = db.begin();
+            db.exec("UPDATE card_games SET settled = 1 WHERE game_id = ?", game_id);
+            for (std::size_t s = 0; s < moved.size(); ++s) {
+              db.exec("UPDATE card_game_players SET coins = ? WHERE game_id = ? AND seat = ?",
+                      moved[s], game_id, static_cast<std::int64_t>(s));
+            }
+            tx.commit();
+            return true;
+          },
+          [this, game_id](gamehost::Result<bool>& r) {
+            if (r.ok()) {
+              host().log_info("game ", game_id, ": coins settled on a later attempt");
+            } else {
+              host().log_warn("game ", game_id, ": settled, not marked: ", r.error_text());
+            }
+            resettle_done();
+          });
+    } catch (const std::exception& e) {
+      host().log_warn("game ", game_id, ": settled, not marked: ", e.what());
+      resettle_done();
+    }
+  }
+
+  void resettle_done() {
+    if (pending_resettles_ > 0 && --pending_resettles_ == 0) sweeping_ = false;
+  }
+
   void recent_games(const gamehost::Request& req, const pb::GetRecentGames& in) {
     if (req.user == 0) throw ClientError(GH_CODE_NOT_AUTHENTICATED, "log in first");
     const auto limit = in.limit() == 0 ? kDefaultRecent : std::min(in.limit(), kMaxRecent);
@@ -548,6 +656,9 @@ class CardPlugin final : public gamehost::Plugin {
   std::map<std::uint64_t, std::unique_ptr<Table>> tables_;  // by game id, settling ones too
   std::unordered_map<gamehost::UserId, std::uint64_t> game_of_user_;  // players of running games
   std::map<std::uint64_t, gamehost::Token> retry_timers_;
+  gamehost::Token resettle_timer_;
+  bool sweeping_ = false;
+  int pending_resettles_ = 0;
 };
 
 }  // namespace

@@ -17,6 +17,8 @@ struct Settings {
   int max_redeals = 3;                    // all-pass deals before the first bidder must take it
   std::uint64_t settle_retry_ms = 2'000;  // after the user plugin was busy or down
   int settle_attempts = 10;
+  // Games stored unsettled (every attempt failed) are settled again this often; 0 = never.
+  std::uint64_t resettle_interval_ms = 60'000;
   // Tests only: a fixed shuffle. Refused in production ([server] mode).
   std::optional<std::uint64_t> shuffle_seed;
 
@@ -28,6 +30,8 @@ struct Settings {
     s.max_redeals = host.setting<int>("max_redeals").value_or(s.max_redeals);
     s.settle_retry_ms = host.setting<std::uint64_t>("settle_retry_ms").value_or(s.settle_retry_ms);
     s.settle_attempts = host.setting<int>("settle_attempts").value_or(s.settle_attempts);
+    s.resettle_interval_ms =
+        host.setting<std::uint64_t>("resettle_interval_ms").value_or(s.resettle_interval_ms);
     const auto seed = host.setting<std::uint64_t>("shuffle_seed");
     if (seed.wrong_type()) throw gamehost::ConfigError(seed.problem());
     if (seed.present()) s.shuffle_seed = seed.value();
@@ -36,6 +40,8 @@ struct Settings {
     require(s.max_redeals >= 0 && s.max_redeals <= 100, "max_redeals", "between 0 and 100");
     require(s.settle_attempts >= 1, "settle_attempts", "at least 1");
     require(s.settle_retry_ms >= 10, "settle_retry_ms", "at least 10");
+    require(s.resettle_interval_ms == 0 || s.resettle_interval_ms >= 100, "resettle_interval_ms",
+            "0 (never) or at least 100");
     if (s.shuffle_seed && host.info().production) {
       throw std::invalid_argument(
           "[plugins.card.settings] shuffle_seed makes every deal predictable: not in production");

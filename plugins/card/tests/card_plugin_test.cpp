@@ -456,6 +456,47 @@ TEST_F(Card, ARecentGameSaysWhetherItsCoinsMoved) {
   EXPECT_TRUE(host.last_sent<pb::RecentGames>(sessions[0], kRecent).games(0).settled());
 }
 
+// The user plugin is down when a game ends: every attempt fails, the game is stored with
+// the coins it owes and settled=0; once user is back, a sweep settles it, exactly once.
+TEST_F(Card, CoinsThatCouldNotMoveAreSettledOnceWhenTheUserPluginIsBack) {
+  host.set_setting_for("card", "settle_attempts", std::int64_t{2});
+  host.set_setting_for("card", "settle_retry_ms", std::int64_t{100});
+  host.set_setting_for("card", "resettle_interval_ms", std::int64_t{60'000});
+  load_card(7);
+  seat_three();
+  const auto balances = [&] {
+    return host.sql_value("SELECT GROUP_CONCAT(balance) FROM (SELECT balance FROM user_coins "
+                          "WHERE user_id IN (101, 102, 103) ORDER BY user_id)");
+  };
+  const auto before = balances();
+  host.unload("user");
+  while (bot_step(3)) {
+  }
+  host.advance(1000);  // both attempts fail
+  ASSERT_EQ(host.sql_value("SELECT settled FROM card_games"), "0");
+  EXPECT_EQ(balances(), before);
+  const auto owed = host.sql_value("SELECT GROUP_CONCAT(coins) FROM (SELECT coins FROM "
+                                   "card_game_players ORDER BY user_id)");
+
+  host.load(gamehost_plugin_user());
+  host.advance(60'000);  // the sweep
+  EXPECT_EQ(host.sql_value("SELECT settled FROM card_games"), "1");
+  const auto after = balances();
+  EXPECT_NE(after, before);
+  const auto moved = host.sql_value("SELECT GROUP_CONCAT(coins) FROM (SELECT coins FROM "
+                                    "card_game_players ORDER BY user_id)");
+  EXPECT_EQ(moved, owed);  // everyone could pay: what was owed moved
+  // Later sweeps find nothing to settle; and had the mark been lost (a crash right after
+  // the coins moved), the next sweep's call pays nothing twice: the game id is its key.
+  host.advance(120'000);
+  EXPECT_EQ(balances(), after);
+  host.sql("UPDATE card_games SET settled = 0");
+  host.advance(60'000);
+  EXPECT_EQ(host.sql_value("SELECT settled FROM card_games"), "1");
+  EXPECT_EQ(balances(), after);
+  EXPECT_EQ(host.sql_value("SELECT COUNT(*) FROM user_ledger WHERE reason = 'doudizhu'"), "3");
+}
+
 TEST(CardSettings, AShuffleSeedOfTheWrongTypeRefusesThePlugin) {
   FakeHost h;
   h.set_setting_for("card", "shuffle_seed", std::string("42"));
