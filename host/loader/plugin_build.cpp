@@ -19,15 +19,6 @@ std::string text_or_empty(const char* s) {
   return s == nullptr ? std::string() : std::string(s);
 }
 
-bool same_ranges(const gh_plugin_descriptor& d, const Manifest& m) {
-  if (d.range_count != m.range_count || d.ranges == nullptr) return false;
-  for (std::uint32_t i = 0; i < m.range_count; ++i) {
-    if (d.ranges[i].first != m.ranges[i].first || d.ranges[i].last != m.ranges[i].last)
-      return false;
-  }
-  return true;
-}
-
 // The descriptor must say what the manifest said: the host decided on the manifest.
 void check_descriptor(const gh_plugin_descriptor* d, const Manifest& m) {
   if (d == nullptr) throw PluginRefused(GAMEHOST_ENTRY_SYMBOL " returned no descriptor");
@@ -43,7 +34,9 @@ void check_descriptor(const gh_plugin_descriptor* d, const Manifest& m) {
                         text_or_empty(d->version) + ", its manifest says " +
                         std::string(m.name.view()) + " " + std::string(m.version.view()));
   }
-  if (!same_ranges(*d, m)) throw PluginRefused("descriptor id ranges differ from its manifest's");
+  if (d->ranges == nullptr || !same_ranges(d->ranges, d->range_count, m.ranges.data(), m.range_count)) {
+    throw PluginRefused("descriptor id ranges differ from its manifest's");
+  }
   if (d->create == nullptr || d->destroy == nullptr || d->on_message == nullptr) {
     throw PluginRefused("descriptor lacks create, destroy or on_message");
   }

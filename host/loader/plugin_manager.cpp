@@ -177,15 +177,6 @@ void PluginManager::unload_all() {
 
 namespace {
 
-bool same_ranges(const Manifest& a, const Manifest& b) {
-  if (a.range_count != b.range_count) return false;
-  for (std::uint32_t i = 0; i < a.range_count; ++i) {
-    if (a.ranges[i].first != b.ranges[i].first || a.ranges[i].last != b.ranges[i].last)
-      return false;
-  }
-  return true;
-}
-
 bool same_bytes(const std::string& a, const std::string& b) {
   std::error_code ec;
   if (std::filesystem::file_size(a, ec) != std::filesystem::file_size(b, ec) || ec) return false;
@@ -222,7 +213,8 @@ PluginManager::ReloadResult PluginManager::reload(const std::string& name, const
       throw PluginRefused("the file declares plugin '" +
                           std::string(candidate.manifest.name.view()) + "'");
     }
-    if (!same_ranges(candidate.manifest, plugin->manifest())) {
+    if (!same_ranges(candidate.manifest.ranges.data(), candidate.manifest.range_count,
+                     plugin->manifest().ranges.data(), plugin->manifest().range_count)) {
       throw PluginRefused("a live reload cannot change the id ranges (" +
                           describe_ranges(plugin->manifest()) + " -> " +
                           describe_ranges(candidate.manifest) + "); unload and load instead");
