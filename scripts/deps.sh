@@ -10,6 +10,7 @@ gamehost_packages=(
   libsoci-dev libsqlite3-dev sqlite3 libmariadb-dev mariadb-server mariadb-client
   libssl-dev libsodium-dev
   clang-14 libclang-rt-14-dev
+  chromium
 )
 
 gamehost_install_deps() {
@@ -17,6 +18,9 @@ gamehost_install_deps() {
   for p in "${gamehost_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
+  # Node.js with npm for the JavaScript client (clients/js): Debian's when there is none
+  # (a newer one already installed, with its own npm, is kept).
+  command -v npm >/dev/null || missing+=(nodejs npm)
   [ ${#missing[@]} -eq 0 ] && return 0
   echo "installing: ${missing[*]}"
   local sudo=""
