@@ -92,6 +92,7 @@ json plugin_json(const plugins::PluginInstance& p) {
           {"queue_depth", p.queue_depth()},
           {"messages", p.stats().messages_handled()},
           {"failures", p.stats().handler_failures()},
+          {"open_keys", p.open_keys()},  // rooms, games, matches: what it declared with key_open
           {"last_reload", last}};
 }
 

@@ -13,6 +13,7 @@
 #include <memory>
 #include <thread>
 
+#include "admin/console.hpp"
 #include "core/thread_name.hpp"
 #include "exec/worker_pool.hpp"
 #include "net/acceptor.hpp"
@@ -37,6 +38,15 @@ HttpResponse json_error(http::status status, const std::string& text) {
     escaped.push_back(static_cast<unsigned char>(c) < 0x20 ? ' ' : c);
   }
   res.body() = "{\"error\":\"" + escaped + "\"}\n";
+  return res;
+}
+
+HttpResponse console_response(console::Answer answer) {
+  HttpResponse res{static_cast<http::status>(answer.status), 11};
+  res.set(http::field::content_type, answer.content_type);
+  for (const auto& [name, value] : console::kHeaders) res.set(name, value);
+  if (!answer.allow.empty()) res.set(http::field::allow, answer.allow);
+  res.body() = std::move(answer.body);
   return res;
 }
 
@@ -141,6 +151,12 @@ void Connection::on_read(const beast::error_code& ec) {
     return;
   }
   const auto& req = parser_.get();
+  // The console's files are answered here, from memory, without the token (they hold no
+  // secret; the API calls the page makes carry it).
+  if (auto page = console::serve(req.method_string(), req.target())) {
+    answer(console_response(std::move(*page)));
+    return;
+  }
   Request request{std::string(req.method_string()), std::string(req.target()),
                   std::string(req[http::field::authorization])};
   server_.handlers.post([self = shared_from_this(), request = std::move(request)] {
