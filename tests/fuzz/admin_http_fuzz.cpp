@@ -5,7 +5,8 @@
 // Connection::on_read answers them, and a request that reads whole goes to the real
 // admin::Api::handle (admin_api.cpp: the token check, the query's percent-decoding, the
 // routing, the JSON answers, /metrics), then becomes Beast's response as on_read builds it
-// and is serialised.
+// and is serialised. Before the Api, the console's files (admin/console.cpp's serve, with
+// stand-in file contents) as Connection::on_read answers them.
 //
 // The Api runs on a real core::Runtime (its sessions, metrics and config) and on a stand-in
 // PluginManager (defined below, in place of loader/plugin_manager.cpp): no plugin is loaded,
@@ -26,9 +27,11 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <iterator>
 #include <string>
 
 #include "admin/admin_api.hpp"
+#include "admin/console.hpp"
 #include "loader/plugin_file.hpp"
 #include "loader/plugin_manager.hpp"
 #include "storage/database.hpp"
@@ -74,6 +77,16 @@ std::size_t PluginInstance::open_keys() const { unreachable("open_keys"); }
 std::string describe_ranges(const Manifest&) { unreachable("describe_ranges"); }
 
 }  // namespace gamehost::plugins
+
+// The console's embedded files (console_assets.cpp is generated into the host's build tree at
+// build time): stand-ins with the real names and types; console::serve is the code fuzzed.
+namespace gamehost::admin::console {
+const Asset kAssets[] = {{"index.html", "text/html; charset=utf-8", "<!doctype html>"},
+                         {"console.js", "text/javascript; charset=utf-8", "'use strict';"},
+                         {"console.css", "text/css; charset=utf-8", "body{}"},
+                         {"favicon.svg", "image/svg+xml", "<svg/>"}};
+const std::size_t kAssetCount = std::size(kAssets);
+}  // namespace gamehost::admin::console
 
 namespace gamehost::exec {
 std::size_t SerialQueue::depth() const { gamehost::plugins::unreachable("SerialQueue::depth"); }
@@ -209,6 +222,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   if (!parser.is_done()) std::abort();
   const auto& req = parser.get();
+  // The console's files are answered first, without the token (Connection::on_read).
+  if (auto page = gamehost::admin::console::serve(req.method_string(), req.target())) {
+    const auto path = std::string(req.target().substr(0, req.target().find('?')));
+    if (path != "/console" && path.rfind("/console/", 0) != 0) std::abort();  // not its path
+    if (page->status != 200 && page->status != 404 && page->status != 405) std::abort();
+    http::response<http::string_body> res{static_cast<http::status>(page->status), 11};
+    res.set(http::field::content_type, page->content_type);
+    for (const auto& [name, value] : gamehost::admin::console::kHeaders) res.set(name, value);
+    if (!page->allow.empty()) res.set(http::field::allow, page->allow);
+    res.body() = std::move(page->body);
+    res.keep_alive(false);
+    res.prepare_payload();
+    StringSink sink;
+    http::write(sink, res, ec);
+    if (ec) std::abort();
+    return 0;
+  }
   const gamehost::admin::Request request{std::string(req.method_string()),
                                          std::string(req.target()),
                                          std::string(req[http::field::authorization])};
