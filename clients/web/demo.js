@@ -337,7 +337,7 @@ function onCardEvent(e) {
       logLine(`${who} bid ${e.bid}${src}`);
       break;
     case K.PASS:
-      logLine(`${who} ${v.phase === cardPb.Phase.PHASE_BIDDING ? "did not bid" : "passed"}${src}`);
+      logLine(`${who} ${v.phase === cardPb.Phase.BIDDING ? "did not bid" : "passed"}${src}`);
       break;
     case K.PLAY:
       v.lastPlay = { seat: e.seat, cards: e.cards, type: e.type };
@@ -352,7 +352,7 @@ function onCardEvent(e) {
       v.landlord = e.seat;
       v.bid = e.bid;
       v.hole = e.cards;
-      v.phase = cardPb.Phase.PHASE_PLAYING;
+      v.phase = cardPb.Phase.PLAYING;
       v.lastPlay = undefined;
       if (e.seat === v.seat) v.hand = [...v.hand, ...e.cards].sort((a, b) => a - b);
       logLine(`${who} ${e.seat === v.seat ? "are" : "is"} the landlord (bid ${e.bid})`);
@@ -367,13 +367,13 @@ function onCardEvent(e) {
       break;
     case K.FINISHED:
     case K.SETTLED:
-      v.phase = cardPb.Phase.PHASE_FINISHED;
+      v.phase = cardPb.Phase.FINISHED;
       ddz.result = e.result;
       showResult(e.kind === K.SETTLED);
       break;
   }
   // after two passes the seat that played last leads again
-  if (v.lastPlay && v.turn === v.lastPlay.seat && v.phase === cardPb.Phase.PHASE_PLAYING) v.lastPlay = undefined;
+  if (v.lastPlay && v.turn === v.lastPlay.seat && v.phase === cardPb.Phase.PLAYING) v.lastPlay = undefined;
   renderDdz();
 }
 
@@ -399,7 +399,7 @@ function showResult(settled) {
 
 function renderTimer() {
   const v = ddz.view;
-  if (!v || v.phase === cardPb.Phase.PHASE_FINISHED) {
+  if (!v || v.phase === cardPb.Phase.FINISHED) {
     $("ddz-timer").textContent = "";
     return;
   }
@@ -408,9 +408,9 @@ function renderTimer() {
 
 function renderButtons() {
   const v = ddz.view;
-  const myTurn = !!v && !ddz.busy && v.turn === v.seat && v.phase !== cardPb.Phase.PHASE_FINISHED;
-  const bidding = myTurn && v.phase === cardPb.Phase.PHASE_BIDDING;
-  const playing = myTurn && v.phase === cardPb.Phase.PHASE_PLAYING;
+  const myTurn = !!v && !ddz.busy && v.turn === v.seat && v.phase !== cardPb.Phase.FINISHED;
+  const bidding = myTurn && v.phase === cardPb.Phase.BIDDING;
+  const playing = myTurn && v.phase === cardPb.Phase.PLAYING;
   for (const n of [1, 2, 3]) $(`bid-${n}`).disabled = !bidding || n <= v.bid;
   $("bid-pass").disabled = !bidding;
   $("btn-play").disabled = !playing || ddz.selected.size === 0;
@@ -437,19 +437,19 @@ function renderDdz() {
     $(`opp-${tag}`).querySelector(".name").textContent = seatName(s);
     $(`opp-${tag}`).querySelector(".role").textContent = role(s) + (v.autoPlay?.[s] ? " [auto]" : "");
     $(`count-${tag}`).textContent = String(v.cardCounts[s] ?? "");
-    $(`opp-${tag}`).classList.toggle("on-turn", v.turn === s && v.phase !== cardPb.Phase.PHASE_FINISHED);
+    $(`opp-${tag}`).classList.toggle("on-turn", v.turn === s && v.phase !== cardPb.Phase.FINISHED);
   }
   $("my-role").textContent = role(v.seat);
   $("count-me").textContent = String(v.hand.length);
-  document.querySelector(".me").classList.toggle("on-turn", v.turn === v.seat && v.phase !== cardPb.Phase.PHASE_FINISHED);
+  document.querySelector(".me").classList.toggle("on-turn", v.turn === v.seat && v.phase !== cardPb.Phase.FINISHED);
   $("ddz-bid").textContent = String(v.bid);
   $("ddz-landlord").textContent = v.landlord < 0 ? "—" : seatName(v.landlord);
   $("ddz-hole").replaceChildren(...(v.hole ?? []).map((x) => cardEl(x, true)));
   const lp = v.lastPlay;
   $("ddz-last").replaceChildren(
-    ...(lp && lp.cards.length ? [document.createTextNode(`${seatName(lp.seat)}: `), ...lp.cards.map((x) => cardEl(x, true)), document.createTextNode(` ${COMBO[lp.type]}`)] : [document.createTextNode(v.phase === cardPb.Phase.PHASE_PLAYING ? `${seatName(v.turn)} lead${v.turn === v.seat ? "" : "s"}` : "—")]),
+    ...(lp && lp.cards.length ? [document.createTextNode(`${seatName(lp.seat)}: `), ...lp.cards.map((x) => cardEl(x, true)), document.createTextNode(` ${COMBO[lp.type]}`)] : [document.createTextNode(v.phase === cardPb.Phase.PLAYING ? `${seatName(v.turn)} lead${v.turn === v.seat ? "" : "s"}` : "—")]),
   );
-  $("ddz-turn").textContent = v.phase === cardPb.Phase.PHASE_FINISHED ? "game over" : `${seatName(v.turn)}${v.phase === cardPb.Phase.PHASE_BIDDING ? " (bidding)" : ""}`;
+  $("ddz-turn").textContent = v.phase === cardPb.Phase.FINISHED ? "game over" : `${seatName(v.turn)}${v.phase === cardPb.Phase.BIDDING ? " (bidding)" : ""}`;
   $("ddz-turn").dataset.mine = String(v.turn === v.seat);
   $("ddz-last").dataset.leads = String(!lp);
   const hand = $("hand");
@@ -742,7 +742,7 @@ function raceView(v) {
   race.view = v;
   race.track = v.track;
   const cps = v.track.checkpoints;
-  race.phase = v.phase === racePb.Phase.PHASE_COUNTDOWN ? "countdown" : "racing";
+  race.phase = v.phase === racePb.Phase.COUNTDOWN ? "countdown" : "racing";
   race.goAt = Date.now() + Math.max(0, Number(v.goAtMs) - Date.now());
   if (race.phase === "racing") race.goAt = Date.now() - Number(v.raceMs);
   race.endAt = race.goAt + Number(v.track.timeLimitMs);
