@@ -243,6 +243,7 @@ const CHARTS = [
     id: 'handler',
     title: 'Handler time, mean per message',
     unit: 'ms',
+    empty: 'no message handled in the window',
     pluginColours: true,
     series: (cur, prev) => {
       const out = new Map();
@@ -258,7 +259,8 @@ const CHARTS = [
   },
   {
     id: 'errors',
-    title: 'Errors (error replies and kicks by code name; handler failures)',
+    title: 'Errors, by code name, and handler failures',
+    empty: 'no errors',
     unit: '/s',
     hideZero: true,
     keep: ['all errors'],
@@ -326,9 +328,26 @@ function niceStep(max, integer) {
   return 10 * p;
 }
 
-// Draws one chart: time on x (the last WINDOW_MS up to `now`), the series as lines on a
+// The time the x axis spans: the minutes sampled so far, rounded up (at least 1), up to
+// WINDOW_MS, so that a page opened a minute ago does not squeeze its data to one edge.
+function spanOf(times, now) {
+  const sampled = times.length > 0 ? now - times[0] : 0;
+  return Math.min(WINDOW_MS, Math.max(1, Math.ceil(sampled / 60000)) * 60000);
+}
+
+// A tick every `step` ms back from now: at most 6 labels.
+function tickStep(span) {
+  return [10e3, 15e3, 30e3, 60e3, 120e3, 300e3].find((s) => span / s <= 6) ?? 300e3;
+}
+
+function ago(ms) {
+  if (ms === 0) return 'now';
+  return ms % 60000 === 0 ? `−${ms / 60000} min` : `−${ms / 1000} s`;
+}
+
+// Draws one chart: time on x (the last `spanOf` ms up to `now`), the series as lines on a
 // shared y axis from 0. series: [{name, colour, values}] aligned with `times`.
-export function drawChart(canvas, { times, series, now, integer, colours }) {
+export function drawChart(canvas, { times, series, now, integer, colours, empty }) {
   const dpr = window.devicePixelRatio || 1;
   const w = canvas.clientWidth;
   const h = canvas.clientHeight;
@@ -353,8 +372,9 @@ export function drawChart(canvas, { times, series, now, integer, colours }) {
   }
   const step = niceStep(max, integer);
   const yMax = step * 4;
-  const start = now - WINDOW_MS;
-  const x = (t) => left + ((t - start) / WINDOW_MS) * pw;
+  const span = spanOf(times, now);
+  const start = now - span;
+  const x = (t) => left + ((t - start) / span) * pw;
   const y = (v) => top + ph - (Math.min(v, yMax) / yMax) * ph;
 
   ctx.font = '11px system-ui, sans-serif';
@@ -372,9 +392,17 @@ export function drawChart(canvas, { times, series, now, integer, colours }) {
     ctx.fillText(formatNumber(step * i), left - 6, gy);
   }
   ctx.textBaseline = 'top';
-  for (let minutes = 10; minutes >= 0; minutes -= 2) {
-    ctx.textAlign = minutes === 10 ? 'left' : minutes === 0 ? 'right' : 'center';
-    ctx.fillText(minutes === 0 ? 'now' : `−${minutes} min`, x(now - minutes * 60000), top + ph + 5);
+  const every = tickStep(span);
+  for (let back = span; back >= 0; back -= every) {
+    ctx.textAlign = back === span ? 'left' : back === 0 ? 'right' : 'center';
+    ctx.fillText(ago(back), x(now - back), top + ph + 5);
+  }
+
+  if (series.length === 0) {
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'middle';
+    ctx.fillText(times.length < 2 ? 'waiting for samples' : empty ?? 'no data', left + pw / 2, top + ph / 2);
+    return;
   }
 
   ctx.save();
@@ -459,7 +487,7 @@ function drawAll() {
       if (def.hideZero && allZero && !(def.keep ?? []).includes(name)) continue;
       series.push({ name, values, colour: colourOf(def, name, colours) });
     }
-    drawChart(canvas, { times: history.times, series, now, integer: def.integer, colours });
+    drawChart(canvas, { times: history.times, series, now, integer: def.integer, colours, empty: def.empty });
     legend.replaceChildren(...series.map((s) => {
       const latest = s.values.findLast((v) => v != null);
       const swatch = el('span', { className: 'swatch' });
