@@ -31,7 +31,6 @@ Connection::Connection(Strand strand, ConnectionHooks& hooks, const ConnectionLi
       rate_(limits.rate_per_second, limits.rate_burst),
       idle_timer_(strand_),
       login_timer_(strand_),
-      grace_timer_(strand_),
       last_frame_(std::chrono::steady_clock::now()) {}
 
 Connection::~Connection() {
@@ -44,7 +43,7 @@ void Connection::start() {
 
 void Connection::opened() {
   if (refusal_code_ != 0) {
-    kick_on_strand(refusal_code_, refusal_text_);
+    kick_on_strand(refusal_code_, *refusal_text_);
     return;
   }
   opened_ = true;
@@ -319,10 +318,11 @@ void Connection::kick_on_strand(std::uint32_t code, const std::string& text) {
 }
 
 void Connection::close_after_grace() {
-  grace_timer_.expires_after(kKickGrace);
-  grace_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+  // On the login timer: this replaces the login deadline, moot once closing (docs above).
+  login_timer_.expires_after(kKickGrace);
+  login_timer_.async_wait(long_lived([self = shared_from_this()](const boost::system::error_code& ec) {
     if (!ec) self->finish();
-  });
+  }));
 }
 
 void Connection::close() {
@@ -344,14 +344,14 @@ bool Connection::handle_frame(std::uint32_t msg_id, std::string_view payload) {
 void Connection::arm_idle_timer() {
   const auto timeout = std::chrono::milliseconds(limits_.idle_timeout_ms);
   idle_timer_.expires_at(last_frame_ + timeout);
-  idle_timer_.async_wait([self = shared_from_this(), timeout](const boost::system::error_code& ec) {
+  idle_timer_.async_wait(long_lived([self = shared_from_this(), timeout](const boost::system::error_code& ec) {
     if (ec || self->finished_) return;
     if (std::chrono::steady_clock::now() - self->last_frame_ >= timeout) {
       self->kick_on_strand(GH_CODE_IDLE_TIMEOUT, "no message within the idle timeout");
     } else {
       self->arm_idle_timer();
     }
-  });
+  }));
 }
 
 // Heartbeats keep a session from the idle timeout, not from this one: a client that never
@@ -359,10 +359,10 @@ void Connection::arm_idle_timer() {
 void Connection::arm_login_timer() {
   if (limits_.login_timeout_ms == 0) return;
   login_timer_.expires_after(std::chrono::milliseconds(limits_.login_timeout_ms));
-  login_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+  login_timer_.async_wait(long_lived([self = shared_from_this()](const boost::system::error_code& ec) {
     if (ec || self->finished_ || self->user() != 0) return;
     self->kick_on_strand(GH_CODE_LOGIN_TIMEOUT, "not logged in within the login timeout");
-  });
+  }));
 }
 
 void Connection::finish() {
@@ -378,7 +378,6 @@ void Connection::finish() {
   }
   idle_timer_.cancel();
   login_timer_.cancel();
-  grace_timer_.cancel();
   shutdown_transport();
   if (opened_) hooks_.on_close(shared_from_this());
 }

@@ -6,6 +6,8 @@
 // message (frame_header) and read.
 #pragma once
 
+#include <boost/asio/basic_waitable_timer.hpp>
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -30,6 +32,34 @@ namespace asio = boost::asio;
 // the context's executor runs the connection's handlers one at a time, as a strand would,
 // without a strand's lock on every handler.
 using Strand = asio::io_context::executor_type;
+// A connection's socket and timers, typed on that executor (smaller and cheaper than
+// any_io_executor; every session holds them).
+using Socket = asio::basic_stream_socket<asio::ip::tcp, Strand>;
+using Timer = asio::basic_waitable_timer<std::chrono::steady_clock,
+                                         asio::wait_traits<std::chrono::steady_clock>, Strand>;
+
+// The allocator of operations an idle session keeps pending for a long time (its idle and
+// login timers, the WebSocket wait for readability): each gets a block of its own size.
+// Asio's default recycling allocator may hand them a larger block cached from an earlier,
+// short-lived operation (the handshake's write, say: 448-512 bytes), which an idle session
+// would then hold for as long as it stays.
+template <class T = void>
+struct ExactAllocator {
+  using value_type = T;
+  ExactAllocator() noexcept = default;
+  template <class U>
+  ExactAllocator(const ExactAllocator<U>&) noexcept {}
+  T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T))); }
+  void deallocate(T* p, std::size_t) noexcept { ::operator delete(p); }
+  template <class U>
+  bool operator==(const ExactAllocator<U>&) const noexcept { return true; }
+  template <class U>
+  bool operator!=(const ExactAllocator<U>&) const noexcept { return false; }
+};
+template <class Handler>
+auto long_lived(Handler&& handler) {
+  return asio::bind_allocator(ExactAllocator<>(), std::forward<Handler>(handler));
+}
 
 class Connection : public session::Session, public std::enable_shared_from_this<Connection> {
  public:
@@ -48,7 +78,7 @@ class Connection : public session::Session, public std::enable_shared_from_this<
   bool refused() const noexcept { return refusal_code_ != 0; }
   void refuse(std::uint32_t code, std::string text) {
     refusal_code_ = code;
-    refusal_text_ = std::move(text);
+    refusal_text_ = std::make_unique<std::string>(std::move(text));
   }
 
   void send(std::uint32_t msg_id, session::Payload payload) override;
@@ -72,7 +102,7 @@ class Connection : public session::Session, public std::enable_shared_from_this<
   // Any thread, under out_mutex_: write the framing of message frame `f` into f.header.
   virtual void frame_header(OutFrame& f) const noexcept = 0;
   // The socket replies are written to (by workers, non-blocking, and by the strand).
-  virtual asio::ip::tcp::socket& socket() noexcept = 0;
+  virtual Socket& socket() noexcept = 0;
   // On the strand: close the socket; pending operations then complete with errors.
   virtual void shutdown_transport() = 0;
 
@@ -93,6 +123,9 @@ class Connection : public session::Session, public std::enable_shared_from_this<
   // On the strand: finish() in kKickGrace unless the connection ends before.
   void close_after_grace();
   void count_refused(std::uint32_t code) { hooks_.on_refused(code); }
+  // Before opened() only: the timer the transport's handshake deadline may use (the idle
+  // timer's; opened() re-arms it for the idle timeout, which cancels the handshake wait).
+  Timer& handshake_timer() noexcept { return idle_timer_; }
 
   Strand strand_;
   const ConnectionLimits limits_;
@@ -116,9 +149,12 @@ class Connection : public session::Session, public std::enable_shared_from_this<
 
   ConnectionHooks& hooks_;
   TokenBucket rate_;
-  asio::steady_timer idle_timer_;
-  asio::steady_timer login_timer_;
-  asio::steady_timer grace_timer_;
+  // Two timers for four deadlines, one at a time each (a timer is 120 bytes of every
+  // session): idle_timer_ is the transport's handshake deadline until opened(), then the
+  // idle timeout; login_timer_ is the login deadline, then, once kicked or closing, the
+  // grace before the socket is closed (a closing session has no login deadline left).
+  Timer idle_timer_;
+  Timer login_timer_;
   std::chrono::steady_clock::time_point last_frame_;
 
  protected:
@@ -142,7 +178,7 @@ class Connection : public session::Session, public std::enable_shared_from_this<
 
   std::function<void()> on_destroy_;
   std::uint32_t refusal_code_ = 0;
-  std::string refusal_text_;
+  std::unique_ptr<std::string> refusal_text_;  // only for a refused connection
   bool opened_ = false;    // strand only
   bool finished_ = false;  // strand only
   std::atomic<bool> open_{true};

@@ -32,7 +32,7 @@ struct Listener::Impl : std::enable_shared_from_this<Impl> {
     // The new socket is created on the network thread that will own the connection.
     auto& target = *connection_ios[next++ % connection_ios.size()];
     acceptor.async_accept(target, [self = shared_from_this(), &target](
-                                      const boost::system::error_code& ec, tcp::socket socket) {
+                                      const boost::system::error_code& ec, Socket socket) {
       if (ec == asio::error::operation_aborted || !self->acceptor.is_open()) return;
       if (ec) {
         // Out of file descriptors, say: retrying at once would spin. Back off a little.
@@ -48,7 +48,7 @@ struct Listener::Impl : std::enable_shared_from_this<Impl> {
     });
   }
 
-  void admit(tcp::socket socket, asio::io_context& context) {
+  void admit(Socket socket, asio::io_context& context) {
     boost::system::error_code ec;
     const auto remote = socket.remote_endpoint(ec);
     if (ec) return;  // the client left already

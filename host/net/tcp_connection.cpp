@@ -5,7 +5,7 @@
 
 namespace gamehost::net {
 
-TcpConnection::TcpConnection(asio::ip::tcp::socket socket, Strand strand, ConnectionHooks& hooks,
+TcpConnection::TcpConnection(Socket socket, Strand strand, ConnectionHooks& hooks,
                              const ConnectionLimits& limits, session::SessionId id, std::string ip,
                              std::uint16_t port)
     : Connection(std::move(strand), hooks, limits, id, session::Transport::tcp, std::move(ip),

@@ -12,18 +12,18 @@ namespace gamehost::net {
 
 class TcpConnection final : public Connection {
  public:
-  TcpConnection(asio::ip::tcp::socket socket, Strand strand, ConnectionHooks& hooks,
+  TcpConnection(Socket socket, Strand strand, ConnectionHooks& hooks,
                 const ConnectionLimits& limits, session::SessionId id, std::string ip,
                 std::uint16_t port);
 
  private:
   void start_transport() override;
   void frame_header(OutFrame& f) const noexcept override;
-  asio::ip::tcp::socket& socket() noexcept override { return socket_; }
+  Socket& socket() noexcept override { return socket_; }
   void shutdown_transport() override;
   void read_more();
 
-  asio::ip::tcp::socket socket_;
+  Socket socket_;
   FrameDecoder decoder_;
   std::array<std::uint8_t, std::size_t{16} * 1024> read_buffer_{};
 };

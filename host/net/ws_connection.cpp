@@ -16,7 +16,7 @@ namespace beast = boost::beast;
 namespace websocket = boost::beast::websocket;
 namespace http = boost::beast::http;
 
-WsConnection::WsConnection(asio::ip::tcp::socket socket, Strand strand, ConnectionHooks& hooks,
+WsConnection::WsConnection(Socket socket, Strand strand, ConnectionHooks& hooks,
                            const ConnectionLimits& limits, session::SessionId id, std::string ip,
                            std::uint16_t port)
     : Connection(std::move(strand), hooks, limits, id, session::Transport::websocket, std::move(ip),
@@ -72,7 +72,7 @@ void WsConnection::on_request(const boost::system::error_code& ec) {
   read_buffer_.consume(read_buffer_.size());
   if (!websocket::is_upgrade(req) && limits_.web != nullptr) {
     handshake_done_ = true;
-    handshake_timer_.cancel();
+    handshake_timer().cancel();
     // One answer, then the connection ends (Connection: close) like after a Kick.
     send_raw(limits_.web->respond(std::string_view(req.method_string()),
                                   std::string_view(req.target())),
@@ -84,7 +84,7 @@ void WsConnection::on_request(const boost::system::error_code& ec) {
                             strand_, [self = std::static_pointer_cast<WsConnection>(
                                           shared_from_this())](const boost::system::error_code& ec) {
                               self->handshake_done_ = true;
-                              self->handshake_timer_.cancel();
+                              self->handshake_timer().cancel();
                               if (ec) {
                                 spdlog::debug("websocket handshake from {} failed: {}",
                                               self->remote_address(), ec.message());
@@ -97,8 +97,8 @@ void WsConnection::on_request(const boost::system::error_code& ec) {
 }
 
 void WsConnection::arm_handshake_timer() {
-  handshake_timer_.expires_after(std::chrono::milliseconds(limits_.handshake_timeout_ms));
-  handshake_timer_.async_wait(asio::bind_executor(
+  handshake_timer().expires_after(std::chrono::milliseconds(limits_.handshake_timeout_ms));
+  handshake_timer().async_wait(asio::bind_executor(
       strand_, [self = std::static_pointer_cast<WsConnection>(shared_from_this())](
                    const boost::system::error_code& ec) {
         if (ec || self->handshake_done_) return;
@@ -119,7 +119,7 @@ void WsConnection::read_more() {
   read_buffer_.shrink_to_fit();
   socket().async_wait(
       asio::ip::tcp::socket::wait_read,
-      asio::bind_executor(strand_, [self = std::static_pointer_cast<WsConnection>(
+      long_lived(asio::bind_executor(strand_, [self = std::static_pointer_cast<WsConnection>(
                                         shared_from_this())](const boost::system::error_code& ec) {
         if (ec && self->closing()) return;
         if (ec) {
@@ -127,7 +127,7 @@ void WsConnection::read_more() {
           return;
         }
         self->read_message();
-      }));
+      })));
 }
 
 void WsConnection::read_message() {
@@ -198,7 +198,7 @@ void WsConnection::frame_header(OutFrame& f) const noexcept {
 }
 
 void WsConnection::shutdown_transport() {
-  handshake_timer_.cancel();
+  handshake_timer().cancel();
   boost::system::error_code ec;
   auto& socket = beast::get_lowest_layer(ws_);
   socket.shutdown(asio::ip::tcp::socket::shutdown_both, ec);

@@ -18,14 +18,14 @@ namespace gamehost::net {
 
 class WsConnection final : public Connection {
  public:
-  WsConnection(asio::ip::tcp::socket socket, Strand strand, ConnectionHooks& hooks,
+  WsConnection(Socket socket, Strand strand, ConnectionHooks& hooks,
                const ConnectionLimits& limits, session::SessionId id, std::string ip,
                std::uint16_t port);
 
  private:
   void start_transport() override;
   void frame_header(OutFrame& f) const noexcept override;
-  asio::ip::tcp::socket& socket() noexcept override { return ws_.next_layer().next_layer(); }
+  Socket& socket() noexcept override { return ws_.next_layer().next_layer(); }
   void shutdown_transport() override;
   // On the strand: reads the next message; when nothing of the client's is buffered, first
   // waits for the socket to become readable, with no Beast read and no read buffer held.
@@ -40,7 +40,6 @@ class WsConnection final : public Connection {
   boost::beast::websocket::stream<OutboxStream> ws_;
   boost::beast::flat_buffer read_buffer_;
   std::unique_ptr<HttpRequest> request_;  // only until the handshake starts
-  asio::steady_timer handshake_timer_{strand_};  // strand only
   bool handshake_done_ = false;                                  // strand only
   std::uint64_t messages_read_ = 0;                              // strand only
 };
