@@ -67,7 +67,7 @@ function formatCount(n) {
 
 // ---- The admin API ---------------------------------------------------------------------
 
-let token = sessionStorage.getItem(TOKEN_KEY) ?? '';
+let token = globalThis.sessionStorage?.getItem(TOKEN_KEY) ?? '';
 
 class Unauthorized extends Error {}
 
@@ -799,4 +799,5 @@ function init() {
   else askToken('');
 }
 
-init();
+// Imported outside a page (node, to test the parser and the scales), it only defines.
+if (typeof document !== 'undefined') init();
