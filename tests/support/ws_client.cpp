@@ -29,6 +29,27 @@ struct WsClient::Impl {
     tv.tv_usec = static_cast<long>((t.count() % 1000) * 1000);
     ::setsockopt(ws.next_layer().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   }
+  // One message, or timed_out after `timeout`. (A blocking read ignores SO_RCVTIMEO: Asio
+  // waits in poll() after the timed-out recv.) A read cut short leaves the stream unusable,
+  // so a timeout marks the client closed.
+  boost::system::error_code read_within(boost::beast::flat_buffer& buffer,
+                                        std::chrono::milliseconds timeout) {
+    bool done = false;
+    boost::system::error_code result;
+    ws.async_read(buffer, [&](const boost::system::error_code& ec, std::size_t) {
+      done = true;
+      result = ec;
+    });
+    io.restart();
+    io.run_for(timeout);
+    if (done) return result;
+    boost::system::error_code ignored;
+    ws.next_layer().cancel(ignored);
+    io.restart();
+    io.run();  // the read completes, aborted
+    closed = true;
+    return asio::error::timed_out;
+  }
 };
 
 WsClient::WsClient(std::uint16_t port) : impl_(std::make_unique<Impl>()) {
@@ -74,7 +95,7 @@ std::optional<Frame> WsClient::recv(std::chrono::milliseconds timeout) {
     sigset_t previous;
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, &previous);
-    impl_->ws.read(buffer, ec);
+    ec = impl_->read_within(buffer, timeout);
     pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   }
   if (ec) {
@@ -97,11 +118,9 @@ bool WsClient::closed_within(std::chrono::milliseconds timeout) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return false;
-    impl_->set_timeout(left);
     boost::beast::flat_buffer buffer;
-    boost::system::error_code ec;
-    impl_->ws.read(buffer, ec);
-    if (ec == asio::error::would_block || ec == asio::error::try_again) return false;
+    const auto ec = impl_->read_within(buffer, left);
+    if (ec == asio::error::timed_out) return false;
     if (ec) impl_->closed = true;
   }
   return true;
