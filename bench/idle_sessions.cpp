@@ -779,11 +779,13 @@ int main(int argc, char** argv) {
     std::printf("bytes per idle session: %.0f (%.2f KiB); at the end of the hold %.0f\n", per,
                 per / 1024, per_end);
   }
+  char hb[64] = "off";
+  if (o.heartbeat_s > 0) std::snprintf(hb, sizeof hb, "every %g s", o.heartbeat_s);
+  const std::string heartbeat_text = hb;
   std::printf("hold: %.1f s, heartbeats %s (sent %llu, answered %llu), host CPU %.1f %%, "
               "driver CPU %.1f %%\n",
               hold_s,
-              o.heartbeat_s > 0 ? ("every " + std::to_string(o.heartbeat_s) + " s").c_str()
-                                : "off",
+              heartbeat_text.c_str(),
               static_cast<unsigned long long>(counts.heartbeats_sent),
               static_cast<unsigned long long>(counts.heartbeats_answered),
               cpu(cpu_hold, cpu_hold_end, hold_s), cpu(own_cpu_hold, own_cpu_hold_end, hold_s));

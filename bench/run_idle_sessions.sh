@@ -4,7 +4,8 @@
 # See bench/README.md, "Idle sessions" (issue 14 item 9).
 #
 #   bench/run_idle_sessions.sh BUILD_DIR [--connections N] [--hold S] [--heartbeat-s S]
-#                              [--per-address N] [--concurrency C] [--rate R] [--keep-data]
+#                              [--per-address N] [--concurrency C] [--rate R] [--settle S]
+#                              [--keep-data] [--set-sysctl]
 #
 # Run as root (or with ulimit -n hard limit >= N + 10000): the script raises the open file
 # limit for itself, the host and the driver (ulimit -n), and checks the kernel's limits:
@@ -15,6 +16,14 @@
 # most 50,000). It changes no sysctl unless --set-sysctl is given (then fs.nr_open and
 # fs.file-max are raised when too low; the port range is left alone).
 #
+# Raising the hard open file limit needs CAP_SYS_RESOURCE: a container's root may lack it
+# (the project's VM does: hard limit 20000, so at most --connections 19000 there; the script
+# says so and stops rather than run a smaller N silently).
+#
+# --settle S (10): seconds between the last login and the "after" RSS reading. jemalloc
+# gives freed pages (the handshakes' and logins' transient buffers) back over its
+# dirty_decay_ms (10 s); the end-of-hold reading shows whether it was long enough.
+#
 # The host runs with idle_timeout_ms = 3600000 (the maximum) and login_timeout_ms = 0, so
 # idle sessions need not send heartbeats during a run; --heartbeat-s S makes each of them
 # send one every S seconds anyway (then the hold also measures the cost of heartbeats).
@@ -23,7 +32,7 @@
 # lives outside the host's RSS either way (tmpfs pages are not the process's).
 set -euo pipefail
 
-usage() { sed -n '6,7p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 1; }
+usage() { sed -n '6,8p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 1; }
 [[ $# -ge 1 ]] || usage
 build_dir=$(cd "$1" && pwd)
 shift
@@ -35,6 +44,7 @@ heartbeat_s=0
 per_address=""
 concurrency=256
 rate=100
+settle=10
 keep_data=""
 set_sysctl=""
 while [[ $# -gt 0 ]]; do
@@ -45,6 +55,7 @@ while [[ $# -gt 0 ]]; do
     --per-address) per_address=$2; shift 2 ;;
     --concurrency) concurrency=$2; shift 2 ;;
     --rate) rate=$2; shift 2 ;;
+    --settle) settle=$2; shift 2 ;;
     --keep-data) keep_data=1; shift ;;
     --set-sysctl) set_sysctl=1; shift ;;
     *) usage ;;
@@ -62,7 +73,7 @@ for f in "$host_bin" "$driver" "$plugin_dir/auth.so" "$plugin_dir/user.so" "$plu
 done
 
 # --- kernel and process limits ---
-need_fds=$((connections + 10000))
+need_fds=$((connections + 1000))
 nr_open=$(cat /proc/sys/fs/nr_open)
 file_max=$(cat /proc/sys/fs/file-max)
 if (( nr_open < need_fds || file_max < 2 * need_fds )); then
@@ -80,7 +91,9 @@ fd_limit=$(( nr_open < 1048576 ? nr_open : 1048576 ))
 (( fd_limit >= need_fds )) || fd_limit=$need_fds
 ulimit -Hn "$fd_limit" 2>/dev/null || true
 if (( $(ulimit -Hn) < need_fds )); then
-  echo "cannot raise the open file limit to $need_fds (hard limit $(ulimit -Hn)): run as root" >&2
+  echo "cannot raise the open file limit to $need_fds (hard limit $(ulimit -Hn)): raising it" \
+    "needs root with CAP_SYS_RESOURCE (a container may drop it); at most" \
+    "--connections $(( $(ulimit -Hn) - 1000 )) here" >&2
   exit 1
 fi
 ulimit -n "$(ulimit -Hn)"
@@ -151,7 +164,8 @@ token_secret = "idle-bench-secret-0123456789abcdef0123"
 max_guest_logins_per_address = 1000000
 TOML
 
-(cd "$work" && exec env -u GAMEHOST_STORAGE_URL "$host_bin" --config "$config" \
+# GH_IDLE_HOST_WRAP: a command prefix for the host (e.g. "env MALLOC_CONF=prof:true,...").
+(cd "$work" && exec env -u GAMEHOST_STORAGE_URL ${GH_IDLE_HOST_WRAP:-} "$host_bin" --config "$config" \
   --ready-file "$work/ready") >"$work/host.log" 2>&1 &
 host_pid=$!
 ws_port=""
@@ -168,7 +182,8 @@ sleep 1  # let the host finish starting (plugins, first allocations) before the 
 
 echo "load: $(uptime)"
 args=(--port "$ws_port" --connections "$connections" --per-address "$per_address"
-  --concurrency "$concurrency" --hold "$hold" --rate "$rate" --server-pid "$host_pid")
+  --concurrency "$concurrency" --hold "$hold" --rate "$rate" --settle "$settle"
+  --server-pid "$host_pid")
 [[ $heartbeat_s == 0 ]] || args+=(--heartbeat-s "$heartbeat_s")
 echo "running: $driver ${args[*]}"
 rc=0
