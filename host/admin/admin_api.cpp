@@ -16,8 +16,10 @@ namespace {
 
 using nlohmann::json;
 
+// Texts that are not UTF-8 (a plugin name from the URL, say) are sent with U+FFFD in place
+// of the bad bytes rather than making the answer throw.
 Response json_response(int status, const json& body) {
-  return {status, "application/json", body.dump() + "\n"};
+  return {status, "application/json", body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n"};
 }
 Response error(int status, const std::string& text) {
   return json_response(status, {{"error", text}});

@@ -32,12 +32,35 @@ std::shared_ptr<PluginInstance> PluginInstance::start(core::Runtime& runtime,
                                             candidate.manifest, candidate.file, candidate.staged}));
   p->build_.store(p->builds_.back().get(), std::memory_order_release);
   p->start_queues();
-  // Nothing else runs this plugin's code meanwhile: it is new.
-  p->instance_ = code->create(p->api_, state);
+  // Held until the instance exists: what its constructor starts (a subscription hearing an
+  // event, a timer, a session event) must not reach it before, with no instance or code.
+  p->queue_->pause();
+  try {
+    p->instance_ = code->create(p->api_, state);
+  } catch (...) {
+    // Refused: whatever the constructor queued runs as a no-op and lets the slot go.
+    p->destroyed_ = true;
+    p->abandon();
+    p->queue_->resume();
+    throw;
+  }
   p->warn_unread_settings();  // a plugin reads its settings in create: the rest are typos
   p->code_ = std::move(code);
   p->descriptor_ = &p->code_->descriptor();
+  p->queue_->resume();
   return p;
+}
+
+void PluginInstance::abandon() noexcept {
+  accepting_ = false;
+  keyed_accepting_ = false;
+  std::set<std::uint64_t> timers;
+  {
+    std::lock_guard lock(timers_mutex_);
+    timers.swap(timers_);
+  }
+  for (const auto id : timers) runtime_.timers.cancel(id);
+  runtime_.events.unsubscribe_all(this);
 }
 
 void PluginInstance::start_queues() {

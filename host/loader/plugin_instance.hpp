@@ -170,6 +170,8 @@ class PluginInstance final : public core::Endpoint,
   void wait_for_jobs();
   void job_finished() noexcept;
   void start_queues();
+  // A refused start: stops taking work, cancels its timers, drops its subscriptions.
+  void abandon() noexcept;
   // Runs fn with the instance on its serial queue, unless the plugin has stopped.
   template <class Fn>
   void run_unbounded(Fn&& fn);

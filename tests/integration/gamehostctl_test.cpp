@@ -265,6 +265,11 @@ TEST(AdminHttp, MalformedRequestsGetA4xxAndTheApiGoesOn) {
       admin_exchange(port, "POST /v1/plugins/counter/reload?file=%4 HTTP/1.1\r\nHost: x\r\n" +
                                token + "Content-Length: 0\r\n\r\n");
   EXPECT_NE(cut_escape.find("400 Bad Request"), std::string::npos) << cut_escape;
+  // A name that is not UTF-8 (found by fuzzing: the JSON answer threw) is just unknown.
+  const auto not_utf8 = admin_exchange(port, "POST /v1/plugins/%FF%FE/reload HTTP/1.1\r\nHost: x\r\n" +
+                                                 token + "Content-Length: 0\r\n\r\n");
+  EXPECT_NE(not_utf8.find("HTTP/1.1 4"), std::string::npos) << not_utf8;
+  EXPECT_NE(not_utf8.find("is not loaded"), std::string::npos) << not_utf8;
   EXPECT_NE(admin_exchange(port, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").find("200 OK"),
             std::string::npos);
 }
