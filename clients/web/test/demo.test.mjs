@@ -1,0 +1,194 @@
+// The demo page as served by the host (web_root = clients/web), in headless Chromium through
+// the DevTools protocol: a guest plays a whole Dou Dizhu game against two bots (bots.mjs) by
+// clicking, two pages see each other on the battlemap, and a page drives a race against a
+// race bot with the arrow keys. Screenshots of each screen go to build/web-artifacts/.
+// Skipped when Chromium, build/bin/gamehost or a plugin is missing.
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+
+import { doudizhuBot, raceBot } from "../bots.mjs";
+import { chromiumMissing, launch, sleep } from "./cdp.mjs";
+import { hostMissing, repo, startHost } from "./host.mjs";
+
+const skip = chromiumMissing() || hostMissing();
+if (skip) console.log(`# clients/web demo tests skipped: ${skip}`);
+const artifacts = join(repo, "build/web-artifacts");
+const shot = (page, name) => page.screenshot(join(artifacts, `${name}.png`));
+
+let host;
+let browser;
+before(async () => {
+  if (skip) return;
+  mkdirSync(artifacts, { recursive: true });
+  host = await startHost();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await host?.stop();
+});
+
+const visible = (id) => `!document.getElementById(${JSON.stringify(id)}).hidden`;
+const text = (page, id) => page.eval(`document.getElementById(${JSON.stringify(id)}).textContent`);
+
+async function guest(page) {
+  await page.waitFor(`${visible("screen-login")} && window.demo?.client?.state === "open"`, { what: "the login screen" });
+  await page.click("#btn-guest");
+  await page.waitFor(`${visible("screen-lobby")} && document.getElementById("coins").textContent !== ""`, { what: "the lobby" });
+}
+
+test("a guest plays a whole Dou Dizhu game against two bots by clicking, and sees the coin change", { skip, timeout: 180000 }, async () => {
+  const page = await browser.newPage(host.page);
+  await page.waitFor(visible("screen-login"));
+  await shot(page, "1-login");
+  await guest(page);
+  const coinsBefore = BigInt(await text(page, "coins"));
+  assert.equal(coinsBefore, 1000n);
+  assert.match(await text(page, "nickname"), /\S/);
+  assert.equal(await text(page, "level"), "1");
+  await shot(page, "2-lobby");
+
+  await page.click("#btn-ddz");
+  await page.waitFor(`window.demo.ddz.roomId !== 0n`, { what: "the quick match" });
+  const log = () => {};
+  const bots = [1, 2].map((i) => sleep(i * 150).then(() => doudizhuBot(host.url, { name: `bot-${i}`, games: 1, delay: 30, log })));
+  await page.waitFor(`document.querySelectorAll('[data-test=card]').length === 17`, { timeoutMs: 15000, what: "the deal" });
+  assert.equal(await text(page, "count-prev"), "17");
+  assert.equal(await text(page, "count-next"), "17");
+  await shot(page, "3-ddz-bidding");
+
+  // Play by clicking what the page offers: bid 3 when it may (so the page is the landlord and
+  // leads; the bots bid 1 only when nobody has bid), else no bid; when following,
+  // Pass; when leading, the smallest card then Play. Until the result shows the coin change.
+  const seen = { bid: 0, pass: 0, play: 0, noBid: 0 };
+  let playShot = false;
+  const end = Date.now() + 150000;
+  for (;;) {
+    assert.ok(Date.now() < end, `the game did not end; page errors: ${page.errors.join(" | ")}`);
+    const s = await page.eval(`(() => {
+      const on = (id) => !document.getElementById(id).disabled;
+      return { done: !!document.querySelector('#ddz-coins-change[data-settled=true]'), bid3: on("bid-3"), noBid: on("bid-pass"),
+               pass: on("btn-pass"), leads: document.getElementById("ddz-last").dataset.leads === "true",
+               myTurn: document.body.dataset.myTurn === "true", phase: window.demo.ddz.view?.phase, cards: document.querySelectorAll('[data-test=card]').length };
+    })()`);
+    if (s.done) break;
+    if (s.phase === 1 && !playShot && s.cards < 20) {
+      playShot = true;
+      await shot(page, "4-ddz-playing");
+    }
+    if (s.myTurn && s.bid3) {
+      await page.click("#bid-3");
+      seen.bid++;
+    } else if (s.myTurn && s.noBid) {
+      await page.click("#bid-pass");
+      seen.noBid++;
+    } else if (s.myTurn && s.pass) {
+      await page.click("#btn-pass");
+      seen.pass++;
+    } else if (s.myTurn && s.phase === 1 && s.leads && s.cards > 0) {
+      await page.click("[data-test=card]");
+      await page.waitFor(`document.querySelector('[data-test=card].selected') && !document.getElementById("btn-play").disabled`, { what: "a selected card" });
+      await page.click("#btn-play");
+      seen.play++;
+    } else {
+      await sleep(50);
+      continue;
+    }
+    await page.waitFor(`document.body.dataset.myTurn !== "true" || !!document.querySelector('#ddz-coins-change')`, { timeoutMs: 10000, what: "the action taken" });
+  }
+  console.log("# the page's actions:", JSON.stringify(seen));
+  assert.ok(seen.play + seen.pass > 0, "the page played");
+  const change = BigInt(await text(page, "ddz-coins-change"));
+  assert.notEqual(change, 0n);
+  assert.match(await text(page, "ddz-result"), /You (won|lost)/);
+  await page.waitFor(`document.getElementById("coins").textContent === "${coinsBefore + change}"`, { what: "the coins refreshed" });
+  await shot(page, "5-ddz-result");
+  await Promise.all(bots);
+  await page.click("#ddz-back");
+  await page.waitFor(visible("screen-lobby"));
+  assert.equal(BigInt(await text(page, "coins")), coinsBefore + change);
+  assert.deepEqual(page.errors, []);
+});
+
+test("two pages on the battlemap see each other appear, move and disappear", { skip, timeout: 60000 }, async () => {
+  const a = await browser.newPage(host.page);
+  const b = await browser.newPage(host.page);
+  await guest(a);
+  await guest(b);
+  const idA = await a.eval("String(window.demo.client.userId)");
+  const idB = await b.eval("String(window.demo.client.userId)");
+  assert.notEqual(idA, idB, "two tabs are two guests");
+  await a.click("#btn-map");
+  await a.waitFor(`!!window.demo.map.entered`, { what: "A on the map" });
+  await b.click("#btn-map");
+  await a.waitFor(`!!document.querySelector('[data-test=map-player][data-user="${idB}"]')`, { what: "A sees B" });
+  await b.waitFor(`!!document.querySelector('[data-test=map-player][data-user="${idA}"]')`, { what: "B sees A" });
+  // B walks right with the arrow key; A sees it move
+  await b.front();
+  const before = await b.eval("window.demo.map.x");
+  const seenBefore = await a.eval(`[...window.demo.map.known.values()].find((e) => String(e.userId) === "${idB}").x`);
+  await b.key("ArrowRight", true);
+  await sleep(1200);
+  await b.key("ArrowRight", false);
+  const after = await b.eval("window.demo.map.x");
+  assert.ok(after > before + 5, `B moved right (${before} -> ${after})`);
+  await a.waitFor(`[...window.demo.map.known.values()].find((e) => String(e.userId) === "${idB}").x > ${seenBefore + 5}`, { what: "A sees B's move" });
+  assert.equal(await b.eval("document.body.dataset.corrected ?? '0'"), "0", "no move was refused");
+  await a.front();
+  await sleep(500); // the appear animation
+  await shot(a, "6-battlemap");
+  // B leaves: A sees it disappear
+  await b.click("#map-back");
+  await a.waitFor(`!document.querySelector('[data-test=map-player][data-user="${idB}"]')`, { what: "B gone from A's view" });
+  await a.click("#map-back");
+  await a.waitFor(visible("screen-lobby"));
+  assert.deepEqual([...a.errors, ...b.errors], []);
+});
+
+test("a page drives a race with the arrow keys against a race bot to the result", { skip, timeout: 90000 }, async () => {
+  const page = await browser.newPage(host.page);
+  await guest(page);
+  await page.front();
+  await page.click("#btn-race");
+  await page.waitFor(`window.demo.race.roomId !== 0n`, { what: "the race room" });
+  const bot = raceBot(host.url, { name: "racer-bot", games: 1, speed: 15, log: () => {} });
+  await page.waitFor(`document.body.dataset.racePhase === "countdown"`, { timeoutMs: 15000, what: "the countdown" });
+  await shot(page, "7-race-countdown");
+  await page.waitFor(`document.body.dataset.racePhase === "racing"`, { what: "the go" });
+  // steer toward the next checkpoint with the arrow keys (up is +y on the track)
+  const held = new Set();
+  const hold = async (key, on) => {
+    if (on === held.has(key)) return;
+    on ? held.add(key) : held.delete(key);
+    await page.key(key, on);
+  };
+  let racingShot = false;
+  const end = Date.now() + 60000;
+  for (;;) {
+    assert.ok(Date.now() < end, `the race did not end; page errors: ${page.errors.join(" | ")}`);
+    const s = await page.eval(`(() => { const r = window.demo.race; const cp = r.track.checkpoints[r.next];
+      return { phase: r.phase, finished: r.finished, x: r.x, y: r.y, cx: cp.at.x, cy: cp.at.y, rad: cp.radius, next: r.next }; })()`);
+    if (s.phase === "over") break;
+    const dx = s.finished ? 0 : s.cx - s.x;
+    const dy = s.finished ? 0 : s.cy - s.y;
+    const near = s.rad / 3;
+    await hold("ArrowRight", dx > near);
+    await hold("ArrowLeft", dx < -near);
+    await hold("ArrowUp", dy > near);
+    await hold("ArrowDown", dy < -near);
+    if (!racingShot && s.next === 1) {
+      racingShot = true;
+      await shot(page, "8-race-racing");
+    }
+    await sleep(30);
+  }
+  for (const k of [...held]) await hold(k, false);
+  await page.waitFor(visible("race-result"), { what: "the result" });
+  assert.match(await text(page, "race-result"), /Place [12] of 2/);
+  assert.equal(await page.eval("document.querySelectorAll('[data-test=race-standing]').length"), 2);
+  await shot(page, "9-race-result");
+  await bot;
+  assert.deepEqual(page.errors, []);
+});
