@@ -2,7 +2,7 @@
 // library's typed helpers and events (gamehost-client.browser.js, copied here by build.sh).
 // Served by the host itself ([listen] web_root): the page connects back to the host it came
 // from, or to ?ws=ws://HOST:PORT/.
-import { BattlemapApi, GameHostClient, GameHostError, card as cardPb, racemap as racePb } from "./gamehost-client.browser.js";
+import { BattlemapApi, GameHostClient, GameHostError, card as cardPb, racemap as racePb, room as roomPb } from "./gamehost-client.browser.js";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -214,17 +214,22 @@ function setupDdz() {
     if (!ddz.active || u.roomId !== ddz.roomId) return;
     if (u.change.case === "memberJoined" || u.change.case === "memberLeft") c.room.get().then((s) => renderRoom(s.members.length, s.seats), () => {});
   });
-  c.on("card.dealt", (view) => {
-    if (!ddz.active) return;
-    ddz.view = view;
-    ddz.result = null;
-    ddz.selected.clear();
-    ddz.deadline = Date.now() + view.turnMsLeft;
-    logLine(view.redeals ? `redeal ${view.redeals}` : "cards dealt");
-    for (const p of view.players) nameOf(p).then(renderDdz);
-    renderDdz();
-  });
+  c.on("card.dealt", (view) => ddz.active && takeView(view));
   c.on("card.event", onCardEvent);
+  setupDdzControls();
+}
+
+function takeView(view) {
+  ddz.view = view;
+  ddz.result = null;
+  ddz.selected.clear();
+  ddz.deadline = Date.now() + view.turnMsLeft;
+  logLine(view.redeals ? `redeal ${view.redeals}` : "cards dealt");
+  for (const p of view.players) nameOf(p).then(renderDdz);
+  renderDdz();
+}
+
+function setupDdzControls() {
   $("bid-1").addEventListener("click", () => ddzAct(() => c.card.bid(1)));
   $("bid-2").addEventListener("click", () => ddzAct(() => c.card.bid(2)));
   $("bid-3").addEventListener("click", () => ddzAct(() => c.card.bid(3)));
@@ -280,15 +285,25 @@ async function startDdz() {
     ddz.active = false;
     clearInterval(ddz.timer);
     if (!ddz.view || ddz.result) leaveRoom();
+    else c.card.setAutoPlay(true).catch(() => {}); // left during the game: the server plays for us
   };
   renderDdz();
   $("ddz-room").textContent = "quick match…";
   ddz.timer = setInterval(renderTimer, 250);
   try {
-    const state = await c.room.quickJoin("doudizhu");
+    // back in a room of ours (a page reload, or the lobby during a game)? else quick match
+    let state = await c.room.get().catch(() => null);
+    if (state && state.gameType !== "doudizhu") {
+      await leaveRoom();
+      state = null;
+    }
+    state ??= await c.room.quickJoin("doudizhu");
     ddz.roomId = state.roomId;
     renderRoom(state.members.length, state.seats);
-    await c.room.ready();
+    if (state.phase === roomPb.Phase.PLAYING) {
+      takeView(await c.card.getGame());
+      await c.card.setAutoPlay(false).catch(() => {});
+    } else await c.room.ready();
   } catch (err) {
     status(errText(err));
   }
@@ -791,10 +806,16 @@ async function startRace() {
   };
   loop();
   try {
-    const state = await c.room.quickJoin("race");
+    let state = await c.room.get().catch(() => null);
+    if (state && state.gameType !== "race") {
+      await leaveRoom();
+      state = null;
+    }
+    state ??= await c.room.quickJoin("race");
     race.roomId = state.roomId;
     $("race-phase").textContent = `room ${state.roomId}: waiting for ${state.seats} racers…`;
-    await c.room.ready();
+    if (state.phase === roomPb.Phase.PLAYING) raceView(await c.racemap.race());
+    else await c.room.ready();
   } catch (err) {
     status(errText(err));
   }

@@ -192,3 +192,17 @@ test("a page drives a race with the arrow keys against a race bot to the result"
   await bot;
   assert.deepEqual(page.errors, []);
 });
+
+test("a dropped connection shows the reconnecting banner until the library is back", { skip, timeout: 30000 }, async () => {
+  const page = await browser.newPage(host.page);
+  await guest(page);
+  const userId = await page.eval("String(window.demo.client.userId)");
+  await page.eval(`(() => { window.__banners = []; const b = document.getElementById("banner");
+    new MutationObserver(() => window.__banners.push(b.hidden ? "(hidden)" : b.textContent)).observe(b, { attributes: true, childList: true, characterData: true, subtree: true });
+    window.demo.client.socket.close(); return true; })()`);
+  await page.waitFor(`window.__banners.some((t) => t.startsWith("reconnecting"))`, { what: "the banner" });
+  await page.waitFor(`document.getElementById("banner").hidden && window.demo.client.state === "open"`, { what: "the banner gone" });
+  assert.equal(await page.eval("String(window.demo.client.userId)"), userId);
+  assert.ok(await page.eval(visible("screen-lobby")));
+  assert.deepEqual(page.errors, []);
+});
