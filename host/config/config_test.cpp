@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 
 namespace gamehost::config {
@@ -17,12 +18,17 @@ std::string error_of(const std::string& toml) {
 }
 
 TEST(Config, TheShippedDefaultConfigLoads) {
-  const auto c = load_file(std::string(GAMEHOST_SOURCE_DIR) + "/config/gamehost.toml");
+  // Its relative paths (web_root) are relative to where the host starts: the repo root.
+  const auto cwd = std::filesystem::current_path();
+  std::filesystem::current_path(GAMEHOST_SOURCE_DIR);
+  const auto c = load_file("config/gamehost.toml");
+  std::filesystem::current_path(cwd);
   EXPECT_EQ(c.listen.tcp, "0.0.0.0:7000");
-  ASSERT_EQ(c.plugins.load.size(), 5u);
+  EXPECT_EQ(c.listen.web_root, "clients/web");
   std::vector<std::string> names;
   for (const auto& p : c.plugins.load) names.push_back(p.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"auth", "user", "room", "card", "echo"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"auth", "user", "room", "card", "battlemap",
+                                             "racemap", "echo"}));
   EXPECT_EQ(c.plugins.load[0].name, "auth");
   EXPECT_EQ(c.plugins.load[0].file, "build/lib/gamehost/plugins/auth.so");
   EXPECT_EQ(c.plugins.load[0].capabilities, std::vector<std::string>{"bind_user"});
