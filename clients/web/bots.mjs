@@ -67,7 +67,6 @@ export async function doudizhuBot(url, { name = "bot", games = 0, delay = 400, l
     }
   }
   function maybeAct() {
-    if (process.env.BOTDEBUG) say("maybeAct", view && { turn: view.turn, seat: view.seat, phase: view.phase, version, actedAt });
     const v = view;
     if (!v || v.phase === card.Phase.FINISHED || v.turn !== v.seat || actedAt === version) return;
     actedAt = version;
