@@ -71,7 +71,8 @@ test("a guest plays a whole Dou Dizhu game against two bots by clicking, and see
       const on = (id) => !document.getElementById(id).disabled;
       return { done: !!document.querySelector('#ddz-coins-change[data-settled=true]'), bid3: on("bid-3"), noBid: on("bid-pass"),
                pass: on("btn-pass"), leads: document.getElementById("ddz-last").dataset.leads === "true",
-               myTurn: document.body.dataset.myTurn === "true", phase: window.demo.ddz.view?.phase, cards: document.querySelectorAll('[data-test=card]').length };
+               myTurn: document.body.dataset.myTurn === "true", phase: window.demo.ddz.view?.phase, cards: document.querySelectorAll('[data-test=card]').length,
+               logged: document.getElementById("ddz-log").children.length };
     })()`);
     if (s.done) break;
     if (s.phase === 1 && !playShot && s.cards < 20) {
@@ -96,7 +97,13 @@ test("a guest plays a whole Dou Dizhu game against two bots by clicking, and see
       await sleep(50);
       continue;
     }
-    await page.waitFor(`document.body.dataset.myTurn !== "true" || !!document.querySelector('#ddz-coins-change')`, { timeoutMs: 10000, what: "the action taken" });
+    // taken: the page logs the event it caused (the bots may answer, and the turn come back,
+    // faster than a poll); refused: the status says why
+    await page.waitFor(`document.getElementById("ddz-log").children.length > ${s.logged} || document.getElementById("status").textContent !== "" || !!document.querySelector('#ddz-coins-change')`, {
+      what: "the action taken",
+    });
+    const refused = await text(page, "status");
+    assert.equal(refused, "", "the page offered an action the server refused");
   }
   console.log("# the page's actions:", JSON.stringify(seen));
   assert.ok(seen.play + seen.pass > 0, "the page played");
@@ -204,5 +211,24 @@ test("a dropped connection shows the reconnecting banner until the library is ba
   await page.waitFor(`document.getElementById("banner").hidden && window.demo.client.state === "open"`, { what: "the banner gone" });
   assert.equal(await page.eval("String(window.demo.client.userId)"), userId);
   assert.ok(await page.eval(visible("screen-lobby")));
+  assert.deepEqual(page.errors, []);
+});
+
+test("register, log out, log in again with the password", { skip, timeout: 30000 }, async () => {
+  const page = await browser.newPage(host.page);
+  await page.waitFor(`${visible("screen-login")} && window.demo?.client?.state === "open"`, { what: "the login screen" });
+  const name = `web_${Date.now() % 1e8}`;
+  const fill = () => page.eval(`(() => { document.getElementById("username").value = "${name}"; document.getElementById("password").value = "secret123pw"; return true; })()`);
+  await fill();
+  await page.click("#btn-register");
+  await page.waitFor(`${visible("screen-lobby")} && document.getElementById("coins").textContent !== ""`, { what: "the lobby after register" });
+  const userId = await page.eval("String(window.demo.client.userId)");
+  await page.click("#logout");
+  await page.waitFor(visible("screen-login"));
+  await fill();
+  await page.click("#btn-login");
+  await page.waitFor(`${visible("screen-lobby")} && document.getElementById("coins").textContent !== ""`, { what: "the lobby after login" });
+  assert.equal(await page.eval("String(window.demo.client.userId)"), userId);
+  await page.eval(`(() => { document.getElementById("password").value = ""; return true; })()`);
   assert.deepEqual(page.errors, []);
 });
