@@ -22,8 +22,10 @@ void FailureLimiter::make_room(std::uint64_t now_ms) {
   failures_.erase(stalest);
 }
 
-void FailureLimiter::expire(std::deque<std::uint64_t>& times, std::uint64_t now_ms) const {
-  while (!times.empty() && times.front() + window_ms_ <= now_ms) times.pop_front();
+void FailureLimiter::expire(std::vector<std::uint64_t>& times, std::uint64_t now_ms) const {
+  const auto live = std::find_if(times.begin(), times.end(),
+                                 [&](std::uint64_t t) { return t + window_ms_ > now_ms; });
+  times.erase(times.begin(), live);
 }
 
 FailureLimiter::Pending::Pending(FailureLimiter& limiter, std::string key)
@@ -61,7 +63,7 @@ void FailureLimiter::record_failure(const std::string& key, std::uint64_t now_ms
   expire(times, now_ms);
   times.push_back(now_ms);
   // Only the newest max_failures_ matter to blocked(): older ones leave the window first.
-  while (times.size() > max_failures_) times.pop_front();
+  if (times.size() > max_failures_) times.erase(times.begin(), times.end() - max_failures_);
 }
 
 void FailureLimiter::clear(const std::string& key) {

@@ -3,9 +3,9 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace gh_auth {
 
@@ -49,8 +49,10 @@ class FailureLimiter {
   std::size_t tracked_keys();
 
  private:
-  // Drops the failures that left the window; the deque holds at most max_failures_ times.
-  void expire(std::deque<std::uint64_t>& times, std::uint64_t now_ms) const;
+  // Drops the failures that left the window. A key holds at most max_failures_ times, oldest
+  // first, in a vector: a few bytes per key where a deque took a 512-byte block (one key
+  // per session for the guest-login limit: memory of every idle session).
+  void expire(std::vector<std::uint64_t>& times, std::uint64_t now_ms) const;
 
   // Makes room for one more key (see the constructor).
   void make_room(std::uint64_t now_ms);
@@ -58,7 +60,7 @@ class FailureLimiter {
   const std::uint32_t max_failures_;
   const std::uint64_t window_ms_;
   const std::size_t max_keys_;
-  std::unordered_map<std::string, std::deque<std::uint64_t>> failures_;
+  std::unordered_map<std::string, std::vector<std::uint64_t>> failures_;
   std::unordered_map<std::string, std::uint32_t> pending_;  // attempts in flight per key
 };
 
