@@ -10,7 +10,7 @@ import { after, before, test } from "node:test";
 
 import { doudizhuBot, raceBot } from "../bots.mjs";
 import { chromiumMissing, launch, sleep } from "./cdp.mjs";
-import { hostMissing, repo, startHost } from "./host.mjs";
+import { ADMIN_TOKEN, hostMissing, repo, startHost } from "./host.mjs";
 
 const skip = chromiumMissing() || hostMissing();
 if (skip) console.log(`# clients/web demo tests skipped: ${skip}`);
@@ -152,6 +152,39 @@ test("two pages on the battlemap see each other appear, move and disappear", { s
   await a.click("#map-back");
   await a.waitFor(visible("screen-lobby"));
   assert.deepEqual([...a.errors, ...b.errors], []);
+});
+
+test("the operator console lists the plugins and reloads battlemap while a page walks on it", { skip, timeout: 60000 }, async () => {
+  const player = await browser.newPage(host.page);
+  await guest(player);
+  await player.click("#btn-map");
+  await player.waitFor(`!!window.demo.map.entered`, { what: "the player on the map" });
+
+  const ops = await browser.newPage(host.console);
+  await ops.waitFor(`!document.getElementById("token-panel").hidden`, { what: "the token form" });
+  await ops.eval(`document.getElementById("token-input").value = ${JSON.stringify(ADMIN_TOKEN)}`);
+  await ops.click("#token-submit");
+  await ops.waitFor(`!!document.getElementById("plugin-row-battlemap") && !!document.getElementById("plugin-row-card")`, { what: "the plugin rows" });
+  const listed = await ops.eval(`[...document.querySelectorAll("[data-test=plugin-row]")].map((r) => r.dataset.plugin).sort().join(",")`);
+  assert.equal(listed, "auth,battlemap,card,racemap,room,user");
+  await ops.waitFor(`Number(document.body.dataset.polls) >= 2`, { what: "two polls" });
+  await shot(ops, "10-console");
+
+  // The player walks while the operator reloads battlemap (handover): the page plays on.
+  await player.front();
+  await player.key("ArrowRight", true);
+  await ops.eval(`(() => { const s = document.getElementById("reload-strategy-battlemap"); s.value = "handover"; s.dispatchEvent(new Event("change")); })()`);
+  await ops.click("#reload-button-battlemap");
+  await ops.waitFor(`document.getElementById("reload-outcome-battlemap").dataset.outcome === "ok"`, { timeoutMs: 20000, what: "the reload's outcome" });
+  assert.match(await text(ops, "reload-outcome-battlemap"), /reloaded/);
+  const x = await player.eval("window.demo.map.x");
+  await sleep(800);
+  await player.key("ArrowRight", false);
+  assert.ok((await player.eval("window.demo.map.x")) > x + 2, "the player still moves after the reload");
+  assert.equal(await player.eval("document.body.dataset.corrected ?? '0'"), "0", "no move was refused");
+  await shot(ops, "11-console-after-reload");
+  await player.click("#map-back");
+  assert.deepEqual([...player.errors, ...ops.errors], []);
 });
 
 test("a page drives a race with the arrow keys against a race bot to the result", { skip, timeout: 90000 }, async () => {

@@ -20,6 +20,9 @@ export function hostMissing() {
   return missing.length ? `not built: ${missing.join(", ")}` : false;
 }
 
+/** The admin token of the test host (its operator console). */
+export const ADMIN_TOKEN = "gamehost-web-test-admin-token";
+
 export async function startHost() {
   const work = mkdtempSync(join(tmpdir(), "gamehost-web-test-"));
   const config = join(work, "gamehost.toml");
@@ -32,7 +35,8 @@ tcp = "127.0.0.1:0"
 websocket = "127.0.0.1:0"
 web_root = "${web}"
 [admin]
-listen = ""
+listen = "127.0.0.1:0"
+token = "${ADMIN_TOKEN}"
 [log]
 level = "warn"
 [storage]
@@ -71,9 +75,12 @@ tick_ms = 200
     if (Date.now() > end) throw new Error(`gamehost not ready after 20 s: ${log}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  const port = readFileSync(ready, "utf8").match(/^ws=(\d+)$/m)[1];
+  const ports = readFileSync(ready, "utf8");
+  const port = ports.match(/^ws=(\d+)$/m)[1];
+  const admin = ports.match(/^admin=(\d+)$/m)[1];
   return {
     port,
+    console: `http://127.0.0.1:${admin}/console`,
     url: `ws://127.0.0.1:${port}/`,
     page: `http://127.0.0.1:${port}/`,
     log: () => log,
