@@ -8,16 +8,22 @@
 // again), settles the coins through the user plugin's "settle" method in one call keyed by
 // the game id (a retry never pays twice), and stores the game's record.
 //
-// Threading: everything runs on the plugin's queue (no lock); a game action is a few
-// microseconds of rules work (bench/README.md). Each game is a drain key: under
-// `gamehostctl reload card --strategy drain` running games finish on the old build and new
-// ones start on the new build.
+// Threading: each game runs on the keyed lane of its game id, so tables play in parallel
+// on the host's workers and in order within a table. The plugin's queue finds a player's
+// table through the index (table_index.hpp, the only state with a lock): a client
+// message's key_of, GameStart and the session events run there and post to the table's
+// lane; everything that touches a table runs on that lane: the message handlers, the deal,
+// the turn timers and settlement retries (started on the lane, so they fire there), the
+// settle call's result and the record's storage job (continued on the lane). The queue
+// keeps what spans no table: GetRecentGames and the resettle sweep of unsettled games.
+// Each game is a drain key: under `gamehostctl reload card --strategy drain` running games
+// finish on the old build and new ones start on the new build; a handover reload exports
+// every table once the host has let every lane go idle.
 #include <gamehost/plugin.hpp>
 
 #include <functional>
-#include <map>
 #include <memory>
-#include <unordered_map>
+#include <vector>
 
 #include "card_state.pb.h"
 #include "errors.hpp"
@@ -25,6 +31,7 @@
 #include "room_events.hpp"
 #include "settings.hpp"
 #include "table.hpp"
+#include "table_index.hpp"
 #include "user_api.hpp"
 
 namespace gh_card {
@@ -44,12 +51,24 @@ std::unique_ptr<Shuffler> make_shuffler(const Settings& s) {
   return std::make_unique<SystemShuffler>();
 }
 
+// key_of of a table's messages, on the queue: the lane of the sender's running game.
+struct GameKey {
+  const TableIndex& index;
+  template <class Msg>
+  std::uint64_t operator()(const gamehost::Request& req, const Msg&) const {
+    const auto game_id = req.user == 0 ? std::nullopt : index.game_of(req.user);
+    if (!game_id) throw ClientError(kErrNotInGame, "you are not playing a game");
+    return *game_id;
+  }
+};
+
 class CardPlugin final : public gamehost::Plugin {
  public:
   CardPlugin(gamehost::Host& host, std::string_view state)
-      : Plugin(host), settings_(Settings::read(host)), shuffler_(make_shuffler(settings_)) {
+      : Plugin(host), settings_(Settings::read(host)), dealer_(make_shuffler(settings_)) {
     restore(state);
-    handle<pb::Bid>([this](gamehost::Request& req, const pb::Bid& in) {
+    // The messages of a table run on its lane, which GameKey picks on the queue.
+    handle_keyed<pb::Bid>(GameKey{index_}, [this](gamehost::Request& req, const pb::Bid& in) {
       auto [table, seat] = player(req);
       // Bid{0} passes the bidding only: a pass while playing is Play{} (no cards).
       if (table.game.phase() != Phase::kBidding) {
@@ -58,7 +77,7 @@ class CardPlugin final : public gamehost::Plugin {
       back_from_auto(table, seat);
       act(req, table, in.amount() == 0 ? table.game.pass(seat) : table.game.bid(seat, in.amount()));
     });
-    handle<pb::Play>([this](gamehost::Request& req, const pb::Play& in) {
+    handle_keyed<pb::Play>(GameKey{index_}, [this](gamehost::Request& req, const pb::Play& in) {
       auto [table, seat] = player(req);
       const auto cards = cards_from(in.cards());
       if (!cards) throw ClientError(kErrBadCard, "a card id is above 53 or given twice");
@@ -82,14 +101,16 @@ class CardPlugin final : public gamehost::Plugin {
       }
       act(req, table, table.game.play(seat, *cards, intent));
     });
-    handle<pb::SetAutoPlay>([this](gamehost::Request& req, const pb::SetAutoPlay& in) {
-      auto [table, seat] = player(req);
-      act(req, table, table.game.set_auto(seat, in.on()));
-    });
-    handle<pb::GetGame>([this](gamehost::Request& req, const pb::GetGame&) {
+    handle_keyed<pb::SetAutoPlay>(GameKey{index_},
+                                  [this](gamehost::Request& req, const pb::SetAutoPlay& in) {
+                                    auto [table, seat] = player(req);
+                                    act(req, table, table.game.set_auto(seat, in.on()));
+                                  });
+    handle_keyed<pb::GetGame>(GameKey{index_}, [this](gamehost::Request& req, const pb::GetGame&) {
       auto [table, seat] = player(req);
       req.reply(view_for(table, seat, this->host().now_ms()));
     });
+    // Not a table's: a storage query, on the queue.
     handle<pb::GetRecentGames>(
         [this](gamehost::Request& req, const pb::GetRecentGames& in) { recent_games(req, in); });
     host.subscribe(gh_room::kGameStartTopic);
@@ -99,11 +120,13 @@ class CardPlugin final : public gamehost::Plugin {
     }
   }
 
+  // The host runs this once every lane is idle and the queue is paused: nothing touches a
+  // table meanwhile.
   std::string export_state() override {
     pb::CardState state;
-    for (const auto& [id, t] : tables_) {
+    for (const Table* t : index_.all()) {
       auto* saved = state.add_tables();
-      saved->set_game_id(id);
+      saved->set_game_id(t->game_id);
       saved->set_room_id(t->room_id);
       for (const auto& p : t->players) {
         saved->add_users(p.user);
@@ -118,6 +141,7 @@ class CardPlugin final : public gamehost::Plugin {
     return gamehost::versioned_state(kStateVersion, state.SerializeAsString());
   }
 
+  // On the queue.
   void on_event(const gamehost::Event& event) override {
     if (event.topic != gh_room::kGameStartTopic) return;
     room::GameStart start;
@@ -128,27 +152,24 @@ class CardPlugin final : public gamehost::Plugin {
     if (start.game_type() == settings_.game_type) begin(start);
   }
 
+  // On the queue: the player's table hears it on its lane.
   void on_session_authenticated(gamehost::SessionId session, gamehost::UserId user) override {
-    const auto it = game_of_user_.find(user);
-    if (it == game_of_user_.end()) return;
-    Table& table = *tables_.at(it->second);
-    const Seat seat = *table.seat_of(user);
-    table.players[seat].session = session;
-    host().key_bind(table.game_id, session);
-    (void)table.game.set_auto(seat, false);  // back: the player plays again
-    host().send(session, view_for(table, seat, host().now_ms()));
-    progress(table);
+    at_players_table(user, "a login", [this, session](Table& table, Seat seat) {
+      table.players[seat].session = session;
+      host().key_bind(table.game_id, session);
+      (void)table.game.set_auto(seat, false);  // back: the player plays again
+      host().send(session, view_for(table, seat, host().now_ms()));
+      progress(table);
+    });
   }
 
   void on_session_closed(gamehost::SessionId session, gamehost::UserId user) override {
-    const auto it = game_of_user_.find(user);
-    if (it == game_of_user_.end()) return;
-    Table& table = *tables_.at(it->second);
-    const Seat seat = *table.seat_of(user);
-    if (table.players[seat].session != session) return;
-    table.players[seat].session = 0;
-    (void)table.game.set_auto(seat, true);  // the server plays until the player is back
-    progress(table);
+    at_players_table(user, "a close", [this, session](Table& table, Seat seat) {
+      if (table.players[seat].session != session) return;
+      table.players[seat].session = 0;
+      (void)table.game.set_auto(seat, true);  // the server plays until the player is back
+      progress(table);
+    });
   }
 
  private:
@@ -157,13 +178,36 @@ class CardPlugin final : public gamehost::Plugin {
     Seat seat;
   };
 
+  // On the table's lane: the sender's seat. The game may have ended since GameKey chose
+  // this lane (a timeout or another player's last card), and the player may be at another
+  // table by now: then they play no game here.
   Seated player(const gamehost::Request& req) {
-    const auto it = game_of_user_.find(req.user);
-    if (req.user == 0 || it == game_of_user_.end()) {
+    const auto game_id = current_key().value_or(0);
+    Table* table = index_.find(game_id);
+    if (table != nullptr) resume(*table);
+    if (table == nullptr || table->finished || !index_.plays(req.user, game_id)) {
       throw ClientError(kErrNotInGame, "you are not playing a game");
     }
-    Table& table = *tables_.at(it->second);
-    return {table, *table.seat_of(req.user)};
+    return {*table, *table->seat_of(req.user)};
+  }
+
+  // On the queue: runs fn(table, seat) on the lane of the game `user` plays, if they still
+  // play it when it runs there. `what` names the event for the log when the lane is full.
+  template <class Fn>
+  void at_players_table(gamehost::UserId user, const char* what, Fn fn) {
+    const auto game_id = index_.game_of(user);
+    if (!game_id) return;
+    try {
+      post_keyed(*game_id, [this, user, game_id = *game_id, fn = std::move(fn)]() mutable {
+        Table* table = index_.find(game_id);
+        if (table == nullptr || !index_.plays(user, game_id)) return;
+        resume(*table);
+        if (table->finished) return;
+        fn(*table, *table->seat_of(user));
+      });
+    } catch (const std::exception& e) {
+      host().log_warn("game ", *game_id, ": ", what, " of user ", user, " not handled: ", e.what());
+    }
   }
 
   // A player who acts is back from auto-play (timeouts or a reconnect put them there): the
@@ -180,8 +224,16 @@ class CardPlugin final : public gamehost::Plugin {
     progress(table);
   }
 
-  // The games the previous build handed over: replayed from their records; running ones
-  // go on (their turn timer keeps its deadline), finished ones are settled again.
+  static std::vector<gamehost::UserId> users_of(const std::array<TablePlayer, kSeats>& players) {
+    std::vector<gamehost::UserId> users;
+    for (const auto& p : players) users.push_back(p.user);
+    return users;
+  }
+
+  // The games the previous build handed over, replayed from their records (in the
+  // constructor: nothing else runs). Each goes on from its lane: running ones with their turn
+  // timer's deadline, finished ones settled again; resume() does that on the table's first
+  // lane task, a message or the one posted after the constructor.
   void restore(std::string_view state) {
     const auto [version, bytes] = gamehost::read_state(state, kStateVersion, kStateVersion);
     if (version == 0) return;
@@ -212,53 +264,96 @@ class CardPlugin final : public gamehost::Plugin {
       for (Seat seat = 0; seat < kSeats; ++seat) {
         if (!table->finished && players[seat].session == 0) (void)table->game.set_auto(seat, true);
       }
-      Table& t = *table;
-      t.started_ms = s.started_ms();
-      for (int i = 0; i < kSeats && i < s.owed_size(); ++i) t.owed[i] = s.owed(i);
-      tables_[t.game_id] = std::move(table);
+      table->started_ms = s.started_ms();
+      table->turn_deadline_ms = s.turn_deadline_ms();
+      for (int i = 0; i < kSeats && i < s.owed_size(); ++i) table->owed[i] = s.owed(i);
+      table->resume_pending = true;
+      Table& t = index_.insert(std::move(table));
       host().key_open(t.game_id);
+      if (!t.finished && !index_.claim(t.game_id, users_of(t.players))) {
+        host().log_warn("card: game ", t.game_id, " has a player of another handed-over game");
+      }
       for (const auto& p : t.players) {
-        if (!t.finished) game_of_user_[p.user] = t.game_id;
         if (p.session != 0) host().key_bind(t.game_id, p.session);
       }
-      if (t.finished) {
-        settle(t.game_id, t.owed, 1);
-      } else {
-        const auto now = host().now_ms();
-        const auto left = s.turn_deadline_ms() > now ? s.turn_deadline_ms() - now : 0;
-        restart_timer(t, left);
-        progress(t);  // a seat whose player left during the swap is played for now
-      }
+      to_resume_.push_back(t.game_id);
     }
-    host().log_info("card: ", tables_.size(), " game(s) handed over");
+    // Not posted from here: a lane may run before the constructor has returned.
+    if (!to_resume_.empty()) resume_timer_ = start_timer(1, 0, [this] { post_resumes(); });
+    host().log_info("card: ", index_.size(), " game(s) handed over");
   }
 
+  // On the queue, once the plugin exists: each handed-over table resumes on its lane.
+  void post_resumes() {
+    std::vector<std::uint64_t> left;
+    for (const auto game_id : to_resume_) {
+      try {
+        post_keyed(game_id, [this, game_id] {
+          if (Table* table = index_.find(game_id)) resume(*table);
+        });
+      } catch (const std::exception&) {
+        left.push_back(game_id);  // the lane is full: again in a moment
+      }
+    }
+    to_resume_ = std::move(left);
+    if (!to_resume_.empty()) resume_timer_ = start_timer(100, 0, [this] { post_resumes(); });
+  }
+
+  // On the lane: what a handed-over table still has to start, once.
+  void resume(Table& t) {
+    if (!t.resume_pending) return;
+    t.resume_pending = false;
+    if (t.finished) {
+      settle(t.game_id, t.owed, 1);
+      return;
+    }
+    const auto now = host().now_ms();
+    restart_timer(t, t.turn_deadline_ms > now ? t.turn_deadline_ms - now : 0);
+    progress(t);  // a seat whose player left during the swap is played for now
+  }
+
+  // On the queue: the room's table of three is ready. The players are claimed here, in
+  // the order GameStarts arrive (a player in another game refuses this one); the deal and
+  // everything after it run on the game's lane, which every later message of these players
+  // reaches after it.
   void begin(const room::GameStart& start) {
     // During a drain reload both builds hear the start; the new one takes the game.
-    if (!host().try_key_open(start.game_id())) return;
+    const auto game_id = start.game_id(), room_id = start.room_id();
+    if (!host().try_key_open(game_id)) return;
     if (start.players_size() != kSeats) {
-      host().key_close(start.game_id());
-      game_over(start.room_id(), start.game_id(), "doudizhu needs exactly 3 players");
+      host().key_close(game_id);
+      game_over(room_id, game_id, "doudizhu needs exactly 3 players");
       return;
     }
     std::array<TablePlayer, kSeats> players;
     for (int i = 0; i < kSeats; ++i) {
       players[i] = {start.players(i).user_id(), start.players(i).session_id()};
-      if (game_of_user_.contains(players[i].user)) {
-        host().key_close(start.game_id());
-        game_over(start.room_id(), start.game_id(), "a player is in another game");
-        return;
-      }
     }
-    const auto first_bidder = static_cast<Seat>(shuffler_->uniform(kSeats));
-    auto table =
-        std::make_unique<Table>(start.game_id(), start.room_id(), players, deal_cards(*shuffler_),
-                                first_bidder, GameConfig{settings_.max_redeals});
+    const auto users = users_of(players);
+    if (!index_.claim(game_id, users)) {
+      host().key_close(game_id);
+      game_over(room_id, game_id, "a player is in another game");
+      return;
+    }
+    try {
+      post_keyed(game_id, [this, game_id, room_id, players] { deal(game_id, room_id, players); });
+    } catch (const std::exception& e) {
+      index_.release(game_id, users);
+      host().key_close(game_id);
+      host().log_warn("game ", game_id, " not started: ", e.what());
+      game_over(room_id, game_id, "the card plugin is busy; try again");
+    }
+  }
+
+  // On the game's lane: the first deal.
+  void deal(std::uint64_t game_id, std::uint64_t room_id,
+            const std::array<TablePlayer, kSeats>& players) {
+    const auto first = dealer_.first_deal();
+    auto table = std::make_unique<Table>(game_id, room_id, players, first.deal, first.first_bidder,
+                                         GameConfig{settings_.max_redeals});
     table->started_ms = host().now_ms();
-    Table& t = *table;
-    tables_[t.game_id] = std::move(table);
+    Table& t = index_.insert(std::move(table));
     for (const auto& p : t.players) {
-      game_of_user_[p.user] = t.game_id;
       if (p.session != 0) host().key_bind(t.game_id, p.session);
     }
     for (Seat s = 0; s < kSeats; ++s) {
@@ -268,6 +363,8 @@ class CardPlugin final : public gamehost::Plugin {
     send_views(t);
     progress(t);
   }
+
+  // Everything below runs on the lane of the table it is given (or names).
 
   // Tells the players what happened since they were last told, lets the server act for
   // auto-play seats, deals again after all passed, and ends a finished game.
@@ -288,7 +385,7 @@ class CardPlugin final : public gamehost::Plugin {
         return;
       }
       if (t.game.phase() == Phase::kAwaitingRedeal) {
-        if (t.game.redeal(deal_cards(*shuffler_)) != GameError::kOk) {
+        if (t.game.redeal(dealer_.deal()) != GameError::kOk) {
           throw std::logic_error("a fresh deal was refused");
         }
         t.told = t.game.record().size();
@@ -380,6 +477,7 @@ class CardPlugin final : public gamehost::Plugin {
     }
   }
 
+  // Started on the table's lane, so the timer fires there.
   void restart_timer(Table& t) { restart_timer(t, settings_.turn_ms); }
   void restart_timer(Table& t, std::uint64_t delay_ms) {
     t.turn_deadline_ms = host().now_ms() + delay_ms;
@@ -389,9 +487,9 @@ class CardPlugin final : public gamehost::Plugin {
   }
 
   void timed_out(std::uint64_t game_id) {
-    const auto it = tables_.find(game_id);
-    if (it == tables_.end() || it->second->finished) return;
-    Table& t = *it->second;
+    Table* table = index_.find(game_id);
+    if (table == nullptr || table->finished) return;
+    Table& t = *table;
     t.turn_timer = gamehost::Token();
     t.turn_deadline_ms = 0;
     (void)t.game.on_timeout(t.game.turn());
@@ -418,13 +516,14 @@ class CardPlugin final : public gamehost::Plugin {
     auto e = event(t, pb::GameEvent::FINISHED);
     *e.mutable_result() = result_message(result, owed, false);
     broadcast(t, e);
-    for (const auto& p : t.players) game_of_user_.erase(p.user);  // free for the next game
+    index_.release(t.game_id, users_of(t.players));  // free for the next game
     game_over(t.room_id, t.game_id, "");
     settle(t.game_id, owed, 1);
   }
 
+  // Made on the lane: the result, and a retry's timer, come back to it.
   void settle(std::uint64_t game_id, Coins owed, int attempt) {
-    Table& t = *tables_.at(game_id);
+    const Table& t = *index_.find(game_id);
     upb::Settle request;
     for (Seat s = 0; s < kSeats; ++s) {
       auto* entry = request.add_entries();
@@ -439,10 +538,8 @@ class CardPlugin final : public gamehost::Plugin {
            if (!r.ok() && attempt < settings_.settle_attempts) {
              host().log_warn("game ", game_id, ": settlement attempt ", attempt, " failed (",
                              gamehost::describe(r.error()), "); trying again");
-             retry_timers_[game_id] = start_timer(settings_.settle_retry_ms, 0, [=, this] {
-               retry_timers_.erase(game_id);
-               settle(game_id, owed, attempt + 1);
-             });
+             index_.find(game_id)->retry_timer = start_timer(
+                 settings_.settle_retry_ms, 0, [=, this] { settle(game_id, owed, attempt + 1); });
              return;
            }
            Coins moved{};
@@ -461,23 +558,22 @@ class CardPlugin final : public gamehost::Plugin {
   }
 
   // The coins moved (or could not be): the record is stored first, so a player who hears
-  // SETTLED finds the game in their recent games; then the game's key closes.
+  // SETTLED finds the game in their recent games; then the game's key closes (which also
+  // unbinds the sessions still bound to it, not those a next game has bound since) and the
+  // table goes.
   void settled_game(std::uint64_t game_id, const Coins& coins, bool settled) {
-    store(*tables_.at(game_id), coins, settled, [this, game_id, coins, settled] {
-      Table& t = *tables_.at(game_id);
+    store(*index_.find(game_id), coins, settled, [this, game_id, coins, settled] {
+      const Table& t = *index_.find(game_id);
       auto e = event(t, pb::GameEvent::SETTLED);
       *e.mutable_result() = result_message(*t.game.result(), coins, settled);
       broadcast(t, e);
-      for (const auto& p : t.players) {
-        if (p.session != 0 && !game_of_user_.contains(p.user)) host().key_bind(0, p.session);
-      }
       host().key_close(game_id);  // a drained old build may unload after its last game
-      tables_.erase(game_id);
+      const auto gone = index_.erase(game_id);  // destroyed here, outside the index's lock
     });
   }
 
-  // Writes the game and its players in one transaction, then runs `then` on the queue
-  // (also when the write failed: the failure is logged, the game still ends).
+  // Writes the game and its players in one transaction, then runs `then` back on the
+  // table's lane (also when the write failed: the failure is logged, the game still ends).
   void store(const Table& t, const Coins& coins, bool settled, std::function<void()> then) {
     const auto result = *t.game.result();
     const auto record = record_text(t.game);
@@ -516,7 +612,7 @@ class CardPlugin final : public gamehost::Plugin {
     }
   }
 
-  // ---- Games whose coins did not move ------------------------------------------------------
+  // ---- Games whose coins did not move (on the queue: no table is touched) -----------------
   // A game is stored unsettled when every settle attempt failed (the user plugin was down
   // or its database unreachable). Every resettle_interval_ms the oldest of them are settled
   // again with the same idempotent call (the game id is the key, so a game is paid once
@@ -652,11 +748,12 @@ class CardPlugin final : public gamehost::Plugin {
   }
 
   const Settings settings_;
-  std::unique_ptr<Shuffler> shuffler_;
-  std::map<std::uint64_t, std::unique_ptr<Table>> tables_;  // by game id, settling ones too
-  std::unordered_map<gamehost::UserId, std::uint64_t> game_of_user_;  // players of running games
-  std::map<std::uint64_t, gamehost::Token> retry_timers_;
-  gamehost::Token resettle_timer_;
+  Dealer dealer_;     // thread-safe
+  TableIndex index_;  // thread-safe; the tables in it belong to their lanes
+  // On the queue: the handed-over tables not yet posted to their lanes, and its timer.
+  std::vector<std::uint64_t> to_resume_;
+  gamehost::Token resume_timer_;
+  gamehost::Token resettle_timer_;  // on the queue, as is the sweep's state below
   bool sweeping_ = false;
   int pending_resettles_ = 0;
 };

@@ -1,5 +1,6 @@
 // Internal to the card plugin: one running game at a table of three, what each seat is
-// shown of it, and its record as text (stored with the game, enough to replay it).
+// shown of it, and its record as text (stored with the game, enough to replay it). A Table
+// is touched only on the keyed lane of its game id (not thread-safe).
 #pragma once
 
 #include <gamehost/plugin.hpp>
@@ -53,7 +54,11 @@ struct Table {
   bool landlord_told = false;
   std::array<bool, kSeats> auto_told{};
   bool finished = false;
-  Coins owed{};  // once finished: what settle is asked to move
+  Coins owed{};                 // once finished: what settle is asked to move
+  gamehost::Token retry_timer;  // the next settle attempt, after one failed
+  // Handed over by a reload and not yet resumed on its lane: its turn timer (due at
+  // turn_deadline_ms), the moves of auto-play seats, or its settlement still to start.
+  bool resume_pending = false;
 
   std::optional<Seat> seat_of(gamehost::UserId user) const {
     for (Seat s = 0; s < kSeats; ++s) {

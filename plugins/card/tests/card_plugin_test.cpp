@@ -54,11 +54,12 @@ class Card : public ::testing::Test {
     host.load(gamehost_plugin_card());
   }
 
-  // Three players quick-match, confirm and get ready: the game is dealt.
-  void seat_three() {
+  // Three players (users first_user, +1, +2) quick-match, confirm and get ready: the game is
+  // dealt.
+  void seat_three(gamehost::UserId first_user = 101) {
     for (int i = 0; i < 3; ++i) {
       sessions[i] = host.connect();
-      host.authenticate(sessions[i], 101 + i);
+      host.authenticate(sessions[i], first_user + i);
       rpb::QuickMatch q;
       q.set_game_type("doudizhu");
       ASSERT_TRUE(host.deliver(sessions[i], kQuickMatch, q).ok());
@@ -80,26 +81,42 @@ class Card : public ::testing::Test {
       session_of_seat[seat_of_session[i]] = sessions[i];
     }
   }
+  // A card request as its client sees it: refused on the plugin's queue (the outcome of
+  // deliver), or answered on the table's lane, where a refusal is an Error frame (the fake
+  // host runs keyed work before deliver returns).
+  gamehost::testing::Outcome request(gh_session_id s, std::uint32_t msg_id,
+                                     const google::protobuf::MessageLite& m) {
+    const auto errors_before = host.errors(s).size();
+    auto out = host.deliver(s, msg_id, m);
+    const auto& errors = host.errors(s);
+    if (out.ok() && errors.size() > errors_before) {
+      EXPECT_EQ(errors.size(), errors_before + 1);
+      EXPECT_EQ(errors.back().request_id, msg_id);
+      out.status = GH_ERR_FAILED;
+      out.error_code = errors.back().code;
+      out.error_text = errors.back().text;
+    }
+    return out;
+  }
   pb::GameView view(gh_session_id s) {
-    EXPECT_TRUE(host.deliver(s, kGetGame, pb::GetGame{}).ok());
+    EXPECT_TRUE(request(s, kGetGame, pb::GetGame{}).ok());
     return host.last_sent<pb::GameView>(s, kGameView);
   }
   gamehost::testing::Outcome bid(Seat seat, std::uint32_t amount) {
     pb::Bid b;
     b.set_amount(amount);
-    return host.deliver(session_of_seat[seat], kBid, b);
+    return request(session_of_seat[seat], kBid, b);
   }
   gamehost::testing::Outcome play(Seat seat, CardSet cards) {
     pb::Play p;
     add_cards(p.mutable_cards(), cards);
-    return host.deliver(session_of_seat[seat], kPlay, p);
+    return request(session_of_seat[seat], kPlay, p);
   }
   // The seat on turn acts as a simple bot: bids `bid_amount` once, then plays the smallest
   // legal play from the hand its client was sent. False once the game is over.
   bool bot_step(std::uint32_t bid_amount) {
     // Once the game ended the players are in no game.
-    if (host.deliver(sessions[0], kGetGame, pb::GetGame{}).error_code == kErrNotInGame)
-      return false;
+    if (request(sessions[0], kGetGame, pb::GetGame{}).error_code == kErrNotInGame) return false;
     const auto v = host.last_sent<pb::GameView>(sessions[0], kGameView);
     const Seat turn = static_cast<Seat>(v.turn());
     const auto mine = view(session_of_seat[turn]);
@@ -219,6 +236,61 @@ TEST_F(Card, AFullGameFromQuickMatchToSettlementAndItsRecord) {
   EXPECT_EQ(recent.games(0).coins(), coins[seat_of_session[1]]);
 }
 
+// Each table is keyed work: its game runs on the keyed lane of its game id. Two tables play
+// at once (nobody acts: the server does, from the tables' turn timers) and each settles
+// from its own lane. The user plugin's settle is answered here, where the caller's lane
+// shows (the fake host answers a call inside it).
+TEST_F(Card, EachTableRunsOnTheLaneOfItsGameId) {
+  host.unload("user");
+  struct Settled {
+    std::optional<std::uint64_t> lane;
+    std::uint64_t game = 0;
+  };
+  std::vector<Settled> settles;
+  host.serve_calls("user", [&](std::uint32_t method, std::string_view data) {
+    if (method != gamehost::method_id("settle")) {
+      return std::pair<gh_status, std::string>{GH_ERR_UNSUPPORTED, {}};
+    }
+    gamehost::user::Settle in;
+    EXPECT_TRUE(in.ParseFromArray(data.data(), static_cast<int>(data.size())));
+    settles.push_back({gamehost::Plugin::current_key(), std::stoull(in.reference())});
+    gamehost::user::SettleResult out;
+    for (const auto& entry : in.entries()) *out.add_applied() = entry;
+    return std::pair<gh_status, std::string>{GH_OK, out.SerializeAsString()};
+  });
+  load_card(5);
+  seat_three(101);
+  const auto first_game = game_id;
+  const auto first_sessions = sessions;
+  seat_three(201);
+  const auto second_game = game_id;
+  ASSERT_NE(first_game, second_game);
+  EXPECT_EQ(host.open_keys("card"), (std::set<std::uint64_t>{first_game, second_game}));
+  for (int i = 0; i < 400 && settles.size() < 2; ++i) host.advance(15'000);
+  ASSERT_EQ(settles.size(), 2u);
+  EXPECT_EQ((std::set{settles[0].game, settles[1].game}),
+            (std::set<std::uint64_t>{first_game, second_game}));
+  for (const auto& s : settles) {
+    ASSERT_TRUE(s.lane.has_value()) << "game " << s.game << " settled from the plugin's queue";
+    EXPECT_EQ(*s.lane, s.game);
+  }
+  // Each table's players heard their own game settle, with coins that sum to nothing.
+  for (const auto& [players, game] :
+       {std::pair{first_sessions, first_game}, std::pair{sessions, second_game}}) {
+    for (const auto s : players) {
+      const auto settled = last_event(s, pb::GameEvent::SETTLED);
+      ASSERT_TRUE(settled.has_value());
+      EXPECT_EQ(settled->game_id(), game);
+      EXPECT_TRUE(settled->result().settled());
+      const auto& coins = settled->result().coins();
+      EXPECT_EQ(std::accumulate(coins.begin(), coins.end(), std::int64_t{0}), 0);
+      EXPECT_NE(coins[0], 0);
+    }
+  }
+  EXPECT_TRUE(host.open_keys("card").empty());
+  EXPECT_EQ(host.sql_value("SELECT COUNT(*) FROM card_games"), "2");
+}
+
 TEST_F(Card, NothingAClientReceivesRevealsAnotherHand) {
   load_card(11);
   seat_three();
@@ -273,10 +345,10 @@ TEST_F(Card, IllegalActionsGetPreciseCodesAndChangeNothing) {
   }
   pb::Play bad;
   bad.add_cards(99);
-  EXPECT_EQ(host.deliver(session_of_seat[other], kPlay, bad).error_code, kErrBadCard);
+  EXPECT_EQ(request(session_of_seat[other], kPlay, bad).error_code, kErrBadCard);
   const auto outsider = host.connect();
   host.authenticate(outsider, 999);
-  EXPECT_EQ(host.deliver(outsider, kBid, pb::Bid{}).error_code, kErrNotInGame);
+  EXPECT_EQ(request(outsider, kBid, pb::Bid{}).error_code, kErrNotInGame);
   // Nothing changed: still 20 cards, still the landlord's lead.
   const auto after = view(session_of_seat[other]);
   EXPECT_EQ(after.hand_size(), 20);
@@ -363,7 +435,7 @@ TEST_F(Card, ADrainingBuildLeavesNewGamesToTheNextOne) {
   }
   EXPECT_EQ(host.count_sent(sessions[0], kGameView), 0u);  // not dealt here
   EXPECT_TRUE(host.open_keys("card").empty());
-  EXPECT_EQ(host.deliver(sessions[0], kGetGame, pb::GetGame{}).error_code, kErrNotInGame);
+  EXPECT_EQ(request(sessions[0], kGetGame, pb::GetGame{}).error_code, kErrNotInGame);
 }
 
 TEST_F(Card, AHandoverReloadKeepsTheRunningGameAndItFinishes) {
@@ -402,9 +474,9 @@ TEST_F(Card, APlayNamingAReadingItCannotHaveIsRefused) {
   pb::Play single;
   single.add_cards(hand.cards()[0].id());
   single.set_as(pb::PAIR);
-  EXPECT_EQ(host.deliver(session_of_seat[turn], kPlay, single).error_code, kErrInvalidCombination);
+  EXPECT_EQ(request(session_of_seat[turn], kPlay, single).error_code, kErrInvalidCombination);
   single.set_as(pb::SINGLE);
-  EXPECT_TRUE(host.deliver(session_of_seat[turn], kPlay, single).ok());
+  EXPECT_TRUE(request(session_of_seat[turn], kPlay, single).ok());
   EXPECT_EQ(view(session_of_seat[turn]).hand_size(), 19);
 }
 
@@ -426,9 +498,9 @@ TEST_F(Card, TogglingAutoPlayDoesNotGiveTheSeatOnTurnMoreTime) {
   host.advance(10'000);
   pb::SetAutoPlay on;
   on.set_on(true);
-  ASSERT_TRUE(host.deliver(other, kSetAutoPlay, on).ok());
+  ASSERT_TRUE(request(other, kSetAutoPlay, on).ok());
   pb::SetAutoPlay off;
-  ASSERT_TRUE(host.deliver(other, kSetAutoPlay, off).ok());
+  ASSERT_TRUE(request(other, kSetAutoPlay, off).ok());
   host.advance(5'000);  // 15 s after the turn began: the server acts for the seat on turn
   EXPECT_NE(view(sessions[0]).turn(), turn);
 }
@@ -440,7 +512,7 @@ TEST_F(Card, APlayerInAutoPlayWhoActsIsBackInControl) {
   const Seat other = next_seat(next_seat(turn));  // not on turn, and not next
   pb::SetAutoPlay on;
   on.set_on(true);
-  ASSERT_TRUE(host.deliver(session_of_seat[other], kSetAutoPlay, on).ok());
+  ASSERT_TRUE(request(session_of_seat[other], kSetAutoPlay, on).ok());
   EXPECT_TRUE(view(sessions[0]).auto_play(other));
   // Any action of that player ends it, even one the rules refuse (out of turn).
   EXPECT_EQ(bid(other, 3).error_code, kErrBidOutOfTurn);
@@ -465,8 +537,9 @@ TEST_F(Card, CoinsThatCouldNotMoveAreSettledOnceWhenTheUserPluginIsBack) {
   load_card(7);
   seat_three();
   const auto balances = [&] {
-    return host.sql_value("SELECT GROUP_CONCAT(balance) FROM (SELECT balance FROM user_coins "
-                          "WHERE user_id IN (101, 102, 103) ORDER BY user_id)");
+    return host.sql_value(
+        "SELECT GROUP_CONCAT(balance) FROM (SELECT balance FROM user_coins "
+        "WHERE user_id IN (101, 102, 103) ORDER BY user_id)");
   };
   const auto before = balances();
   host.unload("user");
@@ -475,16 +548,18 @@ TEST_F(Card, CoinsThatCouldNotMoveAreSettledOnceWhenTheUserPluginIsBack) {
   host.advance(1000);  // both attempts fail
   ASSERT_EQ(host.sql_value("SELECT settled FROM card_games"), "0");
   EXPECT_EQ(balances(), before);
-  const auto owed = host.sql_value("SELECT GROUP_CONCAT(coins) FROM (SELECT coins FROM "
-                                   "card_game_players ORDER BY user_id)");
+  const auto owed = host.sql_value(
+      "SELECT GROUP_CONCAT(coins) FROM (SELECT coins FROM "
+      "card_game_players ORDER BY user_id)");
 
   host.load(gamehost_plugin_user());
   host.advance(60'000);  // the sweep
   EXPECT_EQ(host.sql_value("SELECT settled FROM card_games"), "1");
   const auto after = balances();
   EXPECT_NE(after, before);
-  const auto moved = host.sql_value("SELECT GROUP_CONCAT(coins) FROM (SELECT coins FROM "
-                                    "card_game_players ORDER BY user_id)");
+  const auto moved = host.sql_value(
+      "SELECT GROUP_CONCAT(coins) FROM (SELECT coins FROM "
+      "card_game_players ORDER BY user_id)");
   EXPECT_EQ(moved, owed);  // everyone could pay: what was owed moved
   // Later sweeps find nothing to settle; and had the mark been lost (a crash right after
   // the coins moved), the next sweep's call pays nothing twice: the game id is its key.
