@@ -2,14 +2,18 @@
 // loaded, three players register, quick-match, get ready, bid and play to settlement; the
 // coins and the game record are checked in the database (SQLite and MariaDB). Also: a
 // player who reconnects mid-game, one who leaves for good (the server plays for them),
-// and a drain reload of card while a game runs.
+// a drain reload of card while a game runs, and four tables playing at once on card's
+// keyed lanes.
 #include <gtest/gtest.h>
 
 #include <array>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <set>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "auth.pb.h"
 #include "card.pb.h"
@@ -38,9 +42,11 @@ constexpr std::uint32_t kErrNotInGame = 2180;
 
 constexpr std::int64_t kStartingCoins = 1000;
 
-std::string game_config(const std::string& url) {
+// `plugins_extra`: more [plugins] lines (keyed_lanes = N).
+std::string game_config(const std::string& url, const std::string& plugins_extra = "") {
   return "[storage]\nurl = \"" + url + "\"\nmigrations_dir = \"" + GAMEHOST_SOURCE_DIR +
-         "/migrations\"\n[plugins]\nrequired = true\nload = [\"auth\", \"user\", \"room\", "
+         "/migrations\"\n[plugins]\n" + plugins_extra +
+         "required = true\nload = [\"auth\", \"user\", \"room\", "
          "\"card\"]\n"
          "[plugins.auth]\nfile = \"" +
          plugin_path("auth") +
@@ -365,6 +371,68 @@ TEST_F(Game, ADrainReloadOfCardLetsTheRunningGameFinishOnTheOldBuild) {
   for (int i = 0; i < 400 && bot_step(second); ++i) {
   }
   EXPECT_EQ(d.event(pb::GameEvent::SETTLED).game_id(), new_game);
+}
+
+// Each card table runs on the keyed lane of its game id: with four lanes, four tables play
+// at the same time (each table's players from a thread of their own) to settlement, and
+// each table's coins move as that table scored, once.
+TEST(GameLanes, FourTablesPlayAtOnceToSettlementWithTheirOwnCoins) {
+  TempDir dir;
+  const auto url = "sqlite:" + dir.str() + "/game.db";
+  HostProcess host(game_config(url, "keyed_lanes = 4\n"));
+  constexpr int kTables = 4;
+  std::vector<std::unique_ptr<Player>> all;
+  for (int i = 0; i < 3 * kTables; ++i)
+    all.push_back(std::make_unique<Player>(host.tcp_port(), "lane" + std::to_string(i)));
+  std::array<std::array<Player*, 3>, kTables> tables{};
+  std::array<std::uint64_t, kTables> games{};
+  for (int t = 0; t < kTables; ++t) {
+    tables[t] = {all[3 * t].get(), all[3 * t + 1].get(), all[3 * t + 2].get()};
+    games[t] = start_game(tables[t]);
+  }
+  ASSERT_EQ(std::set<std::uint64_t>(games.begin(), games.end()).size(), std::size_t{kTables});
+
+  std::array<std::optional<pb::GameEvent>, kTables> settled;
+  std::array<std::string, kTables> failed;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kTables; ++t) {
+    threads.emplace_back([&, t] {
+      try {
+        for (int i = 0; i < 400 && bot_step(tables[t]); ++i) {
+        }
+        settled[t] = tables[t][0]->event(pb::GameEvent::SETTLED);
+      } catch (const std::exception& e) {
+        failed[t] = e.what();
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+
+  const auto sql = [&](const std::string& q) { return query_int(url, q); };
+  for (int t = 0; t < kTables; ++t) {
+    ASSERT_TRUE(failed[t].empty()) << "table " << t << ": " << failed[t];
+    ASSERT_TRUE(settled[t].has_value());
+    EXPECT_EQ(settled[t]->game_id(), games[t]);
+    EXPECT_TRUE(settled[t]->result().settled());
+    const auto game = std::to_string(games[t]);
+    std::int64_t total = 0;
+    for (const auto* p : tables[t]) {
+      const auto user = std::to_string(p->user_id);
+      const auto balance = sql("SELECT balance FROM user_coins WHERE user_id = " + user);
+      const auto coins = sql("SELECT coins FROM card_game_players WHERE game_id = " + game +
+                             " AND user_id = " + user);
+      EXPECT_EQ(balance, kStartingCoins + coins) << "table " << t << ", user " << user;
+      total += balance;
+    }
+    EXPECT_EQ(total, 3 * kStartingCoins) << "table " << t;
+    EXPECT_EQ(sql("SELECT settled FROM card_games WHERE game_id = " + game), 1);
+    EXPECT_EQ(sql("SELECT score FROM card_games WHERE game_id = " + game),
+              settled[t]->result().score());
+    EXPECT_EQ(sql("SELECT COUNT(*) FROM user_ledger WHERE reference = '" + game + "'"), 3);
+  }
+  EXPECT_EQ(sql("SELECT COUNT(*) FROM card_games"), kTables);
+  EXPECT_EQ(host.log().find("keyed task threw"), std::string::npos) << host.log();
+  EXPECT_EQ(host.log().find(" threw: "), std::string::npos) << host.log();
 }
 
 }  // namespace
