@@ -66,8 +66,17 @@ export async function launch() {
       cdp.send(JSON.stringify({ id, method, params, sessionId }));
     });
 
-  async function newPage(url) {
-    const { targetId } = await call("Target.createTarget", { url: "about:blank" });
+  /**
+   * A page at `url`: a tab of the one window, or with `window: true` a window of its own.
+   * Only the front tab of a window is visible: a background tab gets no animation frames, so
+   * requestAnimationFrame never runs there and each mouseMoved of Input.dispatchMouseEvent
+   * waits 5 s for an acknowledgement that never comes (measured with Chromium 156), which
+   * makes every click take 5 s. Pages that are played at the same time, like three players
+   * at one table, therefore each get a window (all of them visible); tabs are for pages the
+   * test brings to the front (front()) before it clicks or presses keys there.
+   */
+  async function newPage(url, { window = false } = {}) {
+    const { targetId } = await call("Target.createTarget", { url: "about:blank", newWindow: window });
     const { sessionId } = await call("Target.attachToTarget", { targetId, flatten: true });
     const errors = [];
     listeners.add((m) => {

@@ -10,7 +10,9 @@ import { after, before, test } from "node:test";
 
 import { doudizhuBot, raceBot } from "../bots.mjs";
 import { chromiumMissing, launch, sleep } from "./cdp.mjs";
+import { startRelay } from "./cut.mjs";
 import { ADMIN_TOKEN, hostMissing, repo, startHost } from "./host.mjs";
+import { ddzState, ddzStep, guest, text, visible } from "./page.mjs";
 
 const skip = chromiumMissing() || hostMissing();
 if (skip) console.log(`# clients/web demo tests skipped: ${skip}`);
@@ -30,14 +32,6 @@ after(async () => {
   await host?.stop();
 });
 
-const visible = (id) => `!document.getElementById(${JSON.stringify(id)}).hidden`;
-const text = (page, id) => page.eval(`document.getElementById(${JSON.stringify(id)}).textContent`);
-
-async function guest(page) {
-  await page.waitFor(`${visible("screen-login")} && window.demo?.client?.state === "open"`, { what: "the login screen" });
-  await page.click("#btn-guest");
-  await page.waitFor(`${visible("screen-lobby")} && document.getElementById("coins").textContent !== ""`, { what: "the lobby" });
-}
 
 test("a guest plays a whole Dou Dizhu game against two bots by clicking, and sees the coin change", { skip, timeout: 180000 }, async () => {
   const page = await browser.newPage(host.page);
@@ -59,51 +53,23 @@ test("a guest plays a whole Dou Dizhu game against two bots by clicking, and see
   assert.equal(await text(page, "count-next"), "17");
   await shot(page, "3-ddz-bidding");
 
-  // Play by clicking what the page offers: bid 3 when it may (so the page is the landlord and
-  // leads; the bots bid 1 only when nobody has bid), else no bid; when following,
-  // Pass; when leading, the smallest card then Play. Until the result shows the coin change.
-  const seen = { bid: 0, pass: 0, play: 0, noBid: 0 };
+  // Play by clicking what the page offers (ddzStep: bid 3 when it may, so the page is the
+  // landlord when it bids first, else no bid; follow a single with the lowest higher one, else
+  // Pass; lead the lowest card), until the result shows the coin change.
+  const seen = { bid: 0, noBid: 0, play: 0, pass: 0 };
   let playShot = false;
   const end = Date.now() + 150000;
   for (;;) {
     assert.ok(Date.now() < end, `the game did not end; page errors: ${page.errors.join(" | ")}`);
-    const s = await page.eval(`(() => {
-      const on = (id) => !document.getElementById(id).disabled;
-      return { done: !!document.querySelector('#ddz-coins-change[data-settled=true]'), bid3: on("bid-3"), noBid: on("bid-pass"),
-               pass: on("btn-pass"), leads: document.getElementById("ddz-last").dataset.leads === "true",
-               myTurn: document.body.dataset.myTurn === "true", phase: window.demo.ddz.view?.phase, cards: document.querySelectorAll('[data-test=card]').length,
-               logged: document.getElementById("ddz-log").children.length };
-    })()`);
+    const s = await ddzState(page);
     if (s.done) break;
-    if (s.phase === 1 && !playShot && s.cards < 20) {
+    if (s.phase === 1 && !playShot && s.hand.length < 20) {
       playShot = true;
       await shot(page, "4-ddz-playing");
     }
-    if (s.myTurn && s.bid3) {
-      await page.click("#bid-3");
-      seen.bid++;
-    } else if (s.myTurn && s.noBid) {
-      await page.click("#bid-pass");
-      seen.noBid++;
-    } else if (s.myTurn && s.pass) {
-      await page.click("#btn-pass");
-      seen.pass++;
-    } else if (s.myTurn && s.phase === 1 && s.leads && s.cards > 0) {
-      await page.click("[data-test=card]");
-      await page.waitFor(`document.querySelector('[data-test=card].selected') && !document.getElementById("btn-play").disabled`, { what: "a selected card" });
-      await page.click("#btn-play");
-      seen.play++;
-    } else {
-      await sleep(50);
-      continue;
-    }
-    // taken: the page logs the event it caused (the bots may answer, and the turn come back,
-    // faster than a poll); refused: the status says why
-    await page.waitFor(`document.getElementById("ddz-log").children.length > ${s.logged} || document.getElementById("status").textContent !== "" || !!document.querySelector('#ddz-coins-change')`, {
-      what: "the action taken",
-    });
-    const refused = await text(page, "status");
-    assert.equal(refused, "", "the page offered an action the server refused");
+    const did = await ddzStep(page, s);
+    if (did) seen[did]++;
+    else await sleep(50);
   }
   console.log("# the page's actions:", JSON.stringify(seen));
   assert.ok(seen.play + seen.pass > 0, "the page played");
@@ -119,9 +85,147 @@ test("a guest plays a whole Dou Dizhu game against two bots by clicking, and see
   assert.deepEqual(page.errors, []);
 });
 
+/** Three guests, each in a window of its own, quick-match into one Dou Dizhu room and are dealt. */
+async function threeAtATable(urls) {
+  const pages = [];
+  for (const url of urls) pages.push(await browser.newPage(url, { window: true }));
+  for (const p of pages) await guest(p);
+  const users = await Promise.all(pages.map((p) => p.eval("String(window.demo.client.userId)")));
+  assert.equal(new Set(users).size, 3, "three tabs are three guests");
+  const coins = [];
+  for (const p of pages) coins.push(BigInt(await text(p, "coins")));
+  for (const p of pages) {
+    await p.click("#btn-ddz");
+    await p.waitFor(`window.demo.ddz.roomId !== 0n`, { what: "the quick match" });
+  }
+  const rooms = await Promise.all(pages.map((p) => p.eval("String(window.demo.ddz.roomId)")));
+  assert.equal(new Set(rooms).size, 1, `the three are in one room (${rooms})`);
+  for (const p of pages)
+    await p.waitFor(
+      `document.querySelectorAll('[data-test=card]').length === 17 && document.getElementById("count-prev").textContent === "17" && document.getElementById("count-next").textContent === "17"`,
+      { timeoutMs: 15000, what: "the deal" },
+    );
+  return { pages, coins };
+}
+
+/**
+ * Plays the table by clicking on the page whose turn it is (ddzStep), one action at a time,
+ * until every page shows the settled result, or `stop()` says so. `players` are the indexes
+ * of the pages that play (the others are left alone); counts the actions in `seen`.
+ */
+async function playTable(pages, seen, { players = [0, 1, 2], stop = async () => false, timeoutMs = 120000 } = {}) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const errors = pages.flatMap((p) => p.errors);
+    assert.ok(Date.now() < end, `the game did not end; page errors: ${errors.join(" | ")}`);
+    const states = await Promise.all(players.map((i) => ddzState(pages[i])));
+    if (states.every((s) => s.done) || (await stop())) return;
+    let acted = false;
+    for (const [k, i] of players.entries()) {
+      const did = await ddzStep(pages[i], states[k]);
+      if (!did) continue;
+      seen[i][did]++;
+      acted = true;
+      break;
+    }
+    if (!acted) await sleep(50);
+  }
+}
+
+const newSeen = () => [0, 1, 2].map(() => ({ bid: 0, noBid: 0, play: 0, pass: 0 }));
+
+/** Every page shows the settled result with its coin change; they sum to zero; the lobbies show the new coins. */
+async function assertSettled(pages, coinsBefore, name) {
+  const changes = [];
+  const landlord = [];
+  for (const [i, p] of pages.entries()) {
+    assert.ok(await p.eval(visible("ddz-result")), `page ${i} shows the result`);
+    const result = await text(p, "ddz-result");
+    assert.match(result, /^You (won|lost) — .* emptied the hand; the (landlord|farmers) won, score \d+.*Coins: [+-]\d+ \(settled\)$/);
+    const change = BigInt(await text(p, "ddz-coins-change"));
+    assert.notEqual(change, 0n);
+    assert.equal(result.startsWith("You won"), change > 0n, `page ${i}: the outcome and the sign of the coin change agree`);
+    changes.push(change);
+    landlord.push((await text(p, "my-role")).includes("landlord"));
+    await shot(p, `${name}-${i + 1}`);
+  }
+  assert.equal(landlord.filter(Boolean).length, 1, "one landlord");
+  assert.equal(changes.reduce((a, b) => a + b, 0n), 0n, `the coin changes ${changes} sum to zero`);
+  const l = landlord.indexOf(true);
+  assert.ok(changes.every((c, i) => i === l || Math.sign(Number(c)) === -Math.sign(Number(changes[l]))), "the farmers win or lose together, against the landlord");
+  for (const [i, p] of pages.entries()) {
+    await p.waitFor(`document.getElementById("coins").textContent === "${coinsBefore[i] + changes[i]}"`, { what: `page ${i}'s coins refreshed` });
+    await p.click("#ddz-back");
+    await p.waitFor(visible("screen-lobby"), { what: "the lobby" });
+    assert.equal(BigInt(await text(p, "coins")), coinsBefore[i] + changes[i]);
+  }
+  return changes;
+}
+
+test("three pages, each a guest in its own window, quick-match into one room and play a whole game by clicking; the coin changes sum to zero", { skip, timeout: 180000 }, async () => {
+  const { pages, coins } = await threeAtATable([host.page, host.page, host.page]);
+  const seen = newSeen();
+  await playTable(pages, seen);
+  console.log("# the pages' actions:", JSON.stringify(seen));
+  assert.ok(seen.every((a) => a.play + a.pass > 0), "every page played");
+  assert.equal(seen.reduce((n, a) => n + a.bid, 0), 1, "one bid of 3 made the landlord");
+  const changes = await assertSettled(pages, coins, "12-ddz-three-pages");
+  console.log("# coin changes:", changes.join(" "));
+  assert.deepEqual(pages.flatMap((p) => p.errors), []);
+});
+
+test("the connection of one of three pages is cut mid-game: the server plays for it, the page reconnects, resumes the game and plays it to the end", { skip, timeout: 180000 }, async () => {
+  const relay = await startRelay(host.port);
+  try {
+    const viaRelay = `${host.page}?ws=${encodeURIComponent(relay.url)}`;
+    const { pages, coins } = await threeAtATable([host.page, host.page, viaRelay]);
+    const [a, b, cut] = pages;
+    const seen = newSeen();
+    // a few plays first, then the cut
+    await playTable(pages, seen, { stop: async () => seen.reduce((n, x) => n + x.play, 0) >= 2 });
+    const seat = await cut.eval("window.demo.ddz.view.seat");
+    const oppA = `document.querySelector('#screen-ddz .opp[data-seat="${seat}"]')`;
+    const autoLines = (p) => p.eval(`[...document.getElementById("ddz-log").children].filter((li) => li.textContent.endsWith("(auto)")).length`);
+    const autoBefore = await autoLines(a);
+    await cut.eval(`(() => { window.__banners = []; const b = document.getElementById("banner");
+      new MutationObserver(() => window.__banners.push(b.hidden ? "(hidden)" : b.textContent)).observe(b, { attributes: true, childList: true, characterData: true, subtree: true });
+      return true; })()`);
+    relay.cut();
+    await cut.waitFor(`window.__banners.some((t) => t.startsWith("reconnecting")) && window.demo.client.state !== "open"`, { what: "the reconnecting banner" });
+    await shot(cut, "13-ddz-cut-reconnecting");
+    // the others see the server put the cut seat in auto-play, and play on; the server plays
+    // for it when its turn comes
+    await a.waitFor(`${oppA}.querySelector(".role").textContent.includes("[auto]")`, { what: "the cut seat in auto-play" });
+    await playTable(pages, seen, { players: [0, 1], stop: async () => (await autoLines(a)) > autoBefore });
+    assert.ok(await cut.eval(`document.getElementById("banner").textContent.startsWith("reconnecting")`), "still cut");
+    const cutCount = Number(await a.eval(`${oppA}.querySelector(".count").textContent`));
+    assert.ok(relay.counts().refused >= 1, "the page tried to reconnect while cut");
+
+    relay.unblock();
+    await cut.waitFor(`document.getElementById("banner").hidden && window.demo.client.state === "open"`, { timeoutMs: 15000, what: "the page reconnected" });
+    // the page shows the game as it is now: its hand as the others count it, out of auto-play
+    await cut.waitFor(`document.querySelectorAll('[data-test=card]').length === ${cutCount}`, { what: `the hand of ${cutCount} cards` });
+    await cut.waitFor(`[...document.getElementById("ddz-log").children].some((li) => li.textContent === "you: auto-play off")`, { what: "auto-play off" });
+    await a.waitFor(`!${oppA}.querySelector(".role").textContent.includes("[auto]")`, { what: "the seat out of auto-play" });
+    assert.equal(await cut.eval(`document.getElementById("auto-play").checked`), false);
+    assert.equal(await text(cut, "count-me"), String(cutCount));
+    await shot(cut, "14-ddz-resumed");
+
+    const before = { ...seen[2] };
+    await playTable(pages, seen);
+    console.log("# the pages' actions:", JSON.stringify(seen));
+    assert.ok(seen[2].play + seen[2].pass > before.play + before.pass, "the page played after it was back");
+    const changes = await assertSettled(pages, coins, "15-ddz-after-cut");
+    console.log("# coin changes:", changes.join(" "));
+    assert.deepEqual(pages.flatMap((p) => p.errors), []);
+  } finally {
+    await relay.close();
+  }
+});
+
 test("two pages on the battlemap see each other appear, move and disappear", { skip, timeout: 60000 }, async () => {
-  const a = await browser.newPage(host.page);
-  const b = await browser.newPage(host.page);
+  const a = await browser.newPage(host.page, { window: true });
+  const b = await browser.newPage(host.page, { window: true });
   await guest(a);
   await guest(b);
   const idA = await a.eval("String(window.demo.client.userId)");
@@ -155,12 +259,12 @@ test("two pages on the battlemap see each other appear, move and disappear", { s
 });
 
 test("the operator console lists the plugins and reloads battlemap while a page walks on it", { skip, timeout: 60000 }, async () => {
-  const player = await browser.newPage(host.page);
+  const player = await browser.newPage(host.page, { window: true });
   await guest(player);
   await player.click("#btn-map");
   await player.waitFor(`!!window.demo.map.entered`, { what: "the player on the map" });
 
-  const ops = await browser.newPage(host.console);
+  const ops = await browser.newPage(host.console, { window: true });
   await ops.waitFor(`!document.getElementById("token-panel").hidden`, { what: "the token form" });
   await ops.eval(`document.getElementById("token-input").value = ${JSON.stringify(ADMIN_TOKEN)}`);
   await ops.click("#token-submit");
