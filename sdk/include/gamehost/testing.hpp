@@ -17,7 +17,10 @@
 // and has a manual clock: timers and call timeouts fire only from advance(). Work a plugin
 // hands to run_blocking runs after the entry point that started it returns - or, after
 // hold_blocking_jobs(true), only when run_blocking_jobs() says, so a test can interleave
-// messages with work in flight. Not thread-safe; one test, one FakeHost.
+// messages with work in flight. Keyed tasks (post_keyed, handle_keyed) likewise run after
+// the entry point - or, after hold_keyed_tasks(true), only when run_keyed_tasks() says, so
+// a test can deliver a session's next message before its lane ran the last (pipelining),
+// or close a session in between. Not thread-safe; one test, one FakeHost.
 //
 // Storage runs on one in-memory SQLite database shared by the loaded plugins (link SQLite3:
 // the SDK's CMake package target gamehost::testing does): apply the plugins' migrations
@@ -63,6 +66,8 @@ namespace gamehost::testing {
 struct Sent {
   std::uint32_t msg_id;
   std::string bytes;
+  // The keyed lane the plugin sent it from (Plugin::current_key()); nullopt: its queue.
+  std::optional<std::uint64_t> lane = Plugin::current_key();
 };
 
 // An Error frame the host sent to a client (a handler's failure or send_error).
@@ -75,7 +80,8 @@ struct SentError {
 struct Published {
   std::string topic;
   std::string bytes;
-  std::string publisher;  // the plugin's name
+  std::string publisher;                                      // the plugin's name
+  std::optional<std::uint64_t> lane = Plugin::current_key();  // as Sent::lane
 };
 
 struct LogLine {
@@ -124,6 +130,20 @@ class FakeHost {
   // discarded), as the host refuses past a plugin's queue_capacity. Unlimited by default.
   void set_blocking_job_limit(std::size_t limit) { job_limit_ = limit; }
   std::size_t pending_blocking_jobs() const { return held_jobs_.size(); }
+  // Keyed tasks wait in one list, in the order posted, until run_keyed_tasks() (true), or
+  // run right after the entry point that posted them (false, the default).
+  void hold_keyed_tasks(bool hold = true) { hold_keyed_ = hold; }
+  std::size_t pending_keyed_tasks() const { return held_keyed_.size(); }
+  // Runs the held keyed tasks, oldest first, and those they post meanwhile, until none is
+  // left.
+  void run_keyed_tasks() {
+    while (!held_keyed_.empty()) {
+      const auto task = held_keyed_.front().second;
+      held_keyed_.pop_front();
+      task.run(task.ud);
+      drain();
+    }
+  }
   // Runs up to `n` held jobs (work, then its continuation), oldest first.
   void run_blocking_jobs(std::size_t n = static_cast<std::size_t>(-1)) {
     while (n-- > 0 && !held_jobs_.empty()) {
@@ -240,6 +260,10 @@ class FakeHost {
     if (p->plugin != nullptr) p->descriptor->destroy(std::exchange(p->plugin, nullptr));
     std::erase_if(timers_, [p](const auto& t) { return t.second.owner == p; });
     std::erase_if(pending_, [p](const auto& t) { return t.first == p; });
+    std::erase_if(held_keyed_, [p](const auto& t) {
+      if (t.first == p) t.second.discard(t.second.ud);
+      return t.first == p;
+    });
     std::erase_if(plugins_, [p](const auto& x) { return x.get() == p; });
   }
   // What a plugin (the only one, or the one named) exports for its next version.
@@ -807,7 +831,11 @@ class FakeHost {
   }
   static gh_status svc_post_keyed_v1(gh_host* h, std::uint64_t, const gh_task* task) {
     const gh_task copy = *task;
-    self(h).later(&me(h), [copy] { copy.run(copy.ud); });
+    if (self(h).hold_keyed_) {
+      self(h).held_keyed_.emplace_back(&me(h), copy);
+    } else {
+      self(h).later(&me(h), [copy] { copy.run(copy.ud); });
+    }
     return GH_OK;
   }
   static gh_status svc_run_blocking_v1(gh_host* h, const gh_blocking_job* job) {
@@ -1065,6 +1093,8 @@ class FakeHost {
   bool can_bind_user_all_ = false;
   std::set<std::string> can_bind_user_;
   bool hold_jobs_ = false;
+  bool hold_keyed_ = false;
+  std::deque<std::pair<Loaded*, gh_task>> held_keyed_;
   std::deque<HeldJob> held_jobs_;
   std::size_t unfinished_jobs_ = 0;
   std::size_t job_limit_ = static_cast<std::size_t>(-1);
