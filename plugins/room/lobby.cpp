@@ -1,12 +1,12 @@
-#include "lobby.hpp"
-
+// The queue side of the lobby: checks, claims, routing to the rooms' lanes, the session
+// events, the sweep, and the handover state. lobby_lane.cpp has what runs on a room's lane.
 #include <gamehost/text.hpp>
 
 #include <algorithm>
-#include <tuple>
-#include <vector>
+#include <exception>
 
 #include "errors.hpp"
+#include "lobby.hpp"
 #include "protocol.hpp"
 #include "room_events.hpp"
 
@@ -16,9 +16,13 @@ namespace {
 namespace pb = gamehost::room;
 using gamehost::ClientError;
 using gamehost::concat;
+using Claim = Directory::Claim;
 
 constexpr std::uint32_t kDefaultPageSize = 20;
 constexpr std::uint32_t kMaxPageSize = 50;
+// A quick match whose room filled or started before its lane ran tries this many rooms in
+// all before it opens one of its own.
+constexpr std::size_t kMatchAttempts = 3;
 
 void check_text(const std::string& text, std::uint32_t max, const char* what) {
   if (text.size() > max)
@@ -28,7 +32,21 @@ void check_text(const std::string& text, std::uint32_t max, const char* what) {
   }
 }
 
+ClientError missing_room(std::uint32_t code, std::uint64_t id) {
+  switch (code) {
+    case kErrNoSuchRoom:
+      return ClientError(code, concat("no room ", id));
+    case kErrNoReservation:
+      return ClientError(code, concat("no seat held for you in room ", id));
+    default:
+      return ClientError(kErrNotInRoom, "you are not in a room");
+  }
+}
+
 }  // namespace
+
+Lobby::Lobby(gamehost::Plugin& plugin, const Settings& settings)
+    : plugin_(plugin), host_(plugin.host()), settings_(settings), directory_(settings.max_rooms) {}
 
 const GameSeats& Lobby::game(const std::string& type) const {
   const auto it = settings_.games.find(type);
@@ -38,112 +56,87 @@ const GameSeats& Lobby::game(const std::string& type) const {
   return it->second;
 }
 
-const Room* Lobby::find_room_of(gamehost::UserId user) const {
-  const auto it = room_of_user_.find(user);
-  return it == room_of_user_.end() ? nullptr : &rooms_.at(it->second);
+std::uint64_t Lobby::room_of(gamehost::UserId user) const {
+  const auto room = directory_.room_of(user);
+  if (!room) throw ClientError(kErrNotInRoom, "you are not in a room");
+  return *room;
 }
 
-Room& Lobby::room_of(gamehost::UserId user) {
-  const auto it = room_of_user_.find(user);
-  if (it == room_of_user_.end()) throw ClientError(kErrNotInRoom, "you are not in a room");
-  return rooms_.at(it->second);
-}
+// ---- Routing to a room's lane -------------------------------------------------------------
 
-Room& Lobby::open_room(std::string name, std::string game_type, std::uint32_t seats,
-                       std::string password, gamehost::UserId owner) {
-  if (rooms_.size() >= settings_.max_rooms) {
-    throw ClientError(kErrTooManyRooms, "the server has as many rooms as it allows; try later");
+void Lobby::run_request(const gamehost::Request& req, std::uint64_t id,
+                        const std::function<void(Room*)>& fn) {
+  try {
+    fn(directory_.find(id));
+  } catch (const ClientError& e) {
+    req.host.send_error(req.session, e.code(), req.msg_id, e.what());
+  } catch (const std::exception& e) {
+    host_.log_error("room ", id, ": request ", req.msg_id, " failed: ", e.what());
+    req.host.send_error(req.session, GH_CODE_PLUGIN_FAILURE, req.msg_id, "internal error");
   }
+  // A user the request did not leave seated here (a refused join, a leave, a kick of
+  // oneself is refused) no longer belongs to the room; what it changed is published.
+  Room* room = directory_.find(id);
+  if (room == nullptr || room->find(req.user) == nullptr) directory_.release(req.user, id);
+  if (room != nullptr) directory_.publish(*room, due_ms(*room));
+}
+
+void Lobby::on_room(const gamehost::Request& req, std::uint64_t id, std::uint32_t missing,
+                    LaneFn fn) {
+  plugin_.post_keyed(id, [this, req, id, missing, fn = std::move(fn)] {
+    run_request(req, id, [&](Room* room) {
+      if (room == nullptr) throw missing_room(missing, id);
+      fn(*room);
+    });
+  });
+}
+
+void Lobby::on_room(std::uint64_t id, const char* what, LaneFn fn) {
+  try {
+    plugin_.post_keyed(id, [this, id, fn = std::move(fn)] {
+      Room* room = directory_.find(id);
+      if (room == nullptr) return;
+      fn(*room);
+      room = directory_.find(id);
+      if (room != nullptr) directory_.publish(*room, due_ms(*room));
+    });
+  } catch (const std::exception& e) {
+    // The room's lane is full: the next sweep or event tries again where it can.
+    host_.log_warn("room ", id, ": ", what, " not run: ", e.what());
+  }
+}
+
+std::uint64_t Lobby::open_room(std::string name, std::string game_type, std::uint32_t seats,
+                               std::string password, gamehost::UserId owner) {
   const auto id = host_.next_id();
   // A draining old build opens no rooms (its sessions are all in rooms; this is a guard).
   if (!host_.try_key_open(id)) {
     throw ClientError(GH_CODE_BUSY, "the room service is switching builds; try again");
   }
-  Room& room = rooms_[id];
-  room.id = id;
-  room.name = std::move(name);
-  room.game_type = std::move(game_type);
-  room.seats = seats;
-  room.password = std::move(password);
-  room.owner = owner;
-  room.version = 1;  // its key (opened above) keeps it on this build during a drain reload
-  return room;
-}
-
-Seat& Lobby::seat(Room& room, gamehost::UserId user, gamehost::SessionId session, bool reserved) {
-  Seat s;
-  s.user = user;
-  s.seat = room.free_seat();
-  s.reserved = reserved;
-  s.session = session;
-  s.joined_order = next_joined_order_++;
-  if (reserved) s.deadline_ms = host_.now_ms() + settings_.reserve_ms;
-  room.members.push_back(s);
-  room_of_user_[user] = room.id;
-  attach(room, session, user);
-  return room.members.back();
-}
-
-void Lobby::attach(const Room& room, gamehost::SessionId session, gamehost::UserId user) {
-  if (session == 0) return;
-  member_of_session_[session] = user;
-  host_.join_group(room.group(), session);
-  host_.key_bind(room.id, session);
-}
-
-void Lobby::detach(const Room& room, gamehost::SessionId session) {
-  if (session == 0) return;
-  member_of_session_.erase(session);
-  host_.leave_group(room.group(), session);
-  host_.key_bind(0, session);
-}
-
-void Lobby::broadcast(const Room& room, const pb::RoomUpdate& update, gamehost::SessionId except) {
-  host_.send_group(room.group(), update, except);
-}
-
-void Lobby::remove(Room& room, gamehost::UserId user, pb::LeaveReason reason, bool tell_member,
-                   gamehost::SessionId except, pb::RoomUpdate* left_update) {
-  const auto it = std::find_if(room.members.begin(), room.members.end(),
-                               [user](const Seat& s) { return s.user == user; });
-  if (it == room.members.end()) return;
-  const auto session = it->session;
-  room.members.erase(it);
-  room_of_user_.erase(user);
-  detach(room, session);
-  if (tell_member && session != 0) {
-    pb::RoomLeft left;
-    left.set_room_id(room.id);
-    left.set_reason(reason);
-    host_.send(session, left);
+  auto room = std::make_unique<Room>();
+  room->id = id;
+  room->name = std::move(name);
+  room->game_type = std::move(game_type);
+  room->seats = seats;
+  room->password = std::move(password);
+  room->owner = owner;
+  room->version = 1;  // its key (opened above) keeps it on this build during a drain reload
+  if (!directory_.insert(std::move(room))) {
+    host_.key_close(id);
+    throw ClientError(kErrTooManyRooms, "the server has as many rooms as it allows; try later");
   }
-  if (room.members.empty()) {
-    host_.key_close(room.id);
-    rooms_.erase(room.id);  // `room` is gone from here on
-    return;
-  }
-  auto update = room.next_update();
-  auto* gone = update.mutable_member_left();
-  gone->set_user_id(user);
-  gone->set_reason(reason);
-  broadcast(room, update, except);
-  if (left_update != nullptr) *left_update = update;
-  if (room.owner != user) return;
-  // The member who joined first takes over; a confirmed member before a reserved one.
-  const auto next =
-      std::min_element(room.members.begin(), room.members.end(), [](const Seat& a, const Seat& b) {
-        return std::tie(a.reserved, a.joined_order) < std::tie(b.reserved, b.joined_order);
-      });
-  room.owner = next->user;
-  auto owner = room.next_update();
-  owner.set_owner_changed(room.owner);
-  broadcast(room, owner);
+  return id;
 }
+
+void Lobby::abandon_room(std::uint64_t id) {
+  directory_.erase(id);
+  host_.key_close(id);
+}
+
+// ---- Requests -----------------------------------------------------------------------------
 
 void Lobby::create(const gamehost::Request& req, const pb::CreateRoom& in) {
-  if (find_room_of(req.user) != nullptr) {
-    throw ClientError(kErrAlreadyInRoom, "leave your room first");
-  }
+  if (directory_.room_of(req.user)) throw ClientError(kErrAlreadyInRoom, "leave your room first");
   const auto& g = game(in.game_type());
   const auto seats = in.seats() == 0 ? g.preferred : in.seats();
   if (seats < g.min || seats > g.max) {
@@ -152,321 +145,227 @@ void Lobby::create(const gamehost::Request& req, const pb::CreateRoom& in) {
   }
   check_text(in.name(), settings_.max_name_length, "the room name");
   check_text(in.password(), settings_.max_password_length, "the password");
-  Room& room = open_room(in.name().empty() ? in.game_type() : in.name(), in.game_type(), seats,
-                         in.password(), req.user);
-  seat(room, req.user, req.session, false);
-  req.reply(room.state());
+  const auto id = open_room(in.name().empty() ? in.game_type() : in.name(), in.game_type(), seats,
+                            in.password(), req.user);
+  if (directory_.claim(req.user, id) != Claim::added) {
+    abandon_room(id);  // a quick match on a lane seated the user meanwhile
+    throw ClientError(kErrAlreadyInRoom, "leave your room first");
+  }
+  try {
+    on_room(req, id, kErrNoSuchRoom, [this, req](Room& room) {
+      const bool live = seat(room, req.user, req.session, false);
+      req.reply(room.state());
+      if (!live) session_lost_on_lane(room, req.session, req.user);
+    });
+  } catch (...) {
+    directory_.release(req.user, id);
+    abandon_room(id);
+    throw;
+  }
 }
 
 void Lobby::list(const gamehost::Request& req, const pb::ListRooms& in) const {
   const auto page = in.page_size() == 0 ? kDefaultPageSize : std::min(in.page_size(), kMaxPageSize);
+  std::uint64_t next = 0;
   pb::RoomList out;
-  for (auto it = rooms_.upper_bound(in.after_room_id()); it != rooms_.end(); ++it) {
-    const Room& room = it->second;
-    if (!in.game_type().empty() && room.game_type != in.game_type()) continue;
-    if (in.open_only() &&
-        (room.phase != pb::PHASE_WAITING || room.full() || !room.password.empty())) {
-      continue;
-    }
-    if (static_cast<std::uint32_t>(out.rooms_size()) == page) {
-      out.set_next_after_room_id(out.rooms(out.rooms_size() - 1).room_id());
-      break;
-    }
-    *out.add_rooms() = room.summary();
+  for (auto& summary :
+       directory_.list(in.after_room_id(), in.game_type(), in.open_only(), page, &next)) {
+    *out.add_rooms() = std::move(summary);
   }
+  if (next != 0) out.set_next_after_room_id(next);
   req.reply(out);
 }
 
 void Lobby::join(const gamehost::Request& req, const pb::JoinRoom& in) {
-  const auto it = rooms_.find(in.room_id());
-  if (it == rooms_.end()) throw ClientError(kErrNoSuchRoom, concat("no room ", in.room_id()));
-  Room& room = it->second;
-  if (const Room* current = find_room_of(req.user); current != nullptr) {
-    if (current != &room) throw ClientError(kErrAlreadyInRoom, "leave your room first");
-    if (room.find(req.user)->reserved) {
-      throw ClientError(kErrReservedSeat, "confirm the quick-matched seat with ConfirmSeat");
-    }
-    req.reply(room.state());  // already a member: joining again changes nothing
-    return;
+  const auto id = in.room_id();
+  if (directory_.find(id) == nullptr) throw ClientError(kErrNoSuchRoom, concat("no room ", id));
+  const auto claim = directory_.claim(req.user, id);
+  if (claim == Claim::refused) throw ClientError(kErrAlreadyInRoom, "leave your room first");
+  try {
+    on_room(req, id, kErrNoSuchRoom, [this, req, password = in.password()](Room& room) {
+      join_on_lane(req, room, password);
+    });
+  } catch (...) {
+    if (claim == Claim::added) directory_.release(req.user, id);
+    throw;
   }
-  if (room.phase != pb::PHASE_WAITING) throw ClientError(kErrGameRunning, "the room is playing");
-  if (!room.password.empty() && in.password() != room.password) {
-    throw ClientError(kErrWrongPassword, "wrong room password");
-  }
-  if (room.full()) throw ClientError(kErrRoomFull, "every seat is taken");
-  const Seat& s = seat(room, req.user, req.session, false);
-  auto update = room.next_update();
-  *update.mutable_member_joined() = s.message();
-  broadcast(room, update, req.session);
-  req.reply(room.state());
 }
 
 void Lobby::leave(const gamehost::Request& req) {
-  Room& room = room_of(req.user);
-  if (room.phase != pb::PHASE_WAITING) {
-    throw ClientError(kErrGameRunning, "the game is running; it plays for you if you go");
-  }
-  pb::RoomLeft out;
-  out.set_room_id(room.id);
-  out.set_reason(pb::LEFT);
-  remove(room, req.user, pb::LEFT, false, req.session, nullptr);
-  req.reply(out);
+  on_room(req, room_of(req.user), kErrNotInRoom, [this, req](Room& room) {
+    member(room, req.user);
+    if (room.phase != pb::PHASE_WAITING) {
+      throw ClientError(kErrGameRunning, "the game is running; it plays for you if you go");
+    }
+    pb::RoomLeft out;
+    out.set_room_id(room.id);
+    out.set_reason(pb::LEFT);
+    remove(room, req.user, pb::LEFT, false, req.session, nullptr);  // `room` may be gone
+    req.reply(out);
+  });
 }
 
 void Lobby::set_ready(const gamehost::Request& req, const pb::SetReady& in) {
-  Room& room = room_of(req.user);
-  Seat& s = *room.find(req.user);
-  if (s.reserved) throw ClientError(kErrReservedSeat, "confirm the seat first");
-  if (room.phase != pb::PHASE_WAITING) throw ClientError(kErrGameRunning, "the room is playing");
-  if (s.ready == in.ready()) {
-    pb::RoomUpdate same;  // nothing changed: the member as it is, at the current version
-    same.set_room_id(room.id);
-    same.set_version(room.version);
-    *same.mutable_member_changed() = s.message();
-    req.reply(same);
-    return;
-  }
-  s.ready = in.ready();
-  auto update = room.next_update();
-  *update.mutable_member_changed() = s.message();
-  broadcast(room, update, req.session);
-  req.reply(update);
-  if (room.all_ready()) start_game(room);
+  on_room(req, room_of(req.user), kErrNotInRoom,
+          [this, req, ready = in.ready()](Room& room) { set_ready_on_lane(req, room, ready); });
 }
 
 void Lobby::kick(const gamehost::Request& req, const pb::KickMember& in) {
-  Room& room = room_of(req.user);
-  if (room.owner != req.user) throw ClientError(kErrNotOwner, "only the room's owner may kick");
-  if (room.phase != pb::PHASE_WAITING) throw ClientError(kErrGameRunning, "the room is playing");
-  if (in.user_id() == req.user || room.find(in.user_id()) == nullptr) {
-    throw ClientError(kErrNotAMember, concat("user ", in.user_id(), " is not another member"));
-  }
-  pb::RoomUpdate left;
-  remove(room, in.user_id(), pb::KICKED, true, req.session, &left);
-  req.reply(left);  // the owner stays, so the room does too
+  on_room(req, room_of(req.user), kErrNotInRoom, [this, req, target = in.user_id()](Room& room) {
+    member(room, req.user);
+    if (room.owner != req.user) throw ClientError(kErrNotOwner, "only the room's owner may kick");
+    if (room.phase != pb::PHASE_WAITING) throw ClientError(kErrGameRunning, "the room is playing");
+    if (target == req.user || room.find(target) == nullptr) {
+      throw ClientError(kErrNotAMember, concat("user ", target, " is not another member"));
+    }
+    pb::RoomUpdate left;
+    remove(room, target, pb::KICKED, true, req.session, &left);
+    req.reply(left);  // the owner stays, so the room does too
+  });
 }
 
 void Lobby::quick_match(const gamehost::Request& req, const pb::QuickMatch& in) {
-  if (const Room* current = find_room_of(req.user); current != nullptr) {
-    const Seat& s = *current->find(req.user);
-    if (!s.reserved) throw ClientError(kErrAlreadyInRoom, "leave your room first");
-    pb::MatchFound again;  // asked twice: the same seat, with the time that is left
-    again.set_room_id(current->id);
-    again.set_seat(s.seat);
-    const auto now = host_.now_ms();
-    again.set_confirm_within_ms(
-        static_cast<std::uint32_t>(s.deadline_ms > now ? s.deadline_ms - now : 0));
-    req.reply(again);
+  game(in.game_type());
+  if (const auto current = directory_.room_of(req.user)) {
+    // Asked again (the same seat) or already seated: that room's lane knows which.
+    plugin_.post_keyed(*current, [this, req, id = *current, type = in.game_type()] {
+      run_request(req, id, [&](Room* room) {
+        if (room == nullptr) {
+          directory_.release(req.user, id);
+          match(req, type, {id});
+          return;
+        }
+        quick_match_on_lane(req, *room, type, {});
+      });
+    });
     return;
   }
-  const auto& g = game(in.game_type());
-  // The fullest open room of the type starts soonest; among equals the oldest.
-  Room* best = nullptr;
-  for (auto& [id, room] : rooms_) {
-    if (room.game_type != in.game_type() || room.phase != pb::PHASE_WAITING || room.full() ||
-        !room.password.empty()) {
-      continue;
-    }
-    if (best == nullptr || room.members.size() > best->members.size()) best = &room;
+  match(req, in.game_type(), {});
+}
+
+void Lobby::match(const gamehost::Request& req, const std::string& game_type,
+                  std::vector<std::uint64_t> tried) {
+  std::uint64_t id = tried.size() < kMatchAttempts ? directory_.best_open(game_type, tried) : 0;
+  bool opened = false;
+  if (id == 0) {
+    // The fullest open room starts soonest; with none, a new room (the matcher owns it).
+    id = open_room(game_type, game_type, game(game_type).preferred, "", req.user);
+    opened = true;
   }
-  if (best == nullptr) best = &open_room(in.game_type(), in.game_type(), g.preferred, "", req.user);
-  const Seat& s = seat(*best, req.user, req.session, true);
-  if (best->members.size() > 1) {
-    auto update = best->next_update();
-    *update.mutable_member_joined() = s.message();
-    broadcast(*best, update, req.session);
+  const auto claim = directory_.claim(req.user, id);
+  if (claim == Claim::refused) {
+    if (opened) abandon_room(id);
+    throw ClientError(kErrAlreadyInRoom, "leave your room first");
   }
-  pb::MatchFound out;
-  out.set_room_id(best->id);
-  out.set_seat(s.seat);
-  out.set_confirm_within_ms(static_cast<std::uint32_t>(settings_.reserve_ms));
-  req.reply(out);
+  try {
+    plugin_.post_keyed(id, [this, req, id, game_type, tried = std::move(tried)]() mutable {
+      run_request(req, id, [&](Room* room) {
+        if (room == nullptr) {  // it closed before this lane ran: the next one
+          directory_.release(req.user, id);
+          tried.push_back(id);
+          match(req, game_type, std::move(tried));
+          return;
+        }
+        quick_match_on_lane(req, *room, game_type, tried);
+      });
+    });
+  } catch (...) {
+    if (claim == Claim::added) directory_.release(req.user, id);
+    if (opened) abandon_room(id);
+    throw;
+  }
 }
 
 void Lobby::confirm(const gamehost::Request& req, const pb::ConfirmSeat& in) {
-  const auto it = room_of_user_.find(req.user);
-  if (it == room_of_user_.end() || it->second != in.room_id()) {
-    throw ClientError(kErrNoReservation, concat("no seat held for you in room ", in.room_id()));
+  const auto id = in.room_id();
+  if (directory_.room_of(req.user) != id) {
+    throw ClientError(kErrNoReservation, concat("no seat held for you in room ", id));
   }
-  Room& room = rooms_.at(it->second);
-  Seat& s = *room.find(req.user);
-  if (s.reserved) {
-    s.reserved = false;
-    s.deadline_ms = 0;
-    auto update = room.next_update();
-    *update.mutable_member_changed() = s.message();
-    broadcast(room, update, req.session);
-  }
-  req.reply(room.state());
+  on_room(req, id, kErrNoReservation, [this, req](Room& room) { confirm_on_lane(req, room); });
 }
 
 void Lobby::chat(const gamehost::Request& req, const pb::SendChat& in) {
-  Room& room = room_of(req.user);
-  Seat& s = *room.find(req.user);
-  if (s.reserved) throw ClientError(kErrReservedSeat, "confirm the seat first");
   if (in.text().empty()) throw ClientError(kErrBadText, "the chat line is empty");
   check_text(in.text(), settings_.chat_max_length, "the chat line");
-  if (!s.chat.take(host_.now_ms(), settings_.chat_burst, settings_.chat_per_minute)) {
-    throw ClientError(kErrChatTooFast, "too many chat lines; wait a little");
-  }
-  pb::RoomUpdate update;  // chat changes no state: the version stays
-  update.set_room_id(room.id);
-  update.set_version(room.version);
-  auto* line = update.mutable_chat();
-  line->set_user_id(req.user);
-  line->set_text(in.text());
-  broadcast(room, update, req.session);
-  req.reply(update);
+  on_room(req, room_of(req.user), kErrNotInRoom,
+          [this, req, text = in.text()](Room& room) { chat_on_lane(req, room, text); });
 }
 
-void Lobby::get(const gamehost::Request& req) const {
-  const Room* room = find_room_of(req.user);
-  if (room == nullptr) throw ClientError(kErrNotInRoom, "you are not in a room");
-  req.reply(room->state());
+void Lobby::get(const gamehost::Request& req) {
+  on_room(req, room_of(req.user), kErrNotInRoom, [req](Room& room) {
+    member(room, req.user);
+    req.reply(room.state());
+  });
 }
 
-void Lobby::start_game(Room& room) {
-  room.phase = pb::PHASE_PLAYING;
-  room.game_id = host_.next_id();
-  room.game_started_ms = host_.now_ms();
-  pb::GameStart start;
-  start.set_room_id(room.id);
-  start.set_game_id(room.game_id);
-  start.set_game_type(room.game_type);
-  std::vector<const Seat*> by_seat;
-  for (auto& m : room.members) {
-    m.ready = false;  // the next game needs a new "ready" from everyone
-    by_seat.push_back(&m);
+// ---- Sessions, games, the sweep -------------------------------------------------------------
+
+void Lobby::session_authenticated(gamehost::SessionId session, gamehost::UserId user) {
+  const auto was = directory_.member_of(session);
+  const auto back = [this, session, user] {
+    if (user == 0) return;
+    if (const auto id = directory_.room_of(user)) {
+      on_room(*id, "reconnect",
+              [this, session, user](Room& room) { session_back_on_lane(room, session, user); });
+    }
+  };
+  if (was == 0 || was == user) {
+    back();
+    return;
   }
-  std::sort(by_seat.begin(), by_seat.end(), [](auto* a, auto* b) { return a->seat < b->seat; });
-  for (const auto* m : by_seat) {
-    auto* p = start.add_players();
-    p->set_seat(m->seat);
-    p->set_user_id(m->user);
-    p->set_session_id(m->session);
+  // A logout, or a login as another user, on a member's connection: that member loses it
+  // first, then the new user (if in a room) gets it - in this order, as the two may sit in
+  // different rooms whose lanes run in parallel.
+  const auto id = directory_.room_of(was);
+  if (!id) {
+    back();
+    return;
   }
-  auto update = room.next_update();
-  update.set_game_started(room.game_id);
-  broadcast(room, update);  // before the game plugin hears of it, so clients see it first
-  host_.publish(kGameStartTopic, start);
-  host_.log_info("room ", room.id, " starts ", room.game_type, " game ", room.game_id);
+  on_room(*id, "session change", [this, session, was, back](Room& room) {
+    session_lost_on_lane(room, session, was);
+    back();
+  });
 }
 
-void Lobby::end_game(Room& room, const std::string& reason) {
-  const auto game_id = room.game_id;
-  room.phase = pb::PHASE_WAITING;
-  room.game_id = 0;
-  room.game_started_ms = 0;
-  auto update = room.next_update();
-  update.set_game_over(game_id);
-  broadcast(room, update);
-  if (!reason.empty()) host_.log_warn("room ", room.id, " game ", game_id, " ended: ", reason);
-  // Members who dropped during the game and did not come back in time leave now.
-  const auto now = host_.now_ms();
-  const auto id = room.id;
-  std::vector<gamehost::UserId> gone;
-  for (const auto& m : room.members) {
-    if (m.session == 0 && m.deadline_ms != 0 && m.deadline_ms <= now) gone.push_back(m.user);
-  }
-  for (const auto user : gone) {
-    const auto it = rooms_.find(id);
-    if (it == rooms_.end()) return;
-    remove(it->second, user, pb::GRACE_EXPIRED, true, 0, nullptr);
+void Lobby::session_closed(gamehost::SessionId session, gamehost::UserId user) {
+  // The user the session played for: the member whose seat it held, if any.
+  if (user == 0) return;
+  if (const auto id = directory_.room_of(user)) {
+    on_room(*id, "disconnect",
+            [this, session, user](Room& room) { session_lost_on_lane(room, session, user); });
   }
 }
 
 void Lobby::game_over(const pb::GameOver& over) {
-  const auto it = rooms_.find(over.room_id());
-  if (it == rooms_.end() || it->second.game_id != over.game_id() || over.game_id() == 0) {
+  if (over.game_id() == 0 || directory_.find(over.room_id()) == nullptr) {
     host_.log_debug("game over for room ", over.room_id(), " game ", over.game_id(),
-                    ": no such game running");
+                    ": no such room");
     return;
   }
-  end_game(it->second, over.reason());
-}
-
-void Lobby::session_back(gamehost::SessionId session, gamehost::UserId user) {
-  const auto it = room_of_user_.find(user);
-  if (it == room_of_user_.end()) return;
-  Room& room = rooms_.at(it->second);
-  Seat& s = *room.find(user);
-  if (s.session == session) return;
-  detach(room, s.session);  // a second login of the same user: the older session leaves
-  s.session = session;
-  if (!s.reserved) s.deadline_ms = 0;
-  attach(room, session, user);
-  auto update = room.next_update();
-  *update.mutable_member_changed() = s.message();
-  broadcast(room, update, session);
-  host_.send(session, room.state());
-  if (room.phase == pb::PHASE_WAITING && room.all_ready()) start_game(room);
-}
-
-void Lobby::session_gone(gamehost::SessionId session, gamehost::UserId still) {
-  const auto it = member_of_session_.find(session);
-  if (it == member_of_session_.end() || it->second == still) return;
-  const auto user = it->second;
-  // A logout keeps the connection open: it leaves the room's group and key here (a closed
-  // one has left them already).
-  if (const auto room = room_of_user_.find(user); room != room_of_user_.end()) {
-    detach(rooms_.at(room->second), session);
-  }
-  session_lost(session, user);
-}
-
-void Lobby::session_lost(gamehost::SessionId session, gamehost::UserId user) {
-  const auto it = room_of_user_.find(user);
-  if (it == room_of_user_.end()) return;
-  Room& room = rooms_.at(it->second);
-  Seat& s = *room.find(user);
-  if (s.session != session) return;  // an older session of a user who logged in again
-  member_of_session_.erase(session);
-  s.session = 0;
-  if (!s.reserved) {
-    if (settings_.reconnect_grace_ms == 0 && room.phase == pb::PHASE_WAITING) {
-      remove(room, user, pb::GRACE_EXPIRED, false, 0, nullptr);
+  on_room(over.room_id(), "game over", [this, over](Room& room) {
+    if (room.game_id != over.game_id()) {
+      host_.log_debug("game over for room ", room.id, " game ", over.game_id(),
+                      ": no such game running");
       return;
     }
-    s.deadline_ms = host_.now_ms() + settings_.reconnect_grace_ms;
-  }
-  auto update = room.next_update();
-  *update.mutable_member_changed() = s.message();
-  broadcast(room, update);
+    end_game(room, over.reason());
+  });
 }
 
 void Lobby::sweep() {
-  const auto now = host_.now_ms();
-  std::vector<std::tuple<std::uint64_t, gamehost::UserId, pb::LeaveReason>> due;
-  std::vector<std::uint64_t> overtime;
-  for (const auto& [id, room] : rooms_) {
-    if (room.phase == pb::PHASE_PLAYING && now - room.game_started_ms >= settings_.max_game_ms) {
-      overtime.push_back(id);
-    }
-    for (const auto& m : room.members) {
-      if (m.deadline_ms == 0 || m.deadline_ms > now) continue;
-      if (m.reserved) {
-        due.emplace_back(id, m.user, pb::RESERVATION_EXPIRED);
-      } else if (m.session == 0 && room.phase == pb::PHASE_WAITING) {
-        due.emplace_back(id, m.user, pb::GRACE_EXPIRED);
-      }
-    }
-  }
-  for (const auto& [id, user, reason] : due) {
-    const auto it = rooms_.find(id);
-    if (it != rooms_.end()) remove(it->second, user, reason, true, 0, nullptr);
-  }
-  for (const auto id : overtime) {
-    const auto it = rooms_.find(id);
-    if (it != rooms_.end()) end_game(it->second, "no game over within max_game_ms");
+  for (const auto id : directory_.due(host_.now_ms())) {
+    on_room(id, "sweep", [this](Room& room) { sweep_on_lane(room); });
   }
 }
 
+// ---- Handover state -------------------------------------------------------------------------
+
 pb::Snapshot Lobby::save() const {
   pb::Snapshot out;
-  out.set_next_joined_order(next_joined_order_);
-  for (const auto& [id, room] : rooms_) {
+  out.set_next_joined_order(next_joined_order_.load());
+  directory_.for_each([&](const Room& room) {
     auto* r = out.add_rooms();
-    r->set_room_id(id);
+    r->set_room_id(room.id);
     r->set_name(room.name);
     r->set_game_type(room.game_type);
     r->set_seats(room.seats);
@@ -486,15 +385,17 @@ pb::Snapshot Lobby::save() const {
       s->set_deadline_ms(m.deadline_ms);
       s->set_joined_order(m.joined_order);
     }
-  }
+  });
   return out;
 }
 
 void Lobby::restore(const pb::Snapshot& snapshot) {
+  // In the constructor: no lane runs yet, so the rooms are filled here.
   next_joined_order_ = std::max<std::uint64_t>(1, snapshot.next_joined_order());
   const auto now = host_.now_ms();
   for (const auto& r : snapshot.rooms()) {
-    Room& room = rooms_[r.room_id()];
+    auto owned = std::make_unique<Room>();
+    Room& room = *owned;
     room.id = r.room_id();
     room.name = r.name();
     room.game_type = r.game_type();
@@ -521,9 +422,11 @@ void Lobby::restore(const pb::Snapshot& snapshot) {
         if (!s.reserved) s.deadline_ms = now + settings_.reconnect_grace_ms;
       }
       room.members.push_back(s);
-      room_of_user_[s.user] = room.id;
+      directory_.claim(s.user, room.id);
       attach(room, s.session, s.user);
     }
+    directory_.insert(std::move(owned), true);
+    directory_.publish(room, due_ms(room));
   }
 }
 

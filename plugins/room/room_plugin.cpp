@@ -4,9 +4,9 @@
 // runs the game and publishes GameOver, and the room waits for ready again. Room knows no
 // game rules.
 //
-// Threading: everything runs on the plugin's queue (no lock). A room operation is a few
-// map lookups and one group send (the host encodes and fans it out), so one queue serves
-// thousands of rooms; bench/README.md has the figures. Each room is a drain key: under
+// Threading: each room runs on the keyed lane of its id, so rooms run in parallel across
+// the host's workers and in order within a room (lobby.hpp: what runs where). Each room is
+// also a drain key: under
 // `gamehostctl reload room --strategy drain` the rooms that exist finish on the old build
 // (their members' messages stay there) while new rooms open on the new one. A handover
 // reload keeps every room (export_state).
@@ -31,7 +31,7 @@ void require_login(const gamehost::Request& req) {
 class RoomPlugin final : public gamehost::Plugin {
  public:
   RoomPlugin(gamehost::Host& host, std::string_view state)
-      : Plugin(host), settings_(Settings::read(host)), lobby_(host, settings_) {
+      : Plugin(host), settings_(Settings::read(host)), lobby_(*this, settings_) {
     restore(state);
     on<pb::CreateRoom>(&Lobby::create);
     on<pb::ListRooms>(&Lobby::list);
@@ -56,11 +56,10 @@ class RoomPlugin final : public gamehost::Plugin {
   // A logout (user 0) or a login as another user on a member's connection leaves that
   // member's seat without a connection, as a close does.
   void on_session_authenticated(gamehost::SessionId session, gamehost::UserId user) override {
-    lobby_.session_gone(session, user);
-    if (user != 0) lobby_.session_back(session, user);
+    lobby_.session_authenticated(session, user);
   }
-  void on_session_closed(gamehost::SessionId session, gamehost::UserId) override {
-    lobby_.session_gone(session);
+  void on_session_closed(gamehost::SessionId session, gamehost::UserId user) override {
+    lobby_.session_closed(session, user);
   }
   void on_event(const gamehost::Event& event) override {
     if (event.topic != kGameOverTopic) return;

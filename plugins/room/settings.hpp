@@ -28,9 +28,9 @@ struct Settings {
   std::uint32_t chat_burst = 5;               // lines at once...
   std::uint32_t chat_per_minute = 30;         // ...then this many per minute
   std::uint64_t reconnect_grace_ms = 30'000;  // a dropped member keeps the seat this long
-  std::uint64_t reserve_ms = 5'000;  // a quick-matched seat waits this long for ConfirmSeat
-  std::uint64_t max_game_ms = 2 * 3600 * 1000;  // a game that never reports its end is ended
-  std::uint64_t sweep_ms = 250;                 // how often deadlines are checked
+  std::uint64_t reserve_ms = 5'000;       // a quick-matched seat waits this long for ConfirmSeat
+  std::uint64_t max_game_ms = 7'200'000;  // 2 h: a game that never reports its end is ended
+  std::uint64_t sweep_ms = 250;           // how often deadlines are checked
 
   // Throws ConfigError / std::invalid_argument naming the setting, so the host refuses the
   // plugin with that text instead of running with a surprising value.

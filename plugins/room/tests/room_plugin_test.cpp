@@ -25,6 +25,24 @@ class Room : public ::testing::Test {
   }
   void load() { host.load(gamehost_plugin_room()); }
 
+  // Delivers m and runs what it caused. A refusal made on the room's lane (most are: each
+  // room runs on the keyed lane of its id) reaches the client as an Error frame, not as
+  // deliver's outcome: the outcome says it either way.
+  template <class Msg>
+  gamehost::testing::Outcome request(gh_session_id s, const Msg& m) {
+    const auto errors_before = host.errors(s).size();
+    auto out = host.deliver(s, m);
+    const auto& errors = host.errors(s);
+    if (out.ok() && errors.size() > errors_before) {
+      EXPECT_EQ(errors.size(), errors_before + 1);
+      EXPECT_EQ(errors.back().request_id, gamehost::message_id_v<Msg>);
+      out.status = GH_ERR_FAILED;
+      out.error_code = errors.back().code;
+      out.error_text = errors.back().text;
+    }
+    return out;
+  }
+
   // A connected session logged in as `user`.
   gh_session_id player(gh_user_id user) {
     const auto s = host.connect();
@@ -37,32 +55,38 @@ class Room : public ::testing::Test {
     m.set_game_type(type);
     m.set_name("table");
     m.set_password(password);
-    const auto out = host.deliver(s, m);
+    const auto out = request(s, m);
     EXPECT_TRUE(out.ok()) << out.error_text;
     return host.last_sent<pb::RoomState>(s);
+  }
+  // The code CreateRoom is refused with (0: created).
+  std::uint32_t create_outcome(gh_session_id s) {
+    pb::CreateRoom m;
+    m.set_game_type("doudizhu");
+    return request(s, m).error_code;
   }
   gamehost::testing::Outcome join(gh_session_id s, std::uint64_t room, const std::string& pw = "") {
     pb::JoinRoom m;
     m.set_room_id(room);
     m.set_password(pw);
-    return host.deliver(s, m);
+    return request(s, m);
   }
   gamehost::testing::Outcome ready(gh_session_id s, bool r = true) {
     pb::SetReady m;
     m.set_ready(r);
-    return host.deliver(s, m);
+    return request(s, m);
   }
   pb::MatchFound quick(gh_session_id s, const std::string& type = "doudizhu") {
     pb::QuickMatch m;
     m.set_game_type(type);
-    const auto out = host.deliver(s, m);
+    const auto out = request(s, m);
     EXPECT_TRUE(out.ok()) << out.error_text;
     return host.last_sent<pb::MatchFound>(s);
   }
   void confirm(gh_session_id s, std::uint64_t room) {
     pb::ConfirmSeat m;
     m.set_room_id(room);
-    ASSERT_TRUE(host.deliver(s, m).ok());
+    ASSERT_TRUE(request(s, m).ok());
   }
   std::vector<pb::GameStart> starts() const {
     std::vector<pb::GameStart> out;
@@ -145,12 +169,12 @@ TEST_F(Room, RefusedJoinsSayWhyAndChangeNothing) {
   // Already in a room: creating or joining another is refused.
   pb::CreateRoom other;
   other.set_game_type("doudizhu");
-  EXPECT_EQ(host.deliver(bob, other).error_code, kErrAlreadyInRoom);
+  EXPECT_EQ(request(bob, other).error_code, kErrAlreadyInRoom);
   // Nothing changed: three members, and dave in no room.
   pb::GetRoom get;
-  ASSERT_TRUE(host.deliver(alice, get).ok());
+  ASSERT_TRUE(request(alice, get).ok());
   EXPECT_EQ(host.last_sent<pb::RoomState>(alice).members_size(), 3);
-  EXPECT_EQ(host.deliver(dave, get).error_code, kErrNotInRoom);
+  EXPECT_EQ(request(dave, get).error_code, kErrNotInRoom);
 }
 
 TEST_F(Room, BadRoomSpecificationsAreRefused) {
@@ -158,17 +182,17 @@ TEST_F(Room, BadRoomSpecificationsAreRefused) {
   alice = player(1);
   pb::CreateRoom m;
   m.set_game_type("chess");
-  EXPECT_EQ(host.deliver(alice, m).error_code, kErrUnknownGameType);
+  EXPECT_EQ(request(alice, m).error_code, kErrUnknownGameType);
   m.set_game_type("race");
   m.set_seats(9);
-  EXPECT_EQ(host.deliver(alice, m).error_code, kErrBadSeats);
+  EXPECT_EQ(request(alice, m).error_code, kErrBadSeats);
   m.set_seats(4);
   m.set_name(std::string(33, 'x'));
-  EXPECT_EQ(host.deliver(alice, m).error_code, kErrBadText);
+  EXPECT_EQ(request(alice, m).error_code, kErrBadText);
   m.set_name("bad\x01name");
-  EXPECT_EQ(host.deliver(alice, m).error_code, kErrBadText);
+  EXPECT_EQ(request(alice, m).error_code, kErrBadText);
   m.set_name("");
-  ASSERT_TRUE(host.deliver(alice, m).ok());
+  ASSERT_TRUE(request(alice, m).ok());
   const auto state = host.last_sent<pb::RoomState>(alice);
   EXPECT_EQ(state.name(), "race");  // no name: the game type's
   EXPECT_EQ(state.seats(), 4u);
@@ -179,8 +203,7 @@ TEST_F(Room, AnAnonymousSessionIsRefused) {
   const auto anon = host.connect();
   pb::CreateRoom m;
   m.set_game_type("doudizhu");
-  EXPECT_EQ(host.deliver(anon, m).error_code,
-            static_cast<std::uint32_t>(GH_CODE_NOT_AUTHENTICATED));
+  EXPECT_EQ(request(anon, m).error_code, static_cast<std::uint32_t>(GH_CODE_NOT_AUTHENTICATED));
 }
 
 TEST_F(Room, ListFiltersByTypeAndOpenSeatsAndPages) {
@@ -196,7 +219,7 @@ TEST_F(Room, ListFiltersByTypeAndOpenSeatsAndPages) {
   const auto s = player(8);
   std::vector<std::uint64_t> seen;
   for (int page = 0; page < 5; ++page) {
-    ASSERT_TRUE(host.deliver(s, list).ok());
+    ASSERT_TRUE(request(s, list).ok());
     const auto out = host.last_sent<pb::RoomList>(s);
     for (const auto& r : out.rooms()) {
       EXPECT_EQ(r.game_type(), "doudizhu");
@@ -209,7 +232,7 @@ TEST_F(Room, ListFiltersByTypeAndOpenSeatsAndPages) {
   }
   EXPECT_EQ(seen, open_ids);
   pb::ListRooms all;
-  ASSERT_TRUE(host.deliver(s, all).ok());
+  ASSERT_TRUE(request(s, all).ok());
   EXPECT_EQ(host.last_sent<pb::RoomList>(s).rooms_size(), 7);
 }
 
@@ -217,14 +240,14 @@ TEST_F(Room, TheOwnerPassesToTheNextMemberAndAnEmptyRoomCloses) {
   load();
   const auto id = full_room();
   host.clear_sent();
-  ASSERT_TRUE(host.deliver(alice, pb::LeaveRoom{}).ok());
+  ASSERT_TRUE(request(alice, pb::LeaveRoom{}).ok());
   EXPECT_EQ(host.last_sent<pb::RoomLeft>(alice).reason(), pb::LEFT);
   EXPECT_EQ(host.key_of(alice, "room"), 0u);
   const auto owner = host.last_sent<pb::RoomUpdate>(carol);
   EXPECT_EQ(owner.owner_changed(), 2u);  // bob joined before carol
-  ASSERT_TRUE(host.deliver(bob, pb::LeaveRoom{}).ok());
+  ASSERT_TRUE(request(bob, pb::LeaveRoom{}).ok());
   EXPECT_EQ(host.last_sent<pb::RoomUpdate>(carol).owner_changed(), 3u);
-  ASSERT_TRUE(host.deliver(carol, pb::LeaveRoom{}).ok());
+  ASSERT_TRUE(request(carol, pb::LeaveRoom{}).ok());
   EXPECT_FALSE(host.open_keys("room").contains(id));
   EXPECT_EQ(join(alice, id).error_code, kErrNoSuchRoom);
 }
@@ -234,12 +257,12 @@ TEST_F(Room, OnlyTheOwnerKicks) {
   full_room();
   pb::KickMember kick;
   kick.set_user_id(3);
-  EXPECT_EQ(host.deliver(bob, kick).error_code, kErrNotOwner);
-  ASSERT_TRUE(host.deliver(alice, kick).ok());
+  EXPECT_EQ(request(bob, kick).error_code, kErrNotOwner);
+  ASSERT_TRUE(request(alice, kick).ok());
   EXPECT_EQ(host.last_sent<pb::RoomLeft>(carol).reason(), pb::KICKED);
   EXPECT_EQ(host.last_sent<pb::RoomUpdate>(bob).member_left().user_id(), 3u);
   EXPECT_EQ(host.last_sent<pb::RoomUpdate>(alice).member_left().reason(), pb::KICKED);
-  EXPECT_EQ(host.deliver(alice, kick).error_code, kErrNotAMember);
+  EXPECT_EQ(request(alice, kick).error_code, kErrNotAMember);
 }
 
 TEST_F(Room, QuickMatchFillsTheFullestOpenRoomThenOpensANewOne) {
@@ -282,7 +305,7 @@ TEST_F(Room, AnUnconfirmedSeatIsGivenAwayWhenTheReservationEnds) {
   EXPECT_EQ(host.last_sent<pb::RoomUpdate>(alice).member_left().user_id(), 2u);
   pb::ConfirmSeat late;
   late.set_room_id(id);
-  EXPECT_EQ(host.deliver(bob, late).error_code, kErrNoReservation);
+  EXPECT_EQ(request(bob, late).error_code, kErrNoReservation);
 }
 
 TEST_F(Room, EveryoneReadyStartsTheGameAndGameOverReturnsTheRoomToWaiting) {
@@ -304,16 +327,16 @@ TEST_F(Room, EveryoneReadyStartsTheGameAndGameOverReturnsTheRoomToWaiting) {
   EXPECT_EQ(host.last_sent<pb::RoomUpdate>(bob).game_started(), start.game_id());
   // While it plays: no joining, leaving, readying or kicking.
   EXPECT_EQ(join(player(4), id).error_code, kErrGameRunning);
-  EXPECT_EQ(host.deliver(bob, pb::LeaveRoom{}).error_code, kErrGameRunning);
+  EXPECT_EQ(request(bob, pb::LeaveRoom{}).error_code, kErrGameRunning);
   EXPECT_EQ(ready(bob).error_code, kErrGameRunning);
   // A game over for another game id is ignored; the right one ends the game.
   game_over(id, start.game_id() + 1);
   pb::GetRoom get;
-  ASSERT_TRUE(host.deliver(alice, get).ok());
+  ASSERT_TRUE(request(alice, get).ok());
   EXPECT_EQ(host.last_sent<pb::RoomState>(alice).phase(), pb::PHASE_PLAYING);
   game_over(id, start.game_id());
   EXPECT_EQ(host.last_sent<pb::RoomUpdate>(carol).game_over(), start.game_id());
-  ASSERT_TRUE(host.deliver(alice, get).ok());
+  ASSERT_TRUE(request(alice, get).ok());
   const auto state = host.last_sent<pb::RoomState>(alice);
   EXPECT_EQ(state.phase(), pb::PHASE_WAITING);
   for (const auto& m : state.members()) EXPECT_FALSE(m.ready());
@@ -335,7 +358,7 @@ TEST_F(Room, ADroppedMemberKeepsTheSeatAndIsBackAfterLoggingInAgain) {
   EXPECT_TRUE(host.last_sent<pb::RoomUpdate>(alice).member_changed().connected());
   EXPECT_EQ(host.key_of(again, "room"), id);
   host.advance(20'000);  // the old deadline passed, but bob is back
-  ASSERT_TRUE(host.deliver(again, pb::GetRoom{}).ok());
+  ASSERT_TRUE(request(again, pb::GetRoom{}).ok());
   EXPECT_EQ(host.last_sent<pb::RoomState>(again).members_size(), 3);
 }
 
@@ -347,7 +370,7 @@ TEST_F(Room, AMemberWhoDoesNotComeBackInTimeLosesTheSeat) {
   EXPECT_EQ(host.last_sent<pb::RoomUpdate>(alice).member_left().reason(), pb::GRACE_EXPIRED);
   const auto again = player(2);
   EXPECT_EQ(host.count_sent<pb::RoomState>(again), 0u);
-  EXPECT_EQ(host.deliver(again, pb::GetRoom{}).error_code, kErrNotInRoom);
+  EXPECT_EQ(request(again, pb::GetRoom{}).error_code, kErrNotInRoom);
 }
 
 TEST_F(Room, AMemberDroppedDuringAGameStaysUntilItEnds) {
@@ -357,7 +380,7 @@ TEST_F(Room, AMemberDroppedDuringAGameStaysUntilItEnds) {
   const auto game = starts().at(0).game_id();
   host.disconnect(carol);
   host.advance(60'000);  // far past the grace period: the game still holds the seat
-  ASSERT_TRUE(host.deliver(alice, pb::GetRoom{}).ok());
+  ASSERT_TRUE(request(alice, pb::GetRoom{}).ok());
   EXPECT_EQ(host.last_sent<pb::RoomState>(alice).members_size(), 3);
   game_over(id, game);
   EXPECT_EQ(host.last_sent<pb::RoomUpdate>(alice).member_left().user_id(), 3u);
@@ -369,7 +392,7 @@ TEST_F(Room, ASecondLoginTakesTheSeatFromTheOlderSession) {
   const auto bob2 = player(2);  // bob logs in elsewhere while the first session is open
   EXPECT_EQ(host.last_sent<pb::RoomState>(bob2).members_size(), 3);
   host.disconnect(bob);  // the older session closing later does not drop bob
-  ASSERT_TRUE(host.deliver(alice, pb::GetRoom{}).ok());
+  ASSERT_TRUE(request(alice, pb::GetRoom{}).ok());
   EXPECT_TRUE(host.last_sent<pb::RoomState>(alice).members(1).connected());
 }
 
@@ -385,7 +408,7 @@ TEST_F(Room, ALogoutOnAMembersConnectionIsADroppedMemberNotAGhost) {
   host.clear_sent();
   pb::SendChat line;
   line.set_text("bob cannot read this");
-  ASSERT_TRUE(host.deliver(alice, line).ok());
+  ASSERT_TRUE(request(alice, line).ok());
   EXPECT_TRUE(host.sent(bob).empty());
   // Someone else logging in on that connection does not take bob's seat either.
   host.authenticate(bob, 77);
@@ -413,17 +436,125 @@ TEST_F(Room, ChatIsLengthAndRateLimited) {
   full_room();
   pb::SendChat line;
   line.set_text("gl hf");
-  ASSERT_TRUE(host.deliver(alice, line).ok());
+  ASSERT_TRUE(request(alice, line).ok());
   EXPECT_EQ(host.last_sent<pb::RoomUpdate>(bob).chat().text(), "gl hf");
   EXPECT_EQ(host.last_sent<pb::RoomUpdate>(carol).chat().user_id(), 1u);
-  ASSERT_TRUE(host.deliver(alice, line).ok());
-  EXPECT_EQ(host.deliver(alice, line).error_code, kErrChatTooFast);
+  ASSERT_TRUE(request(alice, line).ok());
+  EXPECT_EQ(request(alice, line).error_code, kErrChatTooFast);
   host.advance(1'000);  // one line a second comes back
-  EXPECT_TRUE(host.deliver(alice, line).ok());
+  EXPECT_TRUE(request(alice, line).ok());
   line.set_text(std::string(201, 'a'));
-  EXPECT_EQ(host.deliver(bob, line).error_code, kErrBadText);
+  EXPECT_EQ(request(bob, line).error_code, kErrBadText);
   line.set_text("");
-  EXPECT_EQ(host.deliver(bob, line).error_code, kErrBadText);
+  EXPECT_EQ(request(bob, line).error_code, kErrBadText);
+}
+
+TEST_F(Room, EachRoomRunsOnTheLaneOfItsId) {
+  load();
+  const auto first = full_room();
+  const auto dave = player(4);
+  const auto second = create(dave, "race").room_id();
+  const auto eve = player(5);
+  ASSERT_TRUE(join(eve, second).ok());
+  for (auto s : {alice, bob, carol}) ASSERT_TRUE(ready(s).ok());
+  pb::SendChat line;
+  line.set_text("hi");
+  ASSERT_TRUE(request(dave, line).ok());
+  // Every state, delta and reply a member got came from the lane of the member's room.
+  for (const auto& [sessions, room] : {std::pair{std::vector{alice, bob, carol}, first},
+                                       std::pair{std::vector{dave, eve}, second}}) {
+    for (const auto s : sessions) {
+      ASSERT_FALSE(host.sent(s).empty());
+      for (const auto& sent : host.sent(s)) {
+        ASSERT_TRUE(sent.lane.has_value()) << "message " << sent.msg_id << " sent from the queue";
+        EXPECT_EQ(*sent.lane, room) << "message " << sent.msg_id;
+      }
+    }
+  }
+  ASSERT_EQ(starts().size(), 1u);
+  for (const auto& p : host.published()) {
+    if (p.topic != kGameStartTopic) continue;
+    ASSERT_TRUE(p.lane.has_value());
+    EXPECT_EQ(*p.lane, first);
+  }
+  // A listing reads the rooms' published summaries from the queue, the latest of each.
+  pb::ListRooms all;
+  ASSERT_TRUE(request(eve, all).ok());
+  const auto list = host.last_sent<pb::RoomList>(eve);
+  ASSERT_EQ(list.rooms_size(), 2);
+  EXPECT_EQ(list.rooms(0).phase(), pb::PHASE_PLAYING);
+  EXPECT_EQ(list.rooms(1).taken(), 2u);
+}
+
+TEST_F(Room, PipelinedRequestsFollowTheRoomTheSessionIsJoining) {
+  load();
+  alice = player(1);
+  const auto id = create(alice).room_id();
+  bob = player(2);
+  host.hold_keyed_tasks();
+  // bob sends join, ready and chat at once: the last two reach the room's lane after the
+  // join, so they find bob seated.
+  EXPECT_TRUE(join(bob, id).ok());
+  EXPECT_TRUE(ready(bob).ok());
+  pb::SendChat line;
+  line.set_text("ready!");
+  EXPECT_TRUE(request(bob, line).ok());
+  EXPECT_EQ(host.count_sent<pb::RoomState>(bob), 0u);  // nothing ran yet
+  host.run_keyed_tasks();
+  EXPECT_TRUE(host.errors(bob).empty()) << host.errors(bob).front().text;
+  EXPECT_EQ(host.count_sent<pb::RoomState>(bob), 1u);
+  EXPECT_EQ(host.last_sent<pb::RoomUpdate>(alice).chat().text(), "ready!");
+  // A create pipelined after the join is refused on the queue: bob belongs to the room.
+  host.hold_keyed_tasks(false);
+  EXPECT_EQ(create_outcome(bob), kErrAlreadyInRoom);
+}
+
+TEST_F(Room, AQuickMatchWhoseRoomFilledMeanwhileTakesTheNextRoom) {
+  load();
+  alice = player(1);
+  bob = player(2);
+  const auto half = create(alice).room_id();
+  ASSERT_TRUE(join(bob, half).ok());
+  const auto dave = player(4);
+  const auto carol_s = player(3);
+  host.hold_keyed_tasks();
+  // dave's join reaches the room's lane before carol's quick match, which the queue had
+  // sent there (the fullest open room): the room is full when carol's turn comes.
+  ASSERT_TRUE(join(dave, half).ok());
+  pb::QuickMatch quick_match;
+  quick_match.set_game_type("doudizhu");
+  ASSERT_TRUE(request(carol_s, quick_match).ok());
+  host.run_keyed_tasks();
+  host.hold_keyed_tasks(false);
+  const auto found = host.last_sent<pb::MatchFound>(carol_s);
+  EXPECT_NE(found.room_id(), half);
+  EXPECT_NE(found.room_id(), 0u);
+  EXPECT_EQ(found.seat(), 0u);  // a new room, carol's
+  ASSERT_TRUE(request(carol_s, pb::GetRoom{}).ok());
+  EXPECT_EQ(host.last_sent<pb::RoomState>(carol_s).room_id(), found.room_id());
+  ASSERT_TRUE(request(alice, pb::GetRoom{}).ok());
+  const auto full = host.last_sent<pb::RoomState>(alice);
+  ASSERT_EQ(full.members_size(), 3);
+  EXPECT_EQ(full.members(2).user_id(), 4u);
+}
+
+TEST_F(Room, AMemberWhoseConnectionClosedBeforeTheLaneSeatedThemIsADroppedMember) {
+  load();
+  alice = player(1);
+  const auto id = create(alice).room_id();
+  bob = player(2);
+  host.hold_keyed_tasks();
+  ASSERT_TRUE(join(bob, id).ok());
+  host.disconnect(bob);
+  host.run_keyed_tasks();
+  host.hold_keyed_tasks(false);
+  ASSERT_TRUE(request(alice, pb::GetRoom{}).ok());
+  const auto state = host.last_sent<pb::RoomState>(alice);
+  ASSERT_EQ(state.members_size(), 2);
+  EXPECT_FALSE(state.members(1).connected());  // the seat is kept for the grace period
+  EXPECT_EQ(host.group_size("room:" + std::to_string(id)), 1u);
+  host.advance(10'250);
+  EXPECT_EQ(host.last_sent<pb::RoomUpdate>(alice).member_left().reason(), pb::GRACE_EXPIRED);
 }
 
 TEST_F(Room, AHandoverReloadKeepsEveryRoom) {
@@ -433,7 +564,7 @@ TEST_F(Room, AHandoverReloadKeepsEveryRoom) {
   host.disconnect(carol);
   host.reload(gamehost_plugin_room());
   EXPECT_TRUE(host.open_keys("room").contains(id));
-  ASSERT_TRUE(host.deliver(bob, pb::GetRoom{}).ok());
+  ASSERT_TRUE(request(bob, pb::GetRoom{}).ok());
   const auto state = host.last_sent<pb::RoomState>(bob);
   EXPECT_EQ(state.room_id(), id);
   EXPECT_EQ(state.owner_user_id(), 1u);
