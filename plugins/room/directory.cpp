@@ -8,8 +8,12 @@ namespace pb = gamehost::room;
 
 namespace {
 
-bool is_open(const pb::RoomSummary& s) {
-  return s.phase() == pb::PHASE_WAITING && s.taken() < s.seats() && !s.has_password();
+bool is_open(const pb::RoomSummary& s, std::size_t pending = 0) {
+  return s.phase() == pb::PHASE_WAITING && s.taken() + pending < s.seats() && !s.has_password();
+}
+
+void erase_user(std::vector<gamehost::UserId>& users, gamehost::UserId user) {
+  std::erase(users, user);
 }
 
 }  // namespace
@@ -19,7 +23,7 @@ bool Directory::insert(std::unique_ptr<Room> room, bool over_limit) {
   if (rooms_.size() >= max_rooms_ && !over_limit) return false;
   const auto id = room->id;
   auto summary = room->summary();
-  rooms_.insert_or_assign(id, Entry{std::move(room), std::move(summary), 0, false});
+  rooms_.insert_or_assign(id, Entry{std::move(room), std::move(summary), 1, {}});
   return true;
 }
 
@@ -45,13 +49,16 @@ void Directory::publish(const Room& room, std::uint64_t due_ms) {
   if (it == rooms_.end()) return;
   it->second.summary = std::move(summary);
   it->second.due_ms = due_ms;
-  it->second.visible = true;
+  for (const auto& m : room.members) erase_user(it->second.pending, m.user);
 }
 
 Directory::Claim Directory::claim(gamehost::UserId user, std::uint64_t room) {
   std::lock_guard lock(mutex_);
   const auto [it, added] = room_of_user_.emplace(user, room);
-  if (added) return Claim::added;
+  if (added) {
+    if (const auto r = rooms_.find(room); r != rooms_.end()) r->second.pending.push_back(user);
+    return Claim::added;
+  }
   return it->second == room ? Claim::held : Claim::refused;
 }
 
@@ -59,6 +66,7 @@ void Directory::release(gamehost::UserId user, std::uint64_t room) {
   std::lock_guard lock(mutex_);
   const auto it = room_of_user_.find(user);
   if (it != room_of_user_.end() && it->second == room) room_of_user_.erase(it);
+  if (const auto r = rooms_.find(room); r != rooms_.end()) erase_user(r->second.pending, user);
 }
 
 std::optional<std::uint64_t> Directory::room_of(gamehost::UserId user) const {
@@ -92,7 +100,6 @@ std::vector<pb::RoomSummary> Directory::list(std::uint64_t after, const std::str
   *next = 0;
   std::lock_guard lock(mutex_);
   for (auto it = rooms_.upper_bound(after); it != rooms_.end(); ++it) {
-    if (!it->second.visible) continue;
     const auto& s = it->second.summary;
     if (!game_type.empty() && s.game_type() != game_type) continue;
     if (open_only && !is_open(s)) continue;
@@ -108,14 +115,19 @@ std::vector<pb::RoomSummary> Directory::list(std::uint64_t after, const std::str
 std::uint64_t Directory::best_open(const std::string& game_type,
                                    const std::vector<std::uint64_t>& skip) const {
   std::lock_guard lock(mutex_);
-  const pb::RoomSummary* best = nullptr;
+  std::uint64_t best = 0;
+  std::size_t best_taken = 0;
   for (const auto& [id, entry] : rooms_) {
     const auto& s = entry.summary;
-    if (!entry.visible || s.game_type() != game_type || !is_open(s)) continue;
+    if (s.game_type() != game_type || !is_open(s, entry.pending.size())) continue;
     if (std::find(skip.begin(), skip.end(), id) != skip.end()) continue;
-    if (best == nullptr || s.taken() > best->taken()) best = &s;
+    const std::size_t taken = s.taken() + entry.pending.size();
+    if (best == 0 || taken > best_taken) {
+      best = id;
+      best_taken = taken;
+    }
   }
-  return best == nullptr ? 0 : best->room_id();
+  return best;
 }
 
 std::vector<std::uint64_t> Directory::due(std::uint64_t now_ms) const {

@@ -30,16 +30,18 @@ class Directory {
  public:
   explicit Directory(std::uint32_t max_rooms) : max_rooms_(max_rooms) {}
 
-  // Adds a room that list and quick match do not see until its first publish(); false
-  // when max_rooms are open (unless `over_limit`: rooms handed over by a reload). Nothing
-  // may touch the room's contents until a task is posted to its lane.
+  // Adds a room; false when max_rooms are open (unless `over_limit`: rooms handed over by
+  // a reload). Nothing may touch the room's contents until a task is posted to its lane.
+  // It is due for the sweep at once, so a room whose first task could not be posted (its
+  // lane was full) is closed by the sweep if nobody joins it.
   bool insert(std::unique_ptr<Room> room, bool over_limit = false);
   // Removes the room (its lane's last act on it: the Room is destroyed).
   void erase(std::uint64_t id);
   // The room of `id`, for its own lane; nullptr if there is none.
   Room* find(std::uint64_t id) const;
-  // Publishes what list and quick match see of the room (and makes it visible), and when
-  // it next needs a sweep (0 = nothing due). Called on the room's lane after each change.
+  // Publishes what list and quick match see of the room, and when it next needs a sweep
+  // (0 = nothing due); its members are no longer pending. Called on the room's lane after
+  // each change.
   void publish(const Room& room, std::uint64_t due_ms);
 
   enum class Claim {
@@ -48,7 +50,8 @@ class Directory {
     held,     // the user did already
   };
   // Seats `user` in `room` for the directory, before the room's lane seats them: the
-  // user's next requests are routed there.
+  // user's next requests are routed there, and quick match counts the seat as taken
+  // (pending) until the lane has published the room with the user seated, or released it.
   Claim claim(gamehost::UserId user, std::uint64_t room);
   // The user no longer sits in `room` (nothing if they sit elsewhere).
   void release(gamehost::UserId user, std::uint64_t room);
@@ -66,8 +69,8 @@ class Directory {
   std::vector<gamehost::room::RoomSummary> list(std::uint64_t after, const std::string& game_type,
                                                 bool open_only, std::uint32_t page,
                                                 std::uint64_t* next) const;
-  // The open room of `game_type` quick match should try first: the fullest, the oldest
-  // among equals; rooms in `skip` are passed over. 0 if there is none.
+  // The open room of `game_type` quick match should try first: the fullest (pending seats
+  // counted), the oldest among equals; rooms in `skip` are passed over. 0 if there is none.
   std::uint64_t best_open(const std::string& game_type,
                           const std::vector<std::uint64_t>& skip) const;
   // The rooms with something due at `now_ms` (a reservation, a grace period, a game
@@ -76,8 +79,6 @@ class Directory {
   std::size_t size() const;
 
   // For export_state, when no lane runs: calls fn(room) for every room, in id order.
-  // (A room inserted but never published is one whose creator's task is still queued:
-  // none exists when no lane runs.)
   template <class Fn>
   void for_each(Fn fn) const {
     std::lock_guard lock(mutex_);
@@ -89,7 +90,7 @@ class Directory {
     std::unique_ptr<Room> room;
     gamehost::room::RoomSummary summary;
     std::uint64_t due_ms = 0;
-    bool visible = false;  // published at least once
+    std::vector<gamehost::UserId> pending;  // claimed, not yet seated by the lane
   };
 
   mutable std::mutex mutex_;

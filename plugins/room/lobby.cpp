@@ -129,8 +129,9 @@ std::uint64_t Lobby::open_room(std::string name, std::string game_type, std::uin
 }
 
 void Lobby::abandon_room(std::uint64_t id) {
-  directory_.erase(id);
-  host_.key_close(id);
+  // Not erased here: a quick match may have been sent to it meanwhile. Empty, it is due
+  // for the sweep, which closes it on its lane unless someone sits in it by then.
+  host_.log_debug("room ", id, ": opened, its first task not posted");
 }
 
 // ---- Requests -----------------------------------------------------------------------------
@@ -148,7 +149,7 @@ void Lobby::create(const gamehost::Request& req, const pb::CreateRoom& in) {
   const auto id = open_room(in.name().empty() ? in.game_type() : in.name(), in.game_type(), seats,
                             in.password(), req.user);
   if (directory_.claim(req.user, id) != Claim::added) {
-    abandon_room(id);  // a quick match on a lane seated the user meanwhile
+    abandon_room(id);  // a quick match retried on a lane seated the user meanwhile
     throw ClientError(kErrAlreadyInRoom, "leave your room first");
   }
   try {

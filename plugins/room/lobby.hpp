@@ -81,11 +81,12 @@ class Lobby {
   // The same for work no client waits for (session events, game over, the sweep): a full
   // lane is logged, as is any failure.
   void on_room(std::uint64_t id, const char* what, LaneFn fn);
-  // Opens an empty room, owned by `owner`, that lists and quick match do not see until its
-  // lane publishes it; throws kErrTooManyRooms or BUSY (a draining build opens no rooms).
+  // Opens an empty room, owned by `owner`; throws kErrTooManyRooms or BUSY (a draining
+  // build opens no rooms). The caller claims a seat in it for its user at once.
   std::uint64_t open_room(std::string name, std::string game_type, std::uint32_t seats,
                           std::string password, gamehost::UserId owner);
-  // A room opened but never posted to is closed again.
+  // A room opened whose first task could not be posted: left to the sweep, which closes
+  // it while it is empty.
   void abandon_room(std::uint64_t id);
   // Quick match's next room after `tried` (0: none): an open room of the game type, claimed
   // for the user, or a new one; posted to its lane. Used on the queue and on lanes.

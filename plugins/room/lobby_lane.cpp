@@ -65,6 +65,7 @@ void Lobby::broadcast(const Room& room, const pb::RoomUpdate& update, gamehost::
 }
 
 std::uint64_t Lobby::due_ms(const Room& room) const {
+  if (room.members.empty()) return 1;  // opened, nobody seated: the sweep closes it
   std::uint64_t due = 0;
   const auto take = [&due](std::uint64_t at) {
     if (at != 0 && (due == 0 || at < due)) due = at;
@@ -309,6 +310,11 @@ void Lobby::session_lost_on_lane(Room& room, gamehost::SessionId session, gameho
 }
 
 void Lobby::sweep_on_lane(Room& room) {
+  if (room.members.empty()) {  // its creator's first task never came (lane full)
+    host_.key_close(room.id);
+    directory_.erase(room.id);
+    return;
+  }
   const auto now = host_.now_ms();
   if (room.phase == pb::PHASE_PLAYING && now - room.game_started_ms >= settings_.max_game_ms) {
     if (!end_game(room, "no game over within max_game_ms")) return;

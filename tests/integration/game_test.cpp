@@ -7,7 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <atomic>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -34,7 +36,7 @@ namespace id {
 constexpr std::uint32_t kError = 2;
 constexpr std::uint32_t kRegister = 1000, kLoginReply = 1001, kTokenLogin = 1006;
 constexpr std::uint32_t kRoomState = 2001, kQuickMatch = 2009, kMatchFound = 2011,
-                        kConfirmSeat = 2012, kSetReady = 2007, kRoomUpdate = 2010;
+                        kConfirmSeat = 2012, kSetReady = 2007, kRoomUpdate = 2010, kGetRoom = 2014;
 constexpr std::uint32_t kBid = 2100, kPlay = 2101, kActionDone = 2102, kGameView = 2103,
                         kGameEvent = 2104, kGetGame = 2105;
 constexpr std::uint32_t kErrNotInGame = 2180;
@@ -52,6 +54,8 @@ std::string game_config(const std::string& url, const std::string& plugins_extra
          plugin_path("auth") +
          "\"\ncapabilities = [\"bind_user\"]\n"
          "[plugins.auth.settings]\nargon2_ops_limit = 1\nargon2_mem_limit_kib = 8\n"
+         // Every player registers from 127.0.0.1; GameLanes registers thirty at once.
+         "max_registrations_per_address = 100\n"
          "[plugins.user]\nfile = \"" +
          plugin_path("user") +
          "\"\n[plugins.user.settings]\nstarting_coins = " + std::to_string(kStartingCoins) +
@@ -431,6 +435,80 @@ TEST(GameLanes, FourTablesPlayAtOnceToSettlementWithTheirOwnCoins) {
     EXPECT_EQ(sql("SELECT COUNT(*) FROM user_ledger WHERE reference = '" + game + "'"), 3);
   }
   EXPECT_EQ(sql("SELECT COUNT(*) FROM card_games"), kTables);
+  EXPECT_EQ(host.log().find("keyed task threw"), std::string::npos) << host.log();
+  EXPECT_EQ(host.log().find(" threw: "), std::string::npos) << host.log();
+}
+
+// Each room runs on the keyed lane of its id: thirty players quick-matching, confirming and
+// getting ready at once, each from a thread of its own, end up seated once each, never more
+// than three to a room, every member of a room seeing the same members; each full room
+// starts one game for its three players, and no player of a room that is not full is dealt.
+TEST(GameLanes, ThirtyPlayersQuickMatchAtOnceIntoRoomsOfThreeAtMost) {
+  TempDir dir;
+  HostProcess host(game_config("sqlite:" + dir.str() + "/game.db", "keyed_lanes = 4\n"));
+  constexpr int kPlayers = 30;
+  std::vector<std::unique_ptr<Player>> all;
+  for (int i = 0; i < kPlayers; ++i)
+    all.push_back(std::make_unique<Player>(host.tcp_port(), "qm" + std::to_string(i)));
+
+  std::vector<rpb::RoomState> rooms(kPlayers);
+  std::vector<std::uint64_t> dealt(kPlayers, 0);
+  std::vector<std::string> failed(kPlayers);
+  std::atomic<int> confirmed{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kPlayers; ++i) {
+    threads.emplace_back([&, i] {
+      Player& p = *all[i];
+      try {
+        rpb::QuickMatch q;
+        q.set_game_type("doudizhu");
+        p.send(id::kQuickMatch, q);
+        const auto found = p.wait(id::kMatchFound, true);
+        if (found.msg_id != id::kMatchFound) throw std::runtime_error("QuickMatch refused");
+        rpb::ConfirmSeat c;
+        c.set_room_id(found.as<rpb::MatchFound>().room_id());
+        p.send(id::kConfirmSeat, c);
+        if (p.wait(id::kRoomState, true).msg_id != id::kRoomState)
+          throw std::runtime_error("ConfirmSeat refused");
+        // Everyone ready once everyone sits: a room fills before its members get ready.
+        ++confirmed;
+        while (confirmed.load() < kPlayers) std::this_thread::sleep_for(5ms);
+        rpb::SetReady r;
+        r.set_ready(true);
+        p.send(id::kSetReady, r);
+        std::this_thread::sleep_for(1s);  // the full rooms' games start meanwhile
+        p.send(id::kGetRoom, rpb::GetRoom{});
+        rooms[i] = p.wait(id::kRoomState).as<rpb::RoomState>();
+        if (rooms[i].members_size() == 3)
+          dealt[i] = p.pushed(id::kGameView).as<pb::GameView>().game_id();
+      } catch (const std::exception& e) {
+        failed[i] = e.what();
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+
+  std::map<std::uint64_t, std::set<std::uint64_t>> members;  // room -> user ids, as each saw
+  std::map<std::uint64_t, std::set<std::uint64_t>> games;    // room -> game ids dealt
+  int seated = 0;
+  for (int i = 0; i < kPlayers; ++i) {
+    ASSERT_TRUE(failed[i].empty()) << "player " << i << ": " << failed[i];
+    const auto& room = rooms[i];
+    std::set<std::uint64_t> users;
+    for (const auto& m : room.members()) users.insert(m.user_id());
+    EXPECT_TRUE(users.contains(all[i]->user_id)) << "player " << i;
+    EXPECT_LE(users.size(), 3u) << "room " << room.room_id();
+    const auto [it, first] = members.emplace(room.room_id(), users);
+    if (first) seated += static_cast<int>(users.size());
+    EXPECT_EQ(it->second, users) << "members of room " << room.room_id() << " disagree";
+    EXPECT_EQ(room.phase() == rpb::PHASE_PLAYING, users.size() == 3) << "room " << room.room_id();
+    if (users.size() == 3) {
+      EXPECT_NE(dealt[i], 0u);
+      games[room.room_id()].insert(dealt[i]);
+    }
+  }
+  EXPECT_EQ(seated, kPlayers);  // each player in exactly one room
+  for (const auto& [room, ids] : games) EXPECT_EQ(ids.size(), 1u) << "room " << room;
   EXPECT_EQ(host.log().find("keyed task threw"), std::string::npos) << host.log();
   EXPECT_EQ(host.log().find(" threw: "), std::string::npos) << host.log();
 }

@@ -509,6 +509,29 @@ TEST_F(Room, PipelinedRequestsFollowTheRoomTheSessionIsJoining) {
   EXPECT_EQ(create_outcome(bob), kErrAlreadyInRoom);
 }
 
+TEST_F(Room, QuickMatchesInABurstFillOneRoomBeforeOpeningTheNext) {
+  load();
+  host.hold_keyed_tasks();
+  // Four players match before any room's lane has run: the seats the queue has handed out
+  // count as taken, so the first three share a room and the fourth opens the next one.
+  std::vector<gh_session_id> players;
+  pb::QuickMatch m;
+  m.set_game_type("doudizhu");
+  for (gh_user_id u = 1; u <= 4; ++u) {
+    players.push_back(player(u));
+    ASSERT_TRUE(request(players.back(), m).ok());
+  }
+  host.run_keyed_tasks();
+  host.hold_keyed_tasks(false);
+  std::vector<std::uint64_t> rooms;
+  for (const auto s : players) rooms.push_back(host.last_sent<pb::MatchFound>(s).room_id());
+  EXPECT_EQ(rooms[0], rooms[1]);
+  EXPECT_EQ(rooms[0], rooms[2]);
+  EXPECT_NE(rooms[3], rooms[0]);
+  EXPECT_EQ(host.last_sent<pb::MatchFound>(players[2]).seat(), 2u);
+  for (const auto s : players) EXPECT_TRUE(host.errors(s).empty());
+}
+
 TEST_F(Room, AQuickMatchWhoseRoomFilledMeanwhileTakesTheNextRoom) {
   load();
   alice = player(1);
@@ -518,8 +541,8 @@ TEST_F(Room, AQuickMatchWhoseRoomFilledMeanwhileTakesTheNextRoom) {
   const auto dave = player(4);
   const auto carol_s = player(3);
   host.hold_keyed_tasks();
-  // dave's join reaches the room's lane before carol's quick match, which the queue had
-  // sent there (the fullest open room): the room is full when carol's turn comes.
+  // dave's join is on its way to the room: its seat counts as taken, so carol's quick
+  // match, right after, opens a room instead of queueing for a seat that is gone.
   ASSERT_TRUE(join(dave, half).ok());
   pb::QuickMatch quick_match;
   quick_match.set_game_type("doudizhu");
@@ -536,6 +559,34 @@ TEST_F(Room, AQuickMatchWhoseRoomFilledMeanwhileTakesTheNextRoom) {
   const auto full = host.last_sent<pb::RoomState>(alice);
   ASSERT_EQ(full.members_size(), 3);
   EXPECT_EQ(full.members(2).user_id(), 4u);
+}
+
+TEST_F(Room, AQuickMatchWhoseRoomClosedBeforeItGotThereTakesTheNextRoom) {
+  load();
+  alice = player(1);
+  const auto lone = create(alice).room_id();
+  bob = player(2);
+  const auto other = create(bob, "doudizhu", "sesame").room_id();  // not open to matching
+  carol = player(3);
+  host.hold_keyed_tasks();
+  // alice leaves, and carol's quick match is sent to alice's room before the leave ran: the
+  // room has closed when carol's turn comes there, so the match goes on to a new room.
+  ASSERT_TRUE(request(alice, pb::LeaveRoom{}).ok());
+  pb::QuickMatch quick_match;
+  quick_match.set_game_type("doudizhu");
+  ASSERT_TRUE(request(carol, quick_match).ok());
+  host.run_keyed_tasks();
+  host.hold_keyed_tasks(false);
+  EXPECT_TRUE(host.errors(carol).empty());
+  const auto found = host.last_sent<pb::MatchFound>(carol);
+  EXPECT_NE(found.room_id(), lone);
+  EXPECT_NE(found.room_id(), other);
+  EXPECT_EQ(found.seat(), 0u);
+  ASSERT_TRUE(request(carol, pb::GetRoom{}).ok());
+  const auto state = host.last_sent<pb::RoomState>(carol);
+  EXPECT_EQ(state.room_id(), found.room_id());
+  EXPECT_EQ(state.owner_user_id(), 3u);
+  EXPECT_FALSE(host.open_keys("room").contains(lone));
 }
 
 TEST_F(Room, AMemberWhoseConnectionClosedBeforeTheLaneSeatedThemIsADroppedMember) {
