@@ -27,6 +27,7 @@
 // with apply_migrations() before load(), and read or seed tables with sql().
 #pragma once
 
+#include <gamehost/plugin.hpp>
 #include <google/protobuf/message_lite.h>
 #include <sqlite3.h>
 
@@ -67,7 +68,7 @@ struct Sent {
   std::uint32_t msg_id;
   std::string bytes;
   // The keyed lane the plugin sent it from (Plugin::current_key()); nullopt: its queue.
-  std::optional<std::uint64_t> lane = Plugin::current_key();
+  std::optional<std::uint64_t> lane = ::gamehost::Plugin::current_key();
 };
 
 // An Error frame the host sent to a client (a handler's failure or send_error).
@@ -81,7 +82,7 @@ struct Published {
   std::string topic;
   std::string bytes;
   std::string publisher;                                      // the plugin's name
-  std::optional<std::uint64_t> lane = Plugin::current_key();  // as Sent::lane
+  std::optional<std::uint64_t> lane = ::gamehost::Plugin::current_key();  // as Sent::lane
 };
 
 struct LogLine {
