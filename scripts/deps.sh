@@ -10,7 +10,7 @@ gamehost_packages=(
   libsoci-dev libsqlite3-dev sqlite3 libmariadb-dev mariadb-server mariadb-client
   libssl-dev libsodium-dev
   clang-14 libclang-rt-14-dev
-  chromium
+  chromium firefox-esr
 )
 
 gamehost_install_deps() {

@@ -1,5 +1,5 @@
 // What the demo's tests do on a page the way a user would, shared by the Chromium (cdp.mjs)
-// and Firefox (bidi.mjs) tests: a page is { eval, waitFor, click, ... } of either driver.
+// and Firefox (firefox.mjs) tests: a page is { eval, waitFor, click, ... } of either driver.
 
 export const visible = (id) => `!document.getElementById(${JSON.stringify(id)}).hidden`;
 export const text = (page, id) => page.eval(`document.getElementById(${JSON.stringify(id)}).textContent`);
