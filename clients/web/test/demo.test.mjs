@@ -12,7 +12,7 @@ import { doudizhuBot, raceBot } from "../bots.mjs";
 import { chromiumMissing, launch, sleep } from "./cdp.mjs";
 import { startRelay } from "./cut.mjs";
 import { ADMIN_TOKEN, hostMissing, repo, startHost } from "./host.mjs";
-import { ddzState, ddzStep, guest, text, visible } from "./page.mjs";
+import { ddzState, ddzStep, guest, playDdzToResult, text, visible } from "./page.mjs";
 
 const skip = chromiumMissing() || hostMissing();
 if (skip) console.log(`# clients/web demo tests skipped: ${skip}`);
@@ -56,22 +56,7 @@ test("a guest plays a whole Dou Dizhu game against two bots by clicking, and see
   // Play by clicking what the page offers (ddzStep: bid 3 when it may, so the page is the
   // landlord when it bids first, else no bid; follow a single with the lowest higher one, else
   // Pass; lead the lowest card), until the result shows the coin change.
-  const seen = { bid: 0, noBid: 0, play: 0, pass: 0 };
-  let playShot = false;
-  const end = Date.now() + 150000;
-  for (;;) {
-    assert.ok(Date.now() < end, `the game did not end; page errors: ${page.errors.join(" | ")}`);
-    const s = await ddzState(page);
-    if (s.done) break;
-    if (s.phase === 1 && !playShot && s.hand.length < 20) {
-      playShot = true;
-      await shot(page, "4-ddz-playing");
-    }
-    const did = await ddzStep(page, s);
-    if (did) seen[did]++;
-    else await sleep(50);
-  }
-  console.log("# the page's actions:", JSON.stringify(seen));
+  const seen = await playDdzToResult(page, () => shot(page, "4-ddz-playing"));
   assert.ok(seen.play + seen.pass > 0, "the page played");
   const change = BigInt(await text(page, "ddz-coins-change"));
   assert.notEqual(change, 0n);

@@ -13,7 +13,7 @@ import { after, before, test } from "node:test";
 import { doudizhuBot } from "../bots.mjs";
 import { firefoxMissing, launchFirefox } from "./firefox.mjs";
 import { ADMIN_TOKEN, hostMissing, repo, startHost } from "./host.mjs";
-import { ddzState, ddzStep, guest, text, visible } from "./page.mjs";
+import { guest, playDdzToResult, text, visible } from "./page.mjs";
 
 const skip = firefoxMissing() || hostMissing();
 if (skip) console.log(`# clients/web Firefox tests skipped: ${skip}`);
@@ -54,22 +54,7 @@ test("Firefox: a guest sees the coins, plays a whole Dou Dizhu game against two 
   assert.equal(await text(page, "count-prev"), "17");
   assert.equal(await text(page, "count-next"), "17");
   await shot(page, "3-ddz-bidding");
-  const seen = { bid: 0, noBid: 0, play: 0, pass: 0 };
-  let playShot = false;
-  const end = Date.now() + 150000;
-  for (;;) {
-    assert.ok(Date.now() < end, `the game did not end; page errors: ${page.errors.join(" | ")}`);
-    const s = await ddzState(page);
-    if (s.done) break;
-    if (s.phase === 1 && !playShot && s.hand.length < 20) {
-      playShot = true;
-      await shot(page, "4-ddz-playing");
-    }
-    const did = await ddzStep(page, s);
-    if (did) seen[did]++;
-    else await sleep(50);
-  }
-  console.log("# the page's actions:", JSON.stringify(seen));
+  const seen = await playDdzToResult(page, () => shot(page, "4-ddz-playing"));
   assert.ok(seen.play + seen.pass > 0, "the page played");
   assert.ok(seen.bid + seen.noBid > 0 || (await text(page, "my-role")).includes("farmer"), "the page bid, or the landlord was bid before its turn");
   const change = BigInt(await text(page, "ddz-coins-change"));

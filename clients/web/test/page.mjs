@@ -71,3 +71,26 @@ export async function ddzStep(page, s) {
   if (refused !== "") throw new Error(`the page offered an action (${did}) the server refused: ${refused}`);
   return did;
 }
+
+// Plays the page's Dou Dizhu game by clicking what it offers (ddzStep) until the result
+// shows; calls onPlaying once, when the first cards are on the table. Returns how often the
+// page bid, declined, played and passed. Fails after 150 s, with the page's errors.
+export async function playDdzToResult(page, onPlaying) {
+  const seen = { bid: 0, noBid: 0, play: 0, pass: 0 };
+  let playShot = false;
+  const end = Date.now() + 150000;
+  for (;;) {
+    if (Date.now() >= end) throw new Error(`the game did not end; page errors: ${page.errors.join(" | ")}`);
+    const s = await ddzState(page);
+    if (s.done) break;
+    if (s.phase === 1 && !playShot && s.hand.length < 20) {
+      playShot = true;
+      await onPlaying();
+    }
+    const did = await ddzStep(page, s);
+    if (did) seen[did]++;
+    else await new Promise((r) => setTimeout(r, 50));
+  }
+  console.log("# the page's actions:", JSON.stringify(seen));
+  return seen;
+}
