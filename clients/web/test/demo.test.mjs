@@ -12,7 +12,7 @@ import { doudizhuBot, raceBot } from "../bots.mjs";
 import { chromiumMissing, launch, sleep } from "./cdp.mjs";
 import { startRelay } from "./cut.mjs";
 import { ADMIN_TOKEN, hostMissing, repo, startHost } from "./host.mjs";
-import { ddzState, ddzStep, guest, playDdzToResult, text, visible } from "./page.mjs";
+import { assertConsoleFitsWindow, ddzState, ddzStep, guest, playDdzToResult, text, visible } from "./page.mjs";
 
 const skip = chromiumMissing() || hostMissing();
 if (skip) console.log(`# clients/web demo tests skipped: ${skip}`);
@@ -261,6 +261,7 @@ test("the operator console lists the plugins and reloads battlemap while a page 
   assert.equal(listed, "auth,battlemap,card,racemap,room,user");
   await ops.waitFor(`Number(document.body.dataset.polls) >= 2`, { what: "two polls" });
   await shot(ops, "10-console");
+  await assertConsoleFitsWindow(ops);
 
   // The player walks while the operator reloads battlemap (handover): the page plays on.
   await player.front();

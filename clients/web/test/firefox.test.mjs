@@ -13,7 +13,7 @@ import { after, before, test } from "node:test";
 import { doudizhuBot } from "../bots.mjs";
 import { firefoxMissing, launchFirefox } from "./firefox.mjs";
 import { ADMIN_TOKEN, hostMissing, repo, startHost } from "./host.mjs";
-import { guest, playDdzToResult, text, visible } from "./page.mjs";
+import { assertConsoleFitsWindow, guest, playDdzToResult, text, visible } from "./page.mjs";
 
 const skip = firefoxMissing() || hostMissing();
 if (skip) console.log(`# clients/web Firefox tests skipped: ${skip}`);
@@ -107,6 +107,7 @@ test("Firefox: the operator console lists the plugins and reloads one from its b
   assert.match(cells, /^(\d+\.\d+\.\d+ running,){5}\d+\.\d+\.\d+ running$/, "each row shows its version and running");
   await ops.waitFor(`Number(document.body.dataset.polls) >= 2`, { what: "two polls" });
   await shot(ops, "7-console");
+  await assertConsoleFitsWindow(ops);
   await ops.select("#reload-strategy-battlemap", "handover");
   await ops.click("#reload-button-battlemap");
   await ops.waitFor(`document.getElementById("reload-outcome-battlemap").dataset.outcome === "ok"`, { timeoutMs: 20000, what: "the reload's outcome" });

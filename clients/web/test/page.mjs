@@ -4,6 +4,20 @@
 export const visible = (id) => `!document.getElementById(${JSON.stringify(id)}).hidden`;
 export const text = (page, id) => page.eval(`document.getElementById(${JSON.stringify(id)}).textContent`);
 
+// The operator console at the test's window size (1000 px wide): the page does not scroll
+// sideways, and every tile and every Reload button lies inside the window. The table may
+// scroll inside its card, but an operator must not have to scroll to find a button.
+export async function assertConsoleFitsWindow(page) {
+  const fit = JSON.parse(await page.eval(`JSON.stringify((() => {
+    const width = document.documentElement.clientWidth;
+    const outside = [...document.querySelectorAll(".tile, [data-test=reload-button], [data-test=reload-strategy]")]
+      .filter((e) => e.getBoundingClientRect().right > width).map((e) => e.id || e.className);
+    return { width, scrollWidth: document.documentElement.scrollWidth, outside };
+  })())`));
+  if (fit.scrollWidth > fit.width || fit.outside.length > 0)
+    throw new Error(`the console does not fit a ${fit.width} px window: ${JSON.stringify(fit)}`);
+}
+
 /** Logs in as a guest from the login screen and waits for the lobby with the coins. */
 export async function guest(page) {
   await page.waitFor(`${visible("screen-login")} && window.demo?.client?.state === "open"`, { what: "the login screen" });

@@ -561,7 +561,11 @@ function updateRow(row, p) {
   c.version.textContent = p.version;
   c.state.textContent = p.state;
   c.state.className = `state-${p.state}`;
-  c.loaded.textContent = formatDateTime(p.loaded_at_ms);
+  // Date over time: the column stays narrow enough for the table to fit a 1000 px window.
+  const [day, time] = formatDateTime(p.loaded_at_ms).split(' ');
+  c.loaded.replaceChildren(el('span', { className: 'line', textContent: day }),
+    el('span', { className: 'line', textContent: time }));
+  c.loaded.title = `${day} ${time}`;
   c.reloads.textContent = formatCount(p.reloads);
   c.queue.textContent = formatCount(p.queue_depth);
   c.messages.textContent = formatCount(p.messages);
