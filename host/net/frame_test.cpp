@@ -1,5 +1,4 @@
 #include "net/frame.hpp"
-#include "net/outbox_stream.hpp"
 
 #include <gtest/gtest.h>
 
@@ -114,104 +113,6 @@ TEST(FrameDecoder, TruncatedFrameStaysPending) {
   EXPECT_EQ(d.pending_bytes(), f.size() - 2);  // end of stream now = a truncated frame
 }
 
-
-// ---- ReadTracker (net/outbox_stream.hpp): when Beast has nothing of the client's left ----
-
-// A client frame (masked, RFC 6455 5.2) with a 7-, 16- or 64-bit length as the size needs.
-std::string client_frame(std::uint8_t opcode, bool fin, const std::string& payload) {
-  std::string f;
-  f.push_back(static_cast<char>((fin ? 0x80 : 0) | opcode));
-  const std::uint64_t n = payload.size();
-  if (n < 126) {
-    f.push_back(static_cast<char>(0x80 | n));
-  } else if (n <= 0xFFFF) {
-    f.push_back(static_cast<char>(0x80 | 126));
-    f.push_back(static_cast<char>(n >> 8));
-    f.push_back(static_cast<char>(n));
-  } else {
-    f.push_back(static_cast<char>(0x80 | 127));
-    for (int shift = 56; shift >= 0; shift -= 8) f.push_back(static_cast<char>(n >> shift));
-  }
-  const char key[4] = {0x11, 0x22, 0x33, 0x44};
-  f.append(key, 4);
-  for (std::size_t i = 0; i < n; ++i) f.push_back(static_cast<char>(payload[i] ^ key[i % 4]));
-  return f;
-}
-
-const std::string kUpgrade =
-    "GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
-
-void feed(ReadTracker& t, const std::string& bytes) {
-  t.feed(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-}
-
-TEST(ReadTracker, AllHandedOverOnlyAtTheEndOfEachMessageFedByteByByte) {
-  ReadTracker t;
-  EXPECT_FALSE(t.all_handed_over(0));
-  for (char c : kUpgrade) {
-    EXPECT_FALSE(t.all_handed_over(0));  // nothing has ended a message yet
-    feed(t, std::string(1, c));
-  }
-  EXPECT_FALSE(t.all_handed_over(0)) << "the request alone is no message";
-  // 7-, 16- and 64-bit lengths, and an empty message.
-  const std::vector<std::string> payloads = {"abcd", std::string(300, 'x'),
-                                             std::string(70000, 'y'), ""};
-  std::uint64_t messages = 0;
-  for (const auto& payload : payloads) {
-    const auto f = client_frame(0x2, true, payload);
-    for (std::size_t i = 0; i < f.size(); ++i) {
-      feed(t, f.substr(i, 1));
-      if (i + 1 < f.size()) {
-        EXPECT_FALSE(t.all_handed_over(messages)) << "mid-frame after byte " << i;
-        EXPECT_FALSE(t.all_handed_over(messages + 1)) << "mid-frame after byte " << i;
-      }
-    }
-    ++messages;
-    EXPECT_TRUE(t.all_handed_over(messages)) << payload.size() << "-byte message";
-    EXPECT_FALSE(t.all_handed_over(messages - 1)) << "one message not handed over yet";
-  }
-}
-
-TEST(ReadTracker, MessagesInOneReadAndAControlFrameAfterTheLastOne) {
-  ReadTracker t;
-  feed(t, kUpgrade + client_frame(0x2, true, "one") + client_frame(0x2, true, "two"));
-  EXPECT_TRUE(t.all_handed_over(2));
-  EXPECT_FALSE(t.all_handed_over(1)) << "the second message is still in Beast's buffer";
-  // A ping behind the last message: Beast has it to answer, so no idle wait.
-  feed(t, client_frame(0x9, true, "ping"));
-  EXPECT_FALSE(t.all_handed_over(2));
-  feed(t, client_frame(0x2, true, "three"));
-  EXPECT_TRUE(t.all_handed_over(3));
-  // A close frame is a control frame too.
-  feed(t, client_frame(0x8, true, std::string("\x03\xe8", 2)));
-  EXPECT_FALSE(t.all_handed_over(3));
-}
-
-TEST(ReadTracker, AFragmentedMessageEndsWithItsLastFragmentPingsBetweenNotwithstanding) {
-  ReadTracker t;
-  feed(t, kUpgrade);
-  feed(t, client_frame(0x2, false, "frag1"));
-  EXPECT_FALSE(t.all_handed_over(0));
-  EXPECT_FALSE(t.all_handed_over(1));
-  feed(t, client_frame(0x9, true, ""));  // a ping between fragments
-  feed(t, client_frame(0x0, false, "frag2"));
-  EXPECT_FALSE(t.all_handed_over(1));
-  feed(t, client_frame(0x0, true, "frag3"));
-  EXPECT_TRUE(t.all_handed_over(1));
-}
-
-TEST(ReadTracker, TheRequestEndsAtItsFirstEmptyLine) {
-  ReadTracker t;
-  // "\r\n\r" then "\r\n\r\n": the match restarts on the repeated CR.
-  feed(t, "GET / HTTP/1.1\r\nX: a\r\n\r");
-  feed(t, "\n");
-  feed(t, client_frame(0x2, true, "m"));
-  EXPECT_TRUE(t.all_handed_over(1));
-  ReadTracker u;
-  feed(u, "GET / HTTP/1.1\r\nX: \r\r\n\r\n" + client_frame(0x2, true, "m"));
-  EXPECT_TRUE(u.all_handed_over(1));
-}
 
 }  // namespace
 // A 16 MiB frame arriving in 1-byte reads, or in 16 KiB reads, costs each byte one copy:

@@ -2,10 +2,11 @@
 
 #include <gamehost/abi.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/websocket.hpp>
 
-#include <array>
+#include <cerrno>
 
 #include "net/frame.hpp"
 #include "net/static_files.hpp"
@@ -16,12 +17,41 @@ namespace beast = boost::beast;
 namespace websocket = boost::beast::websocket;
 namespace http = boost::beast::http;
 
+namespace {
+
+// Reads go into a buffer of the network thread, not of the connection: a connection only
+// reads on its own thread, synchronously once the socket is readable, and the reader keeps
+// what a read leaves unfinished (a frame cut by the read). So a session holds no read buffer.
+constexpr std::size_t kReadBufferBytes = std::size_t{64} * 1024;
+// Reads per readability wake: a client that keeps its socket full is read on after the
+// other connections of the thread have had their turn.
+constexpr int kMaxReadsPerWake = 4;
+
+std::uint8_t* thread_read_buffer() {
+  thread_local const std::unique_ptr<std::uint8_t[]> buffer(new std::uint8_t[kReadBufferBytes]);
+  return buffer.get();
+}
+
+// A server's control frame (RFC 6455 5.5): unmasked, at most 125 payload bytes.
+std::string control_frame(std::uint8_t opcode, std::string_view payload) {
+  std::string out;
+  out.reserve(2 + payload.size());
+  out.push_back(static_cast<char>(0x80 | opcode));
+  out.push_back(static_cast<char>(payload.size()));
+  out.append(payload);
+  return out;
+}
+
+}  // namespace
+
 WsConnection::WsConnection(Socket socket, Strand strand, ConnectionHooks& hooks,
                            const ConnectionLimits& limits, session::SessionId id, std::string ip,
                            std::uint16_t port)
     : Connection(std::move(strand), hooks, limits, id, session::Transport::websocket, std::move(ip),
                  port),
-      ws_(std::move(socket)) {}
+      socket_(std::move(socket)),
+      ws_(std::in_place, socket_),
+      reader_(ws_message_max(limits.max_frame_bytes)) {}
 
 void WsConnection::start_transport() {
   // Refused at accept (server or address full): close at once rather than spend a
@@ -31,26 +61,25 @@ void WsConnection::start_transport() {
     finish();
     return;
   }
-  // Beast's own writes (the handshake answer, pongs, close frames) join the send queue.
-  ws_.next_layer().set_sink(
+  // Beast's own writes (the handshake answer) join the send queue.
+  ws_->next_layer().set_sink(
       [this](std::string bytes, bool last) { return send_raw(std::move(bytes), last); });
   boost::system::error_code ec;
-  beast::get_lowest_layer(ws_).set_option(asio::ip::tcp::no_delay(true), ec);
-  // No Beast timeouts at all: when one fires, Beast closes the socket itself, behind the
+  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  // No Beast timeouts: when one fires, Beast closes the socket itself, behind the
   // connection's send path (a worker may be writing to that fd, or to its next owner once
   // the number is reused). The deadlines are the connection's own timers, and the socket
   // is closed in one place (finish). The handshake deadline: a socket that never completes
   // its upgrade holds a connection slot (counted from accept) only this long.
-  ws_.set_option(websocket::stream_base::timeout{websocket::stream_base::none(),
-                                                 websocket::stream_base::none(), false});
+  ws_->set_option(websocket::stream_base::timeout{websocket::stream_base::none(),
+                                                  websocket::stream_base::none(), false});
   arm_handshake_timer();
-  ws_.read_message_max(ws_message_max(limits_.max_frame_bytes));
   // The HTTP request first: an upgrade goes on to the handshake, a plain GET is a browser
   // asking for the demo page (when [listen] web_root serves one).
   request_ = std::make_unique<HttpRequest>();
   request_->header_limit(kMaxRequestHeaderBytes);
   request_->body_limit(0);
-  http::async_read(ws_.next_layer(), read_buffer_, *request_,
+  http::async_read(socket_, read_buffer_, *request_,
                    asio::bind_executor(
                        strand_, [self = std::static_pointer_cast<WsConnection>(shared_from_this())](
                                     const boost::system::error_code& ec, std::size_t) {
@@ -68,32 +97,39 @@ void WsConnection::on_request(const boost::system::error_code& ec) {
   }
   auto request = std::move(request_);
   const auto& req = request->get();
-  // A client sends nothing more before the 101; what follows is Beast's to read.
-  read_buffer_.consume(read_buffer_.size());
+  // A client sends nothing more before the 101 (RFC 6455 4.1); whatever it did is dropped.
+  read_buffer_.clear();
+  read_buffer_.shrink_to_fit();
   if (!websocket::is_upgrade(req) && limits_.web != nullptr) {
     handshake_done_ = true;
     handshake_timer().cancel();
     // One answer, then the connection ends (Connection: close) like after a Kick.
-    send_raw(limits_.web->respond(std::string_view(req.method_string()),
-                                  std::string_view(req.target())),
-             true);
+    send_raw(
+        limits_.web->respond(std::string_view(req.method_string()), std::string_view(req.target())),
+        true);
     return;
   }
   // Not an upgrade and no web root: Beast answers 400 and the handshake fails.
-  ws_.async_accept(req, asio::bind_executor(
-                            strand_, [self = std::static_pointer_cast<WsConnection>(
-                                          shared_from_this())](const boost::system::error_code& ec) {
-                              self->handshake_done_ = true;
-                              self->handshake_timer().cancel();
-                              if (ec) {
-                                spdlog::debug("websocket handshake from {} failed: {}",
-                                              self->remote_address(), ec.message());
-                                self->finish();
-                                return;
-                              }
-                              self->opened();
-                              self->read_more();
-                            }));
+  ws_->async_accept(
+      req, asio::bind_executor(strand_,
+                               [self = std::static_pointer_cast<WsConnection>(shared_from_this())](
+                                   const boost::system::error_code& ec) {
+                                 self->handshake_done_ = true;
+                                 self->handshake_timer().cancel();
+                                 if (ec) {
+                                   spdlog::debug("websocket handshake from {} failed: {}",
+                                                 self->remote_address(), ec.message());
+                                   self->finish();
+                                   return;
+                                 }
+                                 self->opened();
+                                 // Beast's part is over; its stream goes once its operation has
+                                 // fully returned.
+                                 asio::post(self->strand_, [self] {
+                                   self->ws_.reset();
+                                   self->read_more();
+                                 });
+                               }));
 }
 
 void WsConnection::arm_handshake_timer() {
@@ -108,69 +144,87 @@ void WsConnection::arm_handshake_timer() {
 }
 
 void WsConnection::read_more() {
-  if (!ws_.next_layer().tracker().all_handed_over(messages_read_)) {
-    read_message();  // the next message (or part of it) may be in Beast's buffer already
-    return;
-  }
-  // Idle until the client sends more: an idle session holds no read buffer and no Beast read
-  // operation (about 2 KiB), only this wait. Whatever arrives - a message, a ping, a close,
-  // the end of the stream - is then read by Beast exactly as before.
-  read_buffer_.clear();
-  read_buffer_.shrink_to_fit();
-  socket().async_wait(
-      asio::ip::tcp::socket::wait_read,
-      long_lived(asio::bind_executor(strand_, [self = std::static_pointer_cast<WsConnection>(
-                                        shared_from_this())](const boost::system::error_code& ec) {
-        if (ec && self->closing()) return;
-        if (ec) {
-          self->finish();
-          return;
-        }
-        self->read_message();
-      })));
+  if (closing()) return;
+  socket_.async_wait(asio::ip::tcp::socket::wait_read,
+                     long_lived(asio::bind_executor(
+                         strand_, [self = std::static_pointer_cast<WsConnection>(
+                                       shared_from_this())](const boost::system::error_code& ec) {
+                           if (ec && self->closing()) return;
+                           if (ec) {
+                             self->finish();
+                             return;
+                           }
+                           self->read_available();
+                         })));
 }
 
-void WsConnection::read_message() {
-  ws_.async_read(read_buffer_,
-                 asio::bind_executor(
-                     strand_, [self = std::static_pointer_cast<WsConnection>(shared_from_this())](
-                                  const boost::system::error_code& ec, std::size_t) {
-                       if (ec == websocket::error::message_too_big) {
-                         self->count_refused(GH_CODE_FRAME_TOO_LARGE);
-                         self->kick_on_strand(GH_CODE_FRAME_TOO_LARGE,
-                                              "message over the limit of " +
-                                                  std::to_string(self->limits_.max_frame_bytes) +
-                                                  " payload bytes");
-                         return;
-                       }
-                       if (ec && self->closing()) {
-                         // Closing already (the client closed, Beast failed the stream with
-                         // a close frame, or a Kick): what is queued ends with that frame,
-                         // and the connection ends once it is out, or after the grace.
-                         return;
-                       }
-                       if (ec) {
-                         self->finish();
-                         return;
-                       }
-                       const auto data = self->read_buffer_.cdata();
-                       std::uint32_t msg_id = 0;
-                       std::string_view payload;
-                       if (!decode_ws_message(self->ws_.got_binary(),
-                                              static_cast<const std::uint8_t*>(data.data()),
-                                              data.size(), msg_id, payload)) {
-                         self->count_refused(GH_CODE_BAD_FRAME);
-                         self->kick_on_strand(
-                             GH_CODE_BAD_FRAME,
-                             "a message must be binary: u32 message id, then the payload");
-                         return;
-                       }
-                       ++self->messages_read_;
-                       self->mark_read();
-                       const bool open = self->handle_frame(msg_id, payload);
-                       self->read_buffer_.consume(self->read_buffer_.size());
-                       if (open) self->read_more();
-                     }));
+void WsConnection::read_available() {
+  std::uint8_t* buffer = thread_read_buffer();
+  for (int reads = 0; reads < kMaxReadsPerWake; ++reads) {
+    const ssize_t n = ::recv(socket_.native_handle(), buffer, kReadBufferBytes, MSG_DONTWAIT);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+    if (n <= 0) {  // the end of the stream, or a reset
+      finish();
+      return;
+    }
+    mark_read();
+    if (!consume(buffer, static_cast<std::size_t>(n))) return;
+    if (static_cast<std::size_t>(n) < kReadBufferBytes) break;
+  }
+  reader_.release_memory();  // nothing kept between messages
+  read_more();
+}
+
+bool WsConnection::consume(std::uint8_t* data, std::size_t n) {
+  using Kind = WsFrameReader::Event::Kind;
+  for (;;) {
+    const auto e = reader_.next(data, n);
+    switch (e.kind) {
+      case Kind::need_more:
+        return true;
+      case Kind::message: {
+        std::uint32_t msg_id = 0;
+        std::string_view payload;
+        if (!decode_ws_message(e.binary, reinterpret_cast<const std::uint8_t*>(e.data.data()),
+                               e.data.size(), msg_id, payload)) {
+          count_refused(GH_CODE_BAD_FRAME);
+          kick_on_strand(GH_CODE_BAD_FRAME,
+                         "a message must be binary: u32 message id, then the payload");
+          return false;
+        }
+        if (!handle_frame(msg_id, payload)) return false;
+        break;
+      }
+      case Kind::ping:
+        // The pong joins the send queue and leaves in order with the replies.
+        if (!send_raw(control_frame(0xA, e.data))) return false;
+        break;
+      case Kind::pong:
+        break;
+      case Kind::close:
+        // The close handshake (RFC 6455 5.5.1): the same code back, after what is queued;
+        // the connection ends once it is out.
+        send_close(e.close_code);
+        return false;
+      case Kind::fail:
+        spdlog::debug("websocket client {} closed with {}: {}", remote_address(), e.close_code,
+                      e.why);
+        count_refused(e.close_code == WsFrameReader::kTooBig ? GH_CODE_FRAME_TOO_LARGE
+                                                             : GH_CODE_BAD_FRAME);
+        send_close(e.close_code);
+        return false;
+    }
+  }
+}
+
+void WsConnection::send_close(std::uint16_t code) {
+  std::string payload;
+  if (code != 0) {
+    payload.push_back(static_cast<char>(code >> 8));
+    payload.push_back(static_cast<char>(code & 0xFF));
+  }
+  send_raw(control_frame(0x8, payload), true);
 }
 
 // A server's frames are not masked (RFC 6455 5.1): FIN + binary opcode, the payload length
@@ -200,9 +254,8 @@ void WsConnection::frame_header(OutFrame& f) const noexcept {
 void WsConnection::shutdown_transport() {
   handshake_timer().cancel();
   boost::system::error_code ec;
-  auto& socket = beast::get_lowest_layer(ws_);
-  socket.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-  socket.close(ec);
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  socket_.close(ec);
 }
 
 }  // namespace gamehost::net

@@ -10,38 +10,47 @@
 #include <boost/beast/websocket/stream.hpp>
 
 #include <memory>
+#include <optional>
 
 #include "net/connection.hpp"
 #include "net/outbox_stream.hpp"
+#include "net/ws_frame_reader.hpp"
 
 namespace gamehost::net {
 
 class WsConnection final : public Connection {
  public:
-  WsConnection(Socket socket, Strand strand, ConnectionHooks& hooks,
-               const ConnectionLimits& limits, session::SessionId id, std::string ip,
-               std::uint16_t port);
+  WsConnection(Socket socket, Strand strand, ConnectionHooks& hooks, const ConnectionLimits& limits,
+               session::SessionId id, std::string ip, std::uint16_t port);
 
  private:
   void start_transport() override;
   void frame_header(OutFrame& f) const noexcept override;
-  Socket& socket() noexcept override { return ws_.next_layer().next_layer(); }
+  Socket& socket() noexcept override { return socket_; }
   void shutdown_transport() override;
-  // On the strand: reads the next message; when nothing of the client's is buffered, first
-  // waits for the socket to become readable, with no Beast read and no read buffer held.
-  void read_more();
-  void read_message();
-  void arm_handshake_timer();
   void on_request(const boost::system::error_code& ec);
+  void arm_handshake_timer();
+  // On the strand, after the handshake: waits for the socket to become readable, holding no
+  // read buffer and no read operation but this wait (what an idle session costs), then
+  // reads what is there.
+  void read_more();
+  void read_available();
+  // The events of `n` bytes the client sent. False once the connection stops reading
+  // (closing: a close frame, a protocol violation, a kick).
+  bool consume(std::uint8_t* data, std::size_t n);
+  void send_close(std::uint16_t code);
 
   using HttpRequest = boost::beast::http::request_parser<boost::beast::http::empty_body>;
   static constexpr std::uint32_t kMaxRequestHeaderBytes = 8 * 1024;
 
-  boost::beast::websocket::stream<OutboxStream> ws_;
-  boost::beast::flat_buffer read_buffer_;
-  std::unique_ptr<HttpRequest> request_;  // only until the handshake starts
-  bool handshake_done_ = false;                                  // strand only
-  std::uint64_t messages_read_ = 0;                              // strand only
+  Socket socket_;
+  // Only during the handshake: Beast answers the upgrade, then the stream (2.5 KiB with its
+  // inline read buffer) is destroyed and reader_ reads the frames.
+  std::optional<boost::beast::websocket::stream<OutboxStream>> ws_;
+  boost::beast::flat_buffer read_buffer_;  // the upgrade request's bytes
+  std::unique_ptr<HttpRequest> request_;   // only until the handshake starts
+  WsFrameReader reader_;
+  bool handshake_done_ = false;  // strand only
 };
 
 }  // namespace gamehost::net

@@ -223,7 +223,8 @@ WsFrameReader::Event WsFrameReader::frame_done(std::string_view payload) {
   e.binary = (message_opcode_ != 0 ? message_opcode_ : opcode_) == kBinary;
   // A fragmented message (its last fragment may be empty) or one split across reads was
   // gathered in message_.
-  const bool gathered = message_opcode_ != 0 || (!payload.empty() && payload.data() == message_.data());
+  const bool gathered =
+      message_opcode_ != 0 || (!payload.empty() && payload.data() == message_.data());
   e.data = gathered ? std::string_view(message_) : payload;
   if (gathered) handed_ |= 1;
   message_opcode_ = 0;

@@ -23,14 +23,14 @@ class WsFrameReader {
       message,    // a whole data message: `binary` and its bytes
       ping,       // answer with a pong carrying `data`
       pong,
-      close,      // the client's close frame: `close_code` (0: none given), `data` the reason
-      fail,       // not a valid client stream: close with `close_code`, `why` says what broke
+      close,  // the client's close frame: `close_code` (0: none given), `data` the reason
+      fail,   // not a valid client stream: close with `close_code`, `why` says what broke
     };
     Kind kind = Kind::need_more;
     bool binary = false;
     std::uint16_t close_code = 0;
-    std::string_view data;    // valid until the next call of next()
-    const char* why = "";     // fail only
+    std::string_view data;  // valid until the next call of next()
+    const char* why = "";   // fail only
   };
 
   // `max_message`: the largest data message taken, all its fragments together; a larger
@@ -63,8 +63,8 @@ class WsFrameReader {
   std::size_t header_needed() const noexcept;
 
   std::size_t max_message_;
-  std::string message_;  // the data message gathered so far (fragments, or split by reads)
-  std::string control_;  // a control frame split by reads (at most 125 bytes)
+  std::string message_;          // the data message gathered so far (fragments, or split by reads)
+  std::string control_;          // a control frame split by reads (at most 125 bytes)
   std::uint64_t remaining_ = 0;  // payload bytes of the current frame still to come
   std::uint8_t header_[14]{};    // the current frame's header, as far as it has arrived
   std::uint8_t header_len_ = 0;

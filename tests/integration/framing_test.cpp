@@ -15,6 +15,34 @@ std::string tcp_frame(std::uint32_t id, const std::string& payload) {
   return f + payload;
 }
 
+// A client's WebSocket frame made by hand (RFC 6455 5.2): masked unless told, the length in
+// its shortest form.
+std::string ws_frame(std::uint8_t opcode, const std::string& payload, bool fin = true,
+                     bool masked = true) {
+  std::string f;
+  f.push_back(static_cast<char>((fin ? 0x80 : 0) | opcode));
+  const char mask_bit = masked ? static_cast<char>(0x80) : 0;
+  const std::size_t n = payload.size();
+  if (n < 126) {
+    f.push_back(static_cast<char>(mask_bit | static_cast<char>(n)));
+  } else {
+    f.push_back(static_cast<char>(mask_bit | 126));
+    f.push_back(static_cast<char>(n >> 8));
+    f.push_back(static_cast<char>(n));
+  }
+  const char key[4] = {0x11, 0x22, 0x33, 0x44};
+  if (masked) f.append(key, 4);
+  for (std::size_t i = 0; i < n; ++i)
+    f.push_back(static_cast<char>(payload[i] ^ (masked ? key[i % 4] : 0)));
+  return f;
+}
+
+std::string ws_message(std::uint32_t id, const std::string& payload) {
+  std::string m;
+  for (int i = 0; i < 4; ++i) m.push_back(static_cast<char>(id >> (8 * i)));
+  return m + payload;
+}
+
 using Framing = HostSuite;
 
 TEST_F(Framing, FramesSplitAcrossManyWritesAreReassembled) {
@@ -107,6 +135,50 @@ TEST_F(Framing, WebSocketOversizeMessageIsClosedAsTooBig) {
   // The WebSocket layer refuses it itself, with the protocol's own close code.
   EXPECT_TRUE(c.closed_within(5s));
   EXPECT_EQ(c.close_code(), 1009);  // "message too big"
+}
+
+// The host reads WebSocket frames itself after the handshake (net/ws_frame_reader): a
+// message in fragments, with a ping between them, and frames cut into 1-byte writes, come
+// out as the messages they are.
+TEST_F(Framing, WebSocketFragmentsAndFramesInOneByteWritesAreReassembled) {
+  WsClient c(host().ws_port());
+  const std::string m = ws_message(90000, echo_request("fragmented"));
+  c.ping("first");  // (and pongs are recorded from here on)
+  c.send_wire(ws_frame(2, m.substr(0, 3), false) + ws_frame(9, "between") +
+              ws_frame(0, m.substr(3, 5), false) + ws_frame(0, m.substr(8)));
+  EXPECT_EQ(c.expect(90001).as<echo::EchoReply>().data(), "fragmented");
+  EXPECT_EQ(c.last_pong(), "between");  // answered as it came, before the message's reply
+  const std::string bytes = ws_frame(2, ws_message(90000, echo_request(std::string(300, 's')))) +
+                            ws_frame(2, ws_message(90000, echo_request("next")));
+  for (char ch : bytes) {
+    c.send_wire(std::string(1, ch));
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+  }
+  EXPECT_EQ(c.expect(90001).as<echo::EchoReply>().data(), std::string(300, 's'));
+  EXPECT_EQ(c.expect(90001).as<echo::EchoReply>().data(), "next");
+}
+
+// Frames RFC 6455 forbids a client to send close the connection with 1002 (protocol
+// error), after the replies already due; other clients are not affected.
+TEST_F(Framing, WebSocketProtocolViolationsAreClosedWith1002) {
+  const std::vector<std::pair<const char*, std::string>> cases = {
+      {"unmasked", ws_frame(2, ws_message(90000, echo_request("x")), true, false)},
+      {"reserved opcode", ws_frame(3, "abcd")},
+      {"continuation with nothing to continue", ws_frame(0, "abcd")},
+      {"fragmented ping", ws_frame(9, "p", false)},
+      {"invalid close code", ws_frame(8, std::string("\x03\xED", 2))},
+  };
+  for (const auto& [what, bytes] : cases) {
+    WsClient c(host().ws_port());
+    c.send(90000, echo_request("before"));
+    c.send_wire(bytes);
+    EXPECT_EQ(c.expect(90001).as<echo::EchoReply>().data(), "before") << what;
+    EXPECT_TRUE(c.closed_within(5s)) << what;
+    EXPECT_EQ(c.close_code(), 1002) << what;
+  }
+  WsClient next(host().ws_port());
+  next.send(90000, echo_request("fine"));
+  EXPECT_EQ(next.expect(90001).as<echo::EchoReply>().data(), "fine");
 }
 
 TEST_F(Framing, WebSocketUnknownIdAndGarbageKeepTheConnection) {

@@ -81,6 +81,9 @@ class WsClient final : public Client {
   using Client::send;
   void send_text(const std::string& text);
   void send_binary_raw(const std::string& bytes);
+  // Bytes straight onto the socket, past the client's WebSocket framing: hand-made frames
+  // (fragments, violations), in pieces as small as a test likes.
+  void send_wire(const std::string& bytes);
   std::optional<Frame> recv(std::chrono::milliseconds timeout = 5s) override;
   bool closed_within(std::chrono::milliseconds timeout) override;
   // The WebSocket close code the host sent (0 when none was received).

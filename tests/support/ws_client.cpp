@@ -76,6 +76,10 @@ void WsClient::send_binary_raw(const std::string& bytes) {
   impl_->ws.write(asio::buffer(bytes));
 }
 
+void WsClient::send_wire(const std::string& bytes) {
+  asio::write(impl_->ws.next_layer(), asio::buffer(bytes));
+}
+
 void WsClient::send_text(const std::string& text) {
   impl_->ws.text(true);
   impl_->ws.write(asio::buffer(text));
