@@ -122,6 +122,11 @@ class MapPlayer {
     entered = client_->expect(id::kEntered).as<pb::Entered>();
     x = entered.x();
     y = entered.y();
+    // The first move waits a tick too: the server credits movement time from the Enter on
+    // (battlemap README, "Credited time"), and a move in the same millisecond as the Enter
+    // has none yet - refused as too fast, whatever its distance. A WebSocket client that
+    // moved at once lost that race now and then.
+    last_move_ = std::chrono::steady_clock::now();
     return entered;
   }
   std::uint32_t entity() const { return entered.entity_id(); }
