@@ -87,6 +87,10 @@ class FrameDecoder {
     return consume(data, n, on_frame);
   }
 
+  // Frees the held-back buffer's memory when no frame is held back (an idle session).
+  void release_memory() noexcept {
+    if (pending_.empty()) std::vector<std::uint8_t>().swap(pending_);
+  }
   // Bytes of an incomplete frame held back; non-zero at end of stream means truncated.
   std::size_t pending_bytes() const noexcept { return pending_.size(); }
   // Bytes copied into the held-back buffer so far (for the test that decoding is linear).

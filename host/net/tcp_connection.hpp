@@ -3,8 +3,6 @@
 
 #include <boost/asio/ip/tcp.hpp>
 
-#include <array>
-
 #include "net/connection.hpp"
 #include "net/frame.hpp"
 
@@ -21,11 +19,13 @@ class TcpConnection final : public Connection {
   void frame_header(OutFrame& f) const noexcept override;
   Socket& socket() noexcept override { return socket_; }
   void shutdown_transport() override;
+  // On the strand: waits for the socket to become readable, then reads what is there into
+  // the network thread's buffer (net/read_buffer.hpp): an idle session holds no read buffer.
   void read_more();
+  void read_available();
 
   Socket socket_;
-  FrameDecoder decoder_;
-  std::array<std::uint8_t, std::size_t{16} * 1024> read_buffer_{};
+  FrameDecoder decoder_;  // keeps the part of a frame a read cut off
 };
 
 }  // namespace gamehost::net

@@ -2,13 +2,11 @@
 
 #include <gamehost/abi.h>
 #include <spdlog/spdlog.h>
-#include <sys/socket.h>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/websocket.hpp>
 
-#include <cerrno>
-
 #include "net/frame.hpp"
+#include "net/read_buffer.hpp"
 #include "net/static_files.hpp"
 
 namespace gamehost::net {
@@ -18,19 +16,6 @@ namespace websocket = boost::beast::websocket;
 namespace http = boost::beast::http;
 
 namespace {
-
-// Reads go into a buffer of the network thread, not of the connection: a connection only
-// reads on its own thread, synchronously once the socket is readable, and the reader keeps
-// what a read leaves unfinished (a frame cut by the read). So a session holds no read buffer.
-constexpr std::size_t kReadBufferBytes = std::size_t{64} * 1024;
-// Reads per readability wake: a client that keeps its socket full is read on after the
-// other connections of the thread have had their turn.
-constexpr int kMaxReadsPerWake = 4;
-
-std::uint8_t* thread_read_buffer() {
-  thread_local const std::unique_ptr<std::uint8_t[]> buffer(new std::uint8_t[kReadBufferBytes]);
-  return buffer.get();
-}
 
 // A server's control frame (RFC 6455 5.5): unmasked, at most 125 payload bytes.
 std::string control_frame(std::uint8_t opcode, std::string_view payload) {
@@ -159,18 +144,17 @@ void WsConnection::read_more() {
 }
 
 void WsConnection::read_available() {
-  std::uint8_t* buffer = thread_read_buffer();
   for (int reads = 0; reads < kMaxReadsPerWake; ++reads) {
-    const ssize_t n = ::recv(socket_.native_handle(), buffer, kReadBufferBytes, MSG_DONTWAIT);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-    if (n <= 0) {  // the end of the stream, or a reset
+    std::size_t n = 0;
+    const auto result = read_now(socket_.native_handle(), n);
+    if (result == ReadResult::would_block) break;
+    if (result != ReadResult::data) {  // the end of the stream, or a reset
       finish();
       return;
     }
     mark_read();
-    if (!consume(buffer, static_cast<std::size_t>(n))) return;
-    if (static_cast<std::size_t>(n) < kReadBufferBytes) break;
+    if (!consume(thread_read_buffer(), n)) return;
+    if (n < kThreadReadBufferBytes) break;
   }
   reader_.release_memory();  // nothing kept between messages
   read_more();
