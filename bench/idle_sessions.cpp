@@ -1,5 +1,6 @@
-// gamehost_idle_sessions: memory per idle WebSocket session, and an active client's latency
-// while they are held (issue 14 item 9; see bench/README.md, "Idle sessions").
+// gamehost_idle_sessions: memory per idle WebSocket (or, --transport tcp, TCP) session, and
+// an active client's latency while they are held (issue 14 item 9; see bench/README.md, "Idle
+// sessions").
 //
 //   1. reads the host's VmRSS (--server-pid) before the first connection;
 //   2. opens --connections N WebSocket connections, bound round-robin to the source
@@ -85,14 +86,19 @@ struct Options {
   double setup_timeout_s = 600;
   int server_pid = 0;
   std::string prefix;
+  bool tcp = false;  // --transport tcp: the host's TCP framing, no upgrade
 };
+
+// Set once from the options, before any connection: the framing every helper below uses.
+bool g_tcp = false;
 
 [[noreturn]] void usage(const char* why) {
   std::fprintf(stderr,
                "%s\nusage: gamehost_idle_sessions --port WS_PORT [--host 127.0.0.1] "
                "[--connections N] [--per-address 25000] [--source-base 127.0.0.2] "
                "[--active-source 127.0.0.1] [--concurrency 256] [--hold S] [--heartbeat-s S] "
-               "[--rate R] [--settle S] [--setup-timeout S] [--server-pid PID] [--prefix P]\n",
+               "[--rate R] [--settle S] [--setup-timeout S] [--server-pid PID] [--prefix P] "
+               "[--transport ws|tcp]\n",
                why);
   std::exit(1);
 }
@@ -105,21 +111,40 @@ Options parse(int argc, char** argv) {
       if (i + 1 >= argc) usage("missing value");
       return argv[++i];
     };
-    if (a == "--host") o.host = next();
-    else if (a == "--port") o.port = std::stoi(next());
-    else if (a == "--connections") o.connections = std::stoi(next());
-    else if (a == "--per-address") o.per_address = std::stoi(next());
-    else if (a == "--source-base") o.source_base = next();
-    else if (a == "--active-source") o.active_source = next();
-    else if (a == "--concurrency") o.concurrency = std::stoi(next());
-    else if (a == "--hold") o.hold_s = std::stod(next());
-    else if (a == "--heartbeat-s") o.heartbeat_s = std::stod(next());
-    else if (a == "--rate") o.rate = std::stod(next());
-    else if (a == "--settle") o.settle_s = std::stod(next());
-    else if (a == "--setup-timeout") o.setup_timeout_s = std::stod(next());
-    else if (a == "--server-pid") o.server_pid = std::stoi(next());
-    else if (a == "--prefix") o.prefix = next();
-    else usage(("unknown flag " + std::string(a)).c_str());
+    if (a == "--host")
+      o.host = next();
+    else if (a == "--port")
+      o.port = std::stoi(next());
+    else if (a == "--connections")
+      o.connections = std::stoi(next());
+    else if (a == "--per-address")
+      o.per_address = std::stoi(next());
+    else if (a == "--source-base")
+      o.source_base = next();
+    else if (a == "--active-source")
+      o.active_source = next();
+    else if (a == "--concurrency")
+      o.concurrency = std::stoi(next());
+    else if (a == "--hold")
+      o.hold_s = std::stod(next());
+    else if (a == "--heartbeat-s")
+      o.heartbeat_s = std::stod(next());
+    else if (a == "--rate")
+      o.rate = std::stod(next());
+    else if (a == "--settle")
+      o.settle_s = std::stod(next());
+    else if (a == "--setup-timeout")
+      o.setup_timeout_s = std::stod(next());
+    else if (a == "--server-pid")
+      o.server_pid = std::stoi(next());
+    else if (a == "--prefix")
+      o.prefix = next();
+    else if (a == "--transport") {
+      const auto t = next();
+      if (t != "ws" && t != "tcp") usage("--transport is ws or tcp");
+      o.tcp = t == "tcp";
+    } else
+      usage(("unknown flag " + std::string(a)).c_str());
   }
   if (o.port <= 0) usage("--port is required");
   if (o.connections < 1 || o.per_address < 1 || o.concurrency < 1 || o.rate <= 0)
@@ -194,7 +219,16 @@ std::string ws_frame(std::uint8_t opcode, std::string_view payload, std::uint32_
   for (std::size_t i = 0; i < n; ++i) f.push_back(static_cast<char>(payload[i] ^ m[i & 3]));
   return f;
 }
+// One message as the transport frames it: a masked binary WebSocket frame holding
+// `u32 id | payload`, or the TCP frame `u32 length | u32 id | payload`.
 std::string ws_message(std::uint32_t msg_id, std::string_view payload, std::uint32_t mask) {
+  if (g_tcp) {
+    std::string f;
+    put_u32le(f, static_cast<std::uint32_t>(payload.size()));
+    put_u32le(f, msg_id);
+    f.append(payload);
+    return f;
+  }
   std::string body;
   put_u32le(body, msg_id);
   body.append(payload);
@@ -222,7 +256,16 @@ std::string upgrade_request(const std::string& host, int port, std::uint32_t see
 template <class F>
 bool drain_frames(std::string& in, F&& on) {
   std::size_t pos = 0;
-  while (true) {
+  // TCP: `u32 length | u32 id | payload`, handed on as a binary message `id | payload`.
+  while (g_tcp) {
+    if (in.size() - pos < 8) break;
+    const auto len = get_u32le(reinterpret_cast<const unsigned char*>(in.data() + pos));
+    if (in.size() - pos - 8 < len) break;
+    const bool more = on(0x2, std::string_view(in.data() + pos + 4, std::size_t{4} + len));
+    pos += 8 + len;
+    if (!more) break;
+  }
+  while (!g_tcp) {
     if (in.size() - pos < 2) break;
     const auto* p = reinterpret_cast<const unsigned char*>(in.data() + pos);
     const std::uint8_t opcode = p[0] & 0x0F;
@@ -323,16 +366,29 @@ bool read_message(int fd, std::string& in, std::uint32_t& msg_id, std::string& p
     std::string rest;
     {
       std::size_t pos = 0;
-      if (in.size() >= 2) {
+      if (g_tcp && in.size() >= 8) {
+        const auto len = get_u32le(reinterpret_cast<const unsigned char*>(in.data()));
+        if (in.size() - 8 >= len) {
+          msg_id = get_u32le(reinterpret_cast<const unsigned char*>(in.data() + 4));
+          payload.assign(in, 8, len);
+          got = true;
+          pos = 8 + len;
+        }
+      } else if (!g_tcp && in.size() >= 2) {
         const auto* p = reinterpret_cast<const unsigned char*>(in.data());
         std::uint64_t len = p[1] & 0x7F;
         std::size_t hdr = 2;
         bool complete = true;
         if (len == 126) {
-          if (in.size() < 4) complete = false;
-          else { len = (std::uint64_t{p[2]} << 8) | p[3]; hdr = 4; }
+          if (in.size() < 4)
+            complete = false;
+          else {
+            len = (std::uint64_t{p[2]} << 8) | p[3];
+            hdr = 4;
+          }
         } else if (len == 127) {
-          if (in.size() < 10) complete = false;
+          if (in.size() < 10)
+            complete = false;
           else {
             len = 0;
             for (int i = 0; i < 8; ++i) len = (len << 8) | p[2 + i];
@@ -354,12 +410,12 @@ bool read_message(int fd, std::string& in, std::uint32_t& msg_id, std::string& p
           pos = hdr + len;
         }
       }
-      if (pos != 0) in.erase(0, pos);
+      if (pos != 0)
+        in.erase(0, pos);
       else if (!got && !bad && pong.empty()) {
         // need more bytes
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                              deadline - Clock::now())
-                              .count();
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
         if (left <= 0) return false;
         pollfd pfd{fd, POLLIN, 0};
         if (::poll(&pfd, 1, static_cast<int>(left)) <= 0) return false;
@@ -386,9 +442,10 @@ void run_active(const Options& o, const sockaddr_in& dest, std::atomic<int>& pha
   };
   const int fd = open_socket(parse_ip(o.active_source), dest, true);
   if (fd < 0) return fail(std::string("active client: connect: ") + std::strerror(errno));
-  if (!write_all(fd, upgrade_request(o.host, o.port, 0xABCDEF))) return fail("active: write");
   std::string in;
-  while (in.find("\r\n\r\n") == std::string::npos) {
+  if (!o.tcp && !write_all(fd, upgrade_request(o.host, o.port, 0xABCDEF)))
+    return fail("active: write");
+  while (!o.tcp && in.find("\r\n\r\n") == std::string::npos) {
     char buf[4096];
     pollfd pfd{fd, POLLIN, 0};
     if (::poll(&pfd, 1, 5000) <= 0) return fail("active: no upgrade answer");
@@ -396,11 +453,14 @@ void run_active(const Options& o, const sockaddr_in& dest, std::atomic<int>& pha
     if (n <= 0) return fail("active: closed during upgrade");
     in.append(buf, static_cast<std::size_t>(n));
   }
-  if (in.rfind("HTTP/1.1 101", 0) != 0) return fail("active: upgrade refused");
-  in.erase(0, in.find("\r\n\r\n") + 4);
+  if (!o.tcp) {
+    if (in.rfind("HTTP/1.1 101", 0) != 0) return fail("active: upgrade refused");
+    in.erase(0, in.find("\r\n\r\n") + 4);
+  }
   std::uint32_t msg = 0;
   std::string payload;
-  if (!read_message(fd, in, msg, payload, 5000) || msg != id::kHello) return fail("active: no Hello");
+  if (!read_message(fd, in, msg, payload, 5000) || msg != id::kHello)
+    return fail("active: no Hello");
   const std::string device = "idlebench-active-" + o.prefix + "-000000";
   if (!write_all(fd, ws_message(id::kGuestLogin, pb_bytes1(device), 0x11223344)))
     return fail("active: write");
@@ -472,6 +532,7 @@ double pct(std::vector<double>& v, double q) {
 
 int main(int argc, char** argv) {
   const Options o = parse(argc, argv);
+  g_tcp = o.tcp;
 
   rlimit rl{};
   ::getrlimit(RLIMIT_NOFILE, &rl);
@@ -497,14 +558,13 @@ int main(int argc, char** argv) {
   // --- before anything connects ---
   const auto rss_before = rss_kib(o.server_pid);
   const auto t_start = Clock::now();
-  const auto cpu_start = o.server_pid > 0 ? gamehost::loadgen::read_cpu_ticks(o.server_pid)
-                                          : std::nullopt;
+  const auto cpu_start =
+      o.server_pid > 0 ? gamehost::loadgen::read_cpu_ticks(o.server_pid) : std::nullopt;
 
   std::atomic<int> phase{kBefore};
   std::atomic<bool> active_ready{false};
   ActiveStats active;
-  std::thread active_thread(
-      [&] { run_active(o, dest, phase, active_ready, active); });
+  std::thread active_thread([&] { run_active(o, dest, phase, active_ready, active); });
   while (!active_ready) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   {
     std::lock_guard lock(active.m);
@@ -665,8 +725,12 @@ int main(int argc, char** argv) {
           kill_conn(i, std::string("connect: ") + std::strerror(err));
           continue;
         }
-        if (!send_conn(i, upgrade_request(o.host, o.port, i))) continue;
-        c.state = State::upgrading;
+        if (o.tcp) {
+          c.state = State::hello;  // the host sends Hello at once
+        } else {
+          if (!send_conn(i, upgrade_request(o.host, o.port, i))) continue;
+          c.state = State::upgrading;
+        }
         epoll_event ev{};
         ev.events = EPOLLIN | EPOLLRDHUP;
         ev.data.u32 = i;
@@ -680,8 +744,8 @@ int main(int argc, char** argv) {
   // --- ramp: connect, upgrade, log in ---
   phase = kRamp;
   const auto ramp_start = Clock::now();
-  const auto cpu_ramp = o.server_pid > 0 ? gamehost::loadgen::read_cpu_ticks(o.server_pid)
-                                         : std::nullopt;
+  const auto cpu_ramp =
+      o.server_pid > 0 ? gamehost::loadgen::read_cpu_ticks(o.server_pid) : std::nullopt;
   auto last_report = Clock::now();
   open_next();
   while (counts.logged_in + counts.failed < static_cast<std::uint64_t>(o.connections)) {
@@ -689,7 +753,8 @@ int main(int argc, char** argv) {
     open_next();
     if (ms_since(last_report) >= 5000) {
       last_report = Clock::now();
-      std::fprintf(stderr, "  %.0f s: %llu logged in, %llu failed, %d in setup, host RSS %llu KiB\n",
+      std::fprintf(stderr,
+                   "  %.0f s: %llu logged in, %llu failed, %d in setup, host RSS %llu KiB\n",
                    ms_since(ramp_start) / 1000, static_cast<unsigned long long>(counts.logged_in),
                    static_cast<unsigned long long>(counts.failed), in_setup,
                    static_cast<unsigned long long>(rss_kib(o.server_pid).value_or(0)));
@@ -700,8 +765,8 @@ int main(int argc, char** argv) {
     }
   }
   const double ramp_s = ms_since(ramp_start) / 1000;
-  const auto cpu_ramp_end = o.server_pid > 0 ? gamehost::loadgen::read_cpu_ticks(o.server_pid)
-                                             : std::nullopt;
+  const auto cpu_ramp_end =
+      o.server_pid > 0 ? gamehost::loadgen::read_cpu_ticks(o.server_pid) : std::nullopt;
 
   // --- hold ---
   phase = kHold;
@@ -716,14 +781,15 @@ int main(int argc, char** argv) {
     // Heartbeats: every idle connection once per heartbeat_s, spread evenly.
     if (o.heartbeat_s <= 0 || idle_ids.empty()) return;
     const double elapsed = std::chrono::duration<double>(Clock::now() - since).count();
-    const auto due = static_cast<std::uint64_t>(elapsed / o.heartbeat_s *
-                                                static_cast<double>(idle_ids.size()));
+    const auto due =
+        static_cast<std::uint64_t>(elapsed / o.heartbeat_s * static_cast<double>(idle_ids.size()));
     while (hb_nonce < due) {
       const auto i = idle_ids[hb_cursor];
       hb_cursor = (hb_cursor + 1) % idle_ids.size();
       ++hb_nonce;
       if (conns[i].state != State::idle) continue;
-      if (send_conn(i, ws_message(id::kHeartbeat, pb_varint1(hb_nonce), i))) ++counts.heartbeats_sent;
+      if (send_conn(i, ws_message(id::kHeartbeat, pb_varint1(hb_nonce), i)))
+        ++counts.heartbeats_sent;
     }
   };
   const auto hold_start = Clock::now();
@@ -732,8 +798,8 @@ int main(int argc, char** argv) {
     hold_tick(hold_start);
   }
   const auto rss_after = rss_kib(o.server_pid);
-  const auto cpu_hold = o.server_pid > 0 ? gamehost::loadgen::read_cpu_ticks(o.server_pid)
-                                         : std::nullopt;
+  const auto cpu_hold =
+      o.server_pid > 0 ? gamehost::loadgen::read_cpu_ticks(o.server_pid) : std::nullopt;
   const auto own_cpu_hold = gamehost::loadgen::read_cpu_ticks(0);
   {
     std::lock_guard lock(active.m);
@@ -746,8 +812,8 @@ int main(int argc, char** argv) {
     hold_tick(hold_start);
   }
   const double hold_s = ms_since(measure_start) / 1000;
-  const auto cpu_hold_end = o.server_pid > 0 ? gamehost::loadgen::read_cpu_ticks(o.server_pid)
-                                             : std::nullopt;
+  const auto cpu_hold_end =
+      o.server_pid > 0 ? gamehost::loadgen::read_cpu_ticks(o.server_pid) : std::nullopt;
   const auto own_cpu_hold_end = gamehost::loadgen::read_cpu_ticks(0);
   const auto rss_end = rss_kib(o.server_pid);
   phase = kDone;
@@ -758,19 +824,23 @@ int main(int argc, char** argv) {
     return v ? static_cast<long long>(*v) : -1LL;
   };
   const auto cpu = [](const std::optional<std::uint64_t>& a, const std::optional<std::uint64_t>& b,
-                      double s) { return a && b ? gamehost::loadgen::cpu_percent(*a, *b, s) : -1.0; };
-  std::printf("connections %d (logged in %llu, failed %llu, dropped while idle %llu), "
-              "%d source addresses from %s, %d per address at most\n",
-              o.connections, static_cast<unsigned long long>(counts.logged_in),
-              static_cast<unsigned long long>(counts.failed),
-              static_cast<unsigned long long>(counts.dropped_idle), n_addr,
-              o.source_base.c_str(), o.per_address);
+                      double s) {
+    return a && b ? gamehost::loadgen::cpu_percent(*a, *b, s) : -1.0;
+  };
+  std::printf(
+      "connections %d (logged in %llu, failed %llu, dropped while idle %llu), "
+      "%d source addresses from %s, %d per address at most\n",
+      o.connections, static_cast<unsigned long long>(counts.logged_in),
+      static_cast<unsigned long long>(counts.failed),
+      static_cast<unsigned long long>(counts.dropped_idle), n_addr, o.source_base.c_str(),
+      o.per_address);
   if (!counts.first_error.empty()) std::printf("first problem: %s\n", counts.first_error.c_str());
   std::printf("ramp: %.1f s (%.0f logins/s), host CPU %.0f %%\n", ramp_s,
               static_cast<double>(counts.logged_in) / ramp_s, cpu(cpu_ramp, cpu_ramp_end, ramp_s));
-  std::printf("host RSS: before %lld KiB, after all logged in %lld KiB (%.0f s later), "
-              "end of hold %lld KiB\n",
-              kib(rss_before), kib(rss_after), ms_since(t_start) / 1000 - hold_s, kib(rss_end));
+  std::printf(
+      "host RSS: before %lld KiB, after all logged in %lld KiB (%.0f s later), "
+      "end of hold %lld KiB\n",
+      kib(rss_before), kib(rss_after), ms_since(t_start) / 1000 - hold_s, kib(rss_end));
   if (rss_before && rss_after && counts.logged_in > 0) {
     const double per = (static_cast<double>(*rss_after) - static_cast<double>(*rss_before)) *
                        1024.0 / static_cast<double>(counts.logged_in);
@@ -782,21 +852,21 @@ int main(int argc, char** argv) {
   char hb[64] = "off";
   if (o.heartbeat_s > 0) std::snprintf(hb, sizeof hb, "every %g s", o.heartbeat_s);
   const std::string heartbeat_text = hb;
-  std::printf("hold: %.1f s, heartbeats %s (sent %llu, answered %llu), host CPU %.1f %%, "
-              "driver CPU %.1f %%\n",
-              hold_s,
-              heartbeat_text.c_str(),
-              static_cast<unsigned long long>(counts.heartbeats_sent),
-              static_cast<unsigned long long>(counts.heartbeats_answered),
-              cpu(cpu_hold, cpu_hold_end, hold_s), cpu(own_cpu_hold, own_cpu_hold_end, hold_s));
+  std::printf(
+      "hold: %.1f s, heartbeats %s (sent %llu, answered %llu), host CPU %.1f %%, "
+      "driver CPU %.1f %%\n",
+      hold_s, heartbeat_text.c_str(), static_cast<unsigned long long>(counts.heartbeats_sent),
+      static_cast<unsigned long long>(counts.heartbeats_answered),
+      cpu(cpu_hold, cpu_hold_end, hold_s), cpu(own_cpu_hold, own_cpu_hold_end, hold_s));
   {
     std::lock_guard lock(active.m);
     for (int ph : {kRamp, kHold}) {
       auto& v = active.samples[ph];
-      std::printf("active client (%s, %.0f/s echo): %zu round trips, p50 %.0f us, p99 %.0f us, "
-                  "max %.0f us\n",
-                  ph == kRamp ? "during the ramp" : "during the hold", o.rate, v.size(),
-                  pct(v, 0.50), pct(v, 0.99), v.empty() ? 0.0 : *std::max_element(v.begin(), v.end()));
+      std::printf(
+          "active client (%s, %.0f/s echo): %zu round trips, p50 %.0f us, p99 %.0f us, "
+          "max %.0f us\n",
+          ph == kRamp ? "during the ramp" : "during the hold", o.rate, v.size(), pct(v, 0.50),
+          pct(v, 0.99), v.empty() ? 0.0 : *std::max_element(v.begin(), v.end()));
     }
     if (active.errors != 0)
       std::printf("active client errors: %llu (%s)\n",

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Idle sessions: N logged-in, idle WebSocket sessions held by gamehost (auth + user + echo,
-# SQLite), the host's memory per session, and an active client's echo latency meanwhile.
+# Idle sessions: N logged-in, idle WebSocket (or, --transport tcp, TCP) sessions held by
+# gamehost (auth + user + echo, SQLite), the host's memory per session, and an active
+# client's echo latency meanwhile.
 # See bench/README.md, "Idle sessions" (issue 14 item 9).
 #
 #   bench/run_idle_sessions.sh BUILD_DIR [--connections N] [--hold S] [--heartbeat-s S]
 #                              [--per-address N] [--concurrency C] [--rate R] [--settle S]
-#                              [--keep-data] [--set-sysctl]
+#                              [--transport ws|tcp] [--keep-data] [--set-sysctl]
 #
 # Run as root (or with ulimit -n hard limit >= N + 10000): the script raises the open file
 # limit for itself, the host and the driver (ulimit -n), and checks the kernel's limits:
@@ -46,6 +47,7 @@ concurrency=256
 rate=100
 settle=10
 keep_data=""
+transport=ws
 set_sysctl=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -56,6 +58,7 @@ while [[ $# -gt 0 ]]; do
     --concurrency) concurrency=$2; shift 2 ;;
     --rate) rate=$2; shift 2 ;;
     --settle) settle=$2; shift 2 ;;
+    --transport) transport=$2; shift 2 ;;
     --keep-data) keep_data=1; shift ;;
     --set-sysctl) set_sysctl=1; shift ;;
     *) usage ;;
@@ -171,7 +174,7 @@ host_pid=$!
 ws_port=""
 for _ in $(seq 300); do
   if [[ -s $work/ready ]] && grep -q '^ws=' "$work/ready"; then
-    ws_port=$(sed -n 's/^ws=//p' "$work/ready" | head -n1)
+    ws_port=$(sed -n "s/^${transport}=//p" "$work/ready" | head -n1)
     break
   fi
   kill -0 "$host_pid" 2>/dev/null || { tail -n 30 "$work/host.log" >&2; host_pid=""; exit 1; }
@@ -183,7 +186,7 @@ sleep 1  # let the host finish starting (plugins, first allocations) before the 
 echo "load: $(uptime)"
 args=(--port "$ws_port" --connections "$connections" --per-address "$per_address"
   --concurrency "$concurrency" --hold "$hold" --rate "$rate" --settle "$settle"
-  --server-pid "$host_pid")
+  --server-pid "$host_pid" --transport "$transport")
 [[ $heartbeat_s == 0 ]] || args+=(--heartbeat-s "$heartbeat_s")
 echo "running: $driver ${args[*]}"
 rc=0
