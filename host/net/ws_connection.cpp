@@ -149,7 +149,8 @@ void WsConnection::read_available() {
     const auto result = read_now(socket_.native_handle(), n);
     if (result == ReadResult::would_block) break;
     if (result != ReadResult::data) {  // the end of the stream, or a reset
-      finish();
+      // Closing already (a Kick): what is queued goes out first, or the grace ends it.
+      if (!closing()) finish();
       return;
     }
     mark_read();
