@@ -552,6 +552,7 @@ int main(int argc, char** argv) {
   dest.sin_addr = parse_ip(o.host);
   const int n_addr = (o.connections + o.per_address - 1) / o.per_address;
   std::vector<in_addr> sources;
+  sources.reserve(static_cast<std::size_t>(n_addr));
   const std::uint32_t base = ntohl(parse_ip(o.source_base).s_addr);
   for (int i = 0; i < n_addr; ++i) sources.push_back(in_addr{htonl(base + i)});
 

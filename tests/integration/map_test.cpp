@@ -308,7 +308,7 @@ class Map : public ::testing::Test {
   static pb::Correction probe(MapPlayer& p) {
     const auto client_ms = p.clock_ms();
     p.send_move(-1, p.y, client_ms);
-    const auto c = p.client().expect(id::kCorrection).as<pb::Correction>();
+    auto c = p.client().expect(id::kCorrection).as<pb::Correction>();
     EXPECT_EQ(c.client_time_ms(), client_ms)
         << "the move of client time " << c.client_time_ms() << " was refused with " << c.code();
     EXPECT_EQ(c.code(), id::kErrOutOfBounds);
