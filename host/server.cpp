@@ -15,6 +15,7 @@
 
 #include "admin/admin_api.hpp"
 #include "admin/admin_server.hpp"
+#include "core/open_files.hpp"
 #include "core/runtime.hpp"
 #include "core/thread_name.hpp"
 #include "core/thread_scheduling.hpp"
@@ -227,6 +228,7 @@ void Server::start() {
                " plugin(s) refused and [plugins] required = true; see the log lines above");
   }
 
+  core::fit_open_file_limit(m.config.limits.max_connections);
   const net::ConnectionLimits limits{
       m.config.limits.max_frame_bytes, m.config.limits.send_queue_frames,
       m.config.limits.send_queue_bytes, m.config.limits.idle_timeout_ms, m.config.limits.login_timeout_ms,

@@ -1,6 +1,7 @@
 // Limits from [limits]: each protects the host and tells the client why.
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -46,6 +47,41 @@ TEST(Limits, ConnectionsOverThePerAddressLimitAreKickedWithTheReason) {
   // Leaving frees the slot.
   a.send(90000, echo_request("bye"));
   a.expect(90001);
+}
+
+// Each connection is a file descriptor: at start the host raises its soft open-file limit
+// to the hard one (a default of 1024 would refuse connections long before max_connections),
+// and warns when max_connections does not fit even so. The host inherits this test's limits.
+TEST(Limits, TheHostRaisesItsOpenFileLimitAndWarnsWhenMaxConnectionsDoesNotFit) {
+  rlimit mine{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &mine), 0);
+  if (mine.rlim_max == RLIM_INFINITY || mine.rlim_max < 4096 || mine.rlim_max >= 999'000)
+    GTEST_SKIP() << "needs a finite hard open-file limit between 4096 and 999000";
+  struct Restore {
+    rlimit was;
+    ~Restore() { ::setrlimit(RLIMIT_NOFILE, &was); }
+  } restore{mine};
+  rlimit low = mine;
+  low.rlim_cur = 1024;
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+  const auto hard = std::to_string(mine.rlim_max);
+  const auto too_many = std::to_string(mine.rlim_max + 1);
+  HostProcess fits(kEchoOnly, "[limits]\nmax_connections = 2000\n");
+  HostProcess does_not(kEchoOnly, "[limits]\nmax_connections = " + too_many + "\n");
+  const std::string raised = "open-file limit raised from 1024 to " + hard;
+  const std::string warning = "max_connections = " + too_many + " needs about";
+  for (int i = 0; i < 300 && (fits.log().find(raised) == std::string::npos ||
+                              does_not.log().find(warning) == std::string::npos);
+       ++i) {
+    std::this_thread::sleep_for(10ms);  // the log is flushed every second
+  }
+  EXPECT_NE(fits.log().find(raised), std::string::npos) << fits.log();
+  EXPECT_EQ(fits.log().find("needs about"), std::string::npos) << fits.log();
+  EXPECT_NE(does_not.log().find(warning), std::string::npos) << does_not.log();
+  // Both serve.
+  TcpClient c(does_not.tcp_port());
+  c.send(90000, echo_request("still here"));
+  EXPECT_EQ(c.expect(90001).as<echo::EchoReply>().data(), "still here");
 }
 
 TEST(Limits, ASlotIsFreedWhenAClientLeaves) {
