@@ -1,4 +1,5 @@
 #include "net/connection.hpp"
+#include "net/read_buffer.hpp"
 
 #include <gamehost/abi.h>
 #include <spdlog/spdlog.h>
@@ -320,9 +321,10 @@ void Connection::kick_on_strand(std::uint32_t code, const std::string& text) {
 void Connection::close_after_grace() {
   // On the login timer: this replaces the login deadline, moot once closing (docs above).
   login_timer_.expires_after(kKickGrace);
-  login_timer_.async_wait(long_lived([self = shared_from_this()](const boost::system::error_code& ec) {
-    if (!ec) self->finish();
-  }));
+  login_timer_.async_wait(
+      long_lived([self = shared_from_this()](const boost::system::error_code& ec) {
+        if (!ec) self->finish();
+      }));
 }
 
 void Connection::close() {
@@ -344,14 +346,15 @@ bool Connection::handle_frame(std::uint32_t msg_id, std::string_view payload) {
 void Connection::arm_idle_timer() {
   const auto timeout = std::chrono::milliseconds(limits_.idle_timeout_ms);
   idle_timer_.expires_at(last_frame_ + timeout);
-  idle_timer_.async_wait(long_lived([self = shared_from_this(), timeout](const boost::system::error_code& ec) {
-    if (ec || self->finished_) return;
-    if (std::chrono::steady_clock::now() - self->last_frame_ >= timeout) {
-      self->kick_on_strand(GH_CODE_IDLE_TIMEOUT, "no message within the idle timeout");
-    } else {
-      self->arm_idle_timer();
-    }
-  }));
+  idle_timer_.async_wait(
+      long_lived([self = shared_from_this(), timeout](const boost::system::error_code& ec) {
+        if (ec || self->finished_) return;
+        if (std::chrono::steady_clock::now() - self->last_frame_ >= timeout) {
+          self->kick_on_strand(GH_CODE_IDLE_TIMEOUT, "no message within the idle timeout");
+        } else {
+          self->arm_idle_timer();
+        }
+      }));
 }
 
 // Heartbeats keep a session from the idle timeout, not from this one: a client that never
@@ -359,10 +362,43 @@ void Connection::arm_idle_timer() {
 void Connection::arm_login_timer() {
   if (limits_.login_timeout_ms == 0) return;
   login_timer_.expires_after(std::chrono::milliseconds(limits_.login_timeout_ms));
-  login_timer_.async_wait(long_lived([self = shared_from_this()](const boost::system::error_code& ec) {
-    if (ec || self->finished_ || self->user() != 0) return;
-    self->kick_on_strand(GH_CODE_LOGIN_TIMEOUT, "not logged in within the login timeout");
-  }));
+  login_timer_.async_wait(
+      long_lived([self = shared_from_this()](const boost::system::error_code& ec) {
+        if (ec || self->finished_ || self->user() != 0) return;
+        self->kick_on_strand(GH_CODE_LOGIN_TIMEOUT, "not logged in within the login timeout");
+      }));
+}
+
+void Connection::read_more() {
+  if (closing()) return;
+  socket().async_wait(
+      asio::ip::tcp::socket::wait_read,
+      long_lived(asio::bind_executor(
+          strand_, [self = shared_from_this()](const boost::system::error_code& ec) {
+            if (ec && self->closing()) return;  // closed by finish(), or ending anyway
+            if (ec) {
+              self->finish();
+              return;
+            }
+            self->read_available();
+          })));
+}
+
+void Connection::read_available() {
+  for (int reads = 0; reads < kMaxReadsPerWake; ++reads) {
+    std::size_t n = 0;
+    const auto result = read_now(socket().native_handle(), n);
+    if (result == ReadResult::would_block) break;
+    if (result != ReadResult::data) {
+      read_ended(result == ReadResult::end);
+      return;
+    }
+    mark_read();
+    if (!consume(thread_read_buffer(), n)) return;
+    if (n < kThreadReadBufferBytes) break;  // the socket is empty for now
+  }
+  release_read_memory();
+  read_more();
 }
 
 void Connection::finish() {

@@ -52,9 +52,13 @@ struct ExactAllocator {
   T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T))); }
   void deallocate(T* p, std::size_t) noexcept { ::operator delete(p); }
   template <class U>
-  bool operator==(const ExactAllocator<U>&) const noexcept { return true; }
+  bool operator==(const ExactAllocator<U>&) const noexcept {
+    return true;
+  }
   template <class U>
-  bool operator!=(const ExactAllocator<U>&) const noexcept { return false; }
+  bool operator!=(const ExactAllocator<U>&) const noexcept {
+    return false;
+  }
 };
 template <class Handler>
 auto long_lived(Handler&& handler) {
@@ -118,6 +122,17 @@ class Connection : public session::Session, public std::enable_shared_from_this<
   bool handle_frame(std::uint32_t msg_id, std::string_view payload);
   // On the strand: the transport ended (error, EOF or shutdown).
   void finish();
+  // On the strand, once the transport carries frames: waits until the socket is readable
+  // (holding no read buffer and no read operation but this wait: what an idle session
+  // costs), then reads what is there into the network thread's buffer (net/read_buffer.hpp)
+  // and hands it to consume(), until the transport stops reading.
+  void read_more();
+  // The transport's decoding of `n` bytes read (it may modify them). False: stop reading.
+  virtual bool consume(std::uint8_t* data, std::size_t n) = 0;
+  // The client's stream ended (`eof`) or failed.
+  virtual void read_ended(bool eof) = 0;
+  // After a batch of reads: frees what decoding keeps, if nothing is cut off.
+  virtual void release_read_memory() noexcept = 0;
   // On the strand.
   void kick_on_strand(std::uint32_t code, const std::string& text);
   // On the strand: finish() in kKickGrace unless the connection ends before.
@@ -131,6 +146,7 @@ class Connection : public session::Session, public std::enable_shared_from_this<
   const ConnectionLimits limits_;
 
  private:
+  void read_available();
   void start_writing_on_strand();
   // On a worker, at the end of its batch: write what is queued straight to the socket.
   void flush_from_worker();
@@ -179,8 +195,8 @@ class Connection : public session::Session, public std::enable_shared_from_this<
   std::function<void()> on_destroy_;
   std::uint32_t refusal_code_ = 0;
   std::unique_ptr<std::string> refusal_text_;  // only for a refused connection
-  bool opened_ = false;    // strand only
-  bool finished_ = false;  // strand only
+  bool opened_ = false;                        // strand only
+  bool finished_ = false;                      // strand only
   std::atomic<bool> open_{true};
 };
 

@@ -33,8 +33,7 @@ class OutboxStream {
                                                            boost::asio::io_context::executor_type>;
   using executor_type = next_layer_type::executor_type;
   // Takes the bytes; false when the connection no longer sends (the write then fails).
-  // `last`: the bytes are a close frame, after which nothing may be sent.
-  using Sink = std::function<bool(std::string bytes, bool last)>;
+  using Sink = std::function<bool(std::string bytes)>;
 
   // The connection's socket, which outlives this layer.
   explicit OutboxStream(next_layer_type& socket) noexcept : socket_(socket) {}
@@ -65,12 +64,7 @@ class OutboxStream {
             bytes.append(static_cast<const char*>(b.data()), b.size());
           }
           const std::size_t n = bytes.size();
-          // Beast writes a control frame whole, in one call; a server's close frame starts
-          // with 0x88 (FIN, opcode 8: RFC 6455 5.2). An HTTP answer starts with 'H'.
-          constexpr unsigned char kFinClose = 0x88;
-          const bool close_frame =
-              !bytes.empty() && static_cast<unsigned char>(bytes[0]) == kFinClose;
-          const bool taken = sink_ && (*sink_)(std::move(bytes), close_frame);
+          const bool taken = sink_ && (*sink_)(std::move(bytes));
           const boost::system::error_code ec =
               taken ? boost::system::error_code{} : boost::asio::error::broken_pipe;
           auto ex = boost::asio::get_associated_executor(handler, socket_.get_executor());
@@ -86,10 +80,9 @@ class OutboxStream {
   std::unique_ptr<Sink> sink_;  // on the heap: it is only used for Beast's own few writes
 };
 
-// Beast's WebSocket close and failure paths tear the layer below down through these. The
-// close frame Beast just wrote is still in the connection's send queue, possibly behind
-// replies: shutting the socket now would lose it. The connection closes the socket itself
-// once its queue is out (send_raw with `last`), so teardown here only reports success.
+// Beast's failure paths (a refused handshake) tear the layer below down through these. What
+// Beast just wrote is still in the connection's send queue: shutting the socket now would
+// lose it. The connection closes the socket itself (finish), so teardown only reports success.
 inline void teardown(boost::beast::role_type /*role*/, OutboxStream& /*stream*/,
                      boost::system::error_code& ec) {
   ec = {};

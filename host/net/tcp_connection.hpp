@@ -19,10 +19,9 @@ class TcpConnection final : public Connection {
   void frame_header(OutFrame& f) const noexcept override;
   Socket& socket() noexcept override { return socket_; }
   void shutdown_transport() override;
-  // On the strand: waits for the socket to become readable, then reads what is there into
-  // the network thread's buffer (net/read_buffer.hpp): an idle session holds no read buffer.
-  void read_more();
-  void read_available();
+  bool consume(std::uint8_t* data, std::size_t n) override;
+  void read_ended(bool eof) override;
+  void release_read_memory() noexcept override { decoder_.release_memory(); }
 
   Socket socket_;
   FrameDecoder decoder_;  // keeps the part of a frame a read cut off

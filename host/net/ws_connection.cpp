@@ -6,7 +6,6 @@
 #include <boost/beast/websocket.hpp>
 
 #include "net/frame.hpp"
-#include "net/read_buffer.hpp"
 #include "net/static_files.hpp"
 
 namespace gamehost::net {
@@ -47,8 +46,7 @@ void WsConnection::start_transport() {
     return;
   }
   // Beast's own writes (the handshake answer) join the send queue.
-  ws_->next_layer().set_sink(
-      [this](std::string bytes, bool last) { return send_raw(std::move(bytes), last); });
+  ws_->next_layer().set_sink([this](std::string bytes) { return send_raw(std::move(bytes)); });
   boost::system::error_code ec;
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
   // No Beast timeouts: when one fires, Beast closes the socket itself, behind the
@@ -128,37 +126,10 @@ void WsConnection::arm_handshake_timer() {
       }));
 }
 
-void WsConnection::read_more() {
-  if (closing()) return;
-  socket_.async_wait(asio::ip::tcp::socket::wait_read,
-                     long_lived(asio::bind_executor(
-                         strand_, [self = std::static_pointer_cast<WsConnection>(
-                                       shared_from_this())](const boost::system::error_code& ec) {
-                           if (ec && self->closing()) return;
-                           if (ec) {
-                             self->finish();
-                             return;
-                           }
-                           self->read_available();
-                         })));
-}
-
-void WsConnection::read_available() {
-  for (int reads = 0; reads < kMaxReadsPerWake; ++reads) {
-    std::size_t n = 0;
-    const auto result = read_now(socket_.native_handle(), n);
-    if (result == ReadResult::would_block) break;
-    if (result != ReadResult::data) {  // the end of the stream, or a reset
-      // Closing already (a Kick): what is queued goes out first, or the grace ends it.
-      if (!closing()) finish();
-      return;
-    }
-    mark_read();
-    if (!consume(thread_read_buffer(), n)) return;
-    if (n < kThreadReadBufferBytes) break;
-  }
-  reader_.release_memory();  // nothing kept between messages
-  read_more();
+void WsConnection::read_ended(bool /*eof*/) {
+  // Closing already (a Kick, a close frame): what is queued goes out first, or the grace
+  // ends it.
+  if (!closing()) finish();
 }
 
 bool WsConnection::consume(std::uint8_t* data, std::size_t n) {

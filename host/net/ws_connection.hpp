@@ -30,14 +30,12 @@ class WsConnection final : public Connection {
   void shutdown_transport() override;
   void on_request(const boost::system::error_code& ec);
   void arm_handshake_timer();
-  // On the strand, after the handshake: waits for the socket to become readable, holding no
-  // read buffer and no read operation but this wait (what an idle session costs), then
-  // reads what is there.
-  void read_more();
-  void read_available();
   // The events of `n` bytes the client sent. False once the connection stops reading
   // (closing: a close frame, a protocol violation, a kick).
-  bool consume(std::uint8_t* data, std::size_t n);
+  bool consume(std::uint8_t* data, std::size_t n) override;
+  void read_ended(bool eof) override;
+  // Nothing kept between messages.
+  void release_read_memory() noexcept override { reader_.release_memory(); }
   void send_close(std::uint16_t code);
 
   using HttpRequest = boost::beast::http::request_parser<boost::beast::http::empty_body>;
